@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Tandem reads, with its default and an example that is shown
+ * when a value is wrong. The README's configuration table is kept in step with this list.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const variables = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), example: 'production' },
+  LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), example: 'debug' },
+  PORT: { schema: port.default(3000), example: '3000' },
+  DATABASE_URL: {
+    schema: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    example: 'postgres://tandem:secret@127.0.0.1:5432/tandem',
+  },
+  PGLITE_DIR: { schema: z.string().min(1).default('.data/pglite'), example: '.data/pglite' },
+  TEMPORAL_ADDRESS: {
+    schema: optionalString.pipe(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional()),
+    example: 'temporal.internal:7233',
+  },
+  TEMPORAL_NAMESPACE: { schema: z.string().min(1).default('default'), example: 'default' },
+  TEMPORAL_TASK_QUEUE: { schema: z.string().min(1).default('tandem-tickets'), example: 'tandem-tickets' },
+  TEMPORAL_PORT: { schema: port.default(7233), example: '7233' },
+  TEMPORAL_CLI_PATH: { schema: optionalString, example: '/usr/local/bin/temporal' },
+  OPENAI_API_KEY: { schema: optionalString, example: 'sk-...' },
+  OPENAI_BASE_URL: { schema: optionalString.pipe(z.url().optional()), example: 'http://127.0.0.1:11434/v1' },
+  OPENAI_MODEL: { schema: z.string().min(1).default('gpt-4o-mini'), example: 'gpt-4o-mini' },
+  SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
+} as const;
+
+type Variables = typeof variables;
+export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; every bad variable is reported together, with an example. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, { schema, example }] of Object.entries(variables)) {
+    const raw = env[name];
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (result.success) {
+      config[name] = result.data;
+    } else {
+      const why = result.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${name}=${JSON.stringify(raw)} is invalid: ${why} (example: ${name}=${example})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as Config;
+}
+
+/** The variables and their examples, for docs and `--help` output. */
+export const configVariables = Object.fromEntries(
+  Object.entries(variables).map(([name, { example }]) => [name, example]),
+) as Record<keyof Variables, string>;

@@ -1,0 +1,192 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+// ---- CRM-lite: the default source of enrichment -------------------------------------------
+
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  tier: text('tier', { enum: ['free', 'pro', 'enterprise'] }).notNull(),
+  plan: text('plan').notNull(),
+  mrrCents: integer('mrr_cents').notNull().default(0),
+  billingStatus: text('billing_status', { enum: ['active', 'trialing', 'past_due', 'canceled', 'unpaid'] })
+    .notNull()
+    .default('active'),
+  createdAt: createdAt(),
+});
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('customers_email_idx').on(sql`lower(${t.email})`)],
+);
+
+export const planChanges = pgTable(
+  'plan_changes',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    kind: text('kind', { enum: ['upgrade', 'downgrade', 'cancellation', 'renewal'] }).notNull(),
+    fromPlan: text('from_plan'),
+    toPlan: text('to_plan'),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('plan_changes_account_idx').on(t.accountId, t.changedAt)],
+);
+
+// ---- Knowledge base ---------------------------------------------------------------------
+
+export const kbArticles = pgTable(
+  'kb_articles',
+  {
+    id: text('id').primaryKey(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    productArea: text('product_area'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    search: tsvector('search').generatedAlwaysAs(
+      (): SQL =>
+        sql`setweight(to_tsvector('english', coalesce(${kbArticles.title}, '')), 'A') || setweight(to_tsvector('english', coalesce(${kbArticles.body}, '')), 'B')`,
+    ),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('kb_articles_search_idx').using('gin', t.search)],
+);
+
+// ---- Tickets: the read model of what the workflows decide -------------------------------
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: text('id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    externalId: text('external_id'),
+    customerId: text('customer_id'),
+    channel: text('channel').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    pageContext: jsonb('page_context'),
+    status: text('status').notNull(),
+    mode: text('mode'),
+    category: text('category'),
+    tier: text('tier'),
+    priorityLevel: text('priority_level'),
+    priorityScore: integer('priority_score'),
+    assignee: text('assignee'),
+    escalated: boolean('escalated').notNull().default(false),
+    escalationReason: text('escalation_reason'),
+    escalationSummary: jsonb('escalation_summary'),
+    classification: jsonb('classification'),
+    slaDeadline: timestamp('sla_deadline', { withTimezone: true }),
+    slaBreached: boolean('sla_breached').notNull().default(false),
+    policyVersion: text('policy_version'),
+    resolutionMode: text('resolution_mode'),
+    resolutionReason: text('resolution_reason'),
+    csatScore: integer('csat_score'),
+    csatComment: text('csat_comment'),
+    // Monotonic per workflow: a stale retry of an older snapshot never overwrites a newer one.
+    version: integer('version').notNull().default(0),
+    search: tsvector('search').generatedAlwaysAs(
+      (): SQL => sql`to_tsvector('english', coalesce(${tickets.subject}, '') || ' ' || coalesce(${tickets.body}, ''))`,
+    ),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('tickets_external_id_idx').on(t.externalId),
+    index('tickets_queue_idx').on(t.status, t.priorityScore, t.slaDeadline),
+    index('tickets_customer_idx').on(t.customerId, t.createdAt),
+    index('tickets_search_idx').using('gin', t.search),
+  ],
+);
+
+/** Every message in a ticket's conversation; the id is derived from ticket + turn so a retry never duplicates. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id').notNull(),
+    author: text('author', { enum: ['customer', 'ai', 'agent', 'system'] }).notNull(),
+    agentId: text('agent_id'),
+    body: text('body').notNull(),
+    draftId: text('draft_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('messages_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+/** The audit trail: one row per event the workflow recorded, keyed by (ticket, sequence). */
+export const ticketEvents = pgTable(
+  'ticket_events',
+  {
+    ticketId: text('ticket_id').notNull(),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    data: jsonb('data'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('ticket_events_type_idx').on(t.type, t.at)],
+);
+
+/** Each AI draft and what the human made of it: the feedback that reports and future drafts learn from. */
+export const aiDrafts = pgTable(
+  'ai_drafts',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id').notNull(),
+    turn: integer('turn').notNull(),
+    body: text('body').notNull(),
+    confidence: doublePrecision('confidence').notNull(),
+    citations: jsonb('citations').notNull().default(sql`'[]'::jsonb`),
+    promptVersion: text('prompt_version').notNull(),
+    provider: text('provider').notNull(),
+    outcome: text('outcome', { enum: ['pending', 'sent', 'approved', 'modified', 'discarded'] })
+      .notNull()
+      .default('pending'),
+    finalBody: text('final_body'),
+    feedback: jsonb('feedback'),
+    reviewedBy: text('reviewed_by'),
+    category: text('category'),
+    createdAt: createdAt(),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+  },
+  (t) => [index('ai_drafts_ticket_idx').on(t.ticketId), index('ai_drafts_outcome_idx').on(t.outcome, t.category)],
+);
+
+/** Outbound deliveries (replies, surveys, reminders), keyed so a retried activity sends once. */
+export const outbox = pgTable('outbox', {
+  id: text('id').primaryKey(),
+  ticketId: text('ticket_id').notNull(),
+  kind: text('kind', { enum: ['reply', 'csat_survey', 'csat_reminder'] }).notNull(),
+  channel: text('channel').notNull(),
+  recipient: text('recipient'),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+});
