@@ -1,0 +1,222 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../db/schema';
+import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
+import type { Draft, TranscriptMessage } from '../domain/ticket';
+import type { TicketState, TimelineEvent } from '../domain/ticketState';
+import {
+  lookupAccount,
+  lookupBilling,
+  lookupTicketHistory,
+  type CustomerRef,
+} from '../integrations/customerData';
+
+export interface ActivityDeps {
+  db: Db;
+  ai: SupportAI;
+  now?: () => Date;
+}
+
+export interface OutboundMessage {
+  /** Deterministic: ticket + what is being sent, so a retry delivers once. */
+  id: string;
+  ticketId: string;
+  kind: 'reply' | 'csat_survey' | 'csat_reminder';
+  author: 'ai' | 'agent' | 'system';
+  agentId?: string | undefined;
+  channel: string;
+  recipient?: string | undefined;
+  body: string;
+  draftId?: string | undefined;
+  at: number;
+}
+
+export interface PersistInput {
+  snapshot: TicketState;
+  events: TimelineEvent[];
+  customerMessages: (TranscriptMessage & { ticketId: string })[];
+}
+
+export interface DraftOutcomeInput {
+  draftId: string;
+  outcome: 'sent' | 'approved' | 'modified' | 'discarded';
+  finalBody?: string | undefined;
+  reviewedBy?: string | undefined;
+  feedback?: Record<string, unknown> | undefined;
+  at: number;
+}
+
+/** Validation failures of AI output are retried; anything else surfaces as it is. */
+function retryableAIError(operation: string, err: unknown): never {
+  if (err instanceof ApplicationFailure) throw err;
+  const message = err instanceof Error ? err.message : String(err);
+  throw ApplicationFailure.retryable(`${operation} failed: ${message}`, 'AIError');
+}
+
+export function createActivities({ db, ai, now = () => new Date() }: ActivityDeps) {
+  return {
+    // ---- AI ----------------------------------------------------------------------------
+    async classifyTicket(ticket: TicketForAI) {
+      return ai.classify(ticket).catch((e: unknown) => retryableAIError('classify', e));
+    },
+
+    async draftResponse(request: DraftRequest & { draftId: string }): Promise<Draft> {
+      const draft = await ai.draftReply(request).catch((e: unknown) => retryableAIError('draftReply', e));
+      await db
+        .insert(aiDrafts)
+        .values({
+          id: request.draftId,
+          ticketId: request.ticket.ticketId,
+          turn: request.turn,
+          body: draft.body,
+          confidence: draft.confidence,
+          citations: draft.citations,
+          promptVersion: draft.promptVersion,
+          provider: draft.provider,
+          category: request.classification.issueType,
+        })
+        .onConflictDoNothing();
+      return draft;
+    },
+
+    async summarizeEscalation(request: EscalationRequest) {
+      return ai.summarizeEscalation(request).catch((e: unknown) => retryableAIError('summarizeEscalation', e));
+    },
+
+    async assessReply(input: { reply: string; transcript: TranscriptMessage[] }) {
+      return ai.assessReply(input.reply, input.transcript).catch((e: unknown) => retryableAIError('assessReply', e));
+    },
+
+    // ---- Enrichment: each source on its own, so one outage leaves a gap, not a failure --
+    async lookupAccount(ref: CustomerRef) {
+      return lookupAccount(db, ref, now());
+    },
+    async lookupBilling(ref: CustomerRef) {
+      return lookupBilling(db, ref, now());
+    },
+    async lookupTicketHistory(input: CustomerRef & { ticketId: string; text: string }) {
+      return lookupTicketHistory(db, input, now());
+    },
+
+    // ---- Persistence -------------------------------------------------------------------
+    /** Upserts the read model (never overwriting a newer snapshot) and appends audit events. */
+    async persistTicket({ snapshot: s, events, customerMessages }: PersistInput): Promise<void> {
+      const row = {
+        id: s.ticketId,
+        workflowId: `ticket-${s.ticketId}`,
+        externalId: s.ticket.externalId ?? null,
+        customerId: s.enrichment?.customerId ?? s.ticket.customerId ?? null,
+        channel: s.ticket.channel,
+        subject: s.ticket.subject,
+        body: s.ticket.body,
+        pageContext: s.ticket.pageContext ?? null,
+        status: s.status,
+        mode: s.mode,
+        category: s.classification?.issueType ?? null,
+        tier: s.enrichment?.tier ?? null,
+        priorityLevel: s.priority?.level ?? null,
+        priorityScore: s.priority?.score ?? null,
+        assignee: s.assignee,
+        escalated: s.escalation !== null,
+        escalationReason: s.escalation?.triggers.map((t) => t.code).join(',') ?? null,
+        escalationSummary: s.escalation?.summary ?? null,
+        classification: s.classification,
+        slaDeadline: slaDeadline(s),
+        slaBreached: s.sla.reviewBreached || s.sla.firstHumanResponseBreached,
+        policyVersion: s.policyVersion,
+        resolutionMode: s.resolution?.mode ?? null,
+        resolutionReason: s.resolution?.reason ?? null,
+        resolvedAt: s.resolution ? new Date(s.resolution.at) : null,
+        csatScore: s.csat.score,
+        csatComment: s.csat.comment,
+        version: s.version,
+        createdAt: new Date(s.ticket.createdAt),
+        updatedAt: now(),
+      };
+      await db.transaction(async (tx) => {
+        const { id: _id, createdAt: _c, ...changes } = row;
+        await tx
+          .insert(tickets)
+          .values(row)
+          .onConflictDoUpdate({ target: tickets.id, set: changes, setWhere: sql`${tickets.version} < ${s.version}` });
+        if (events.length > 0) {
+          await tx
+            .insert(ticketEvents)
+            .values(
+              events.map((e) => ({
+                ticketId: s.ticketId,
+                seq: e.seq,
+                type: e.type,
+                actor: e.actor,
+                data: e.data ?? null,
+                at: new Date(e.at),
+              })),
+            )
+            .onConflictDoNothing();
+        }
+        if (customerMessages.length > 0) {
+          await tx
+            .insert(messages)
+            .values(
+              customerMessages.map((m) => ({
+                id: m.id,
+                ticketId: m.ticketId,
+                author: m.author,
+                body: m.body,
+                createdAt: new Date(m.at),
+              })),
+            )
+            .onConflictDoNothing();
+        }
+      });
+    },
+
+    /** Queues a message for the customer's channel and records it in the conversation, once. */
+    async deliverMessage(m: OutboundMessage): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(outbox)
+          .values({ id: m.id, ticketId: m.ticketId, kind: m.kind, channel: m.channel, recipient: m.recipient ?? null, body: m.body })
+          .onConflictDoNothing();
+        await tx
+          .insert(messages)
+          .values({
+            id: m.id,
+            ticketId: m.ticketId,
+            author: m.author,
+            agentId: m.agentId ?? null,
+            body: m.body,
+            draftId: m.draftId ?? null,
+            createdAt: new Date(m.at),
+          })
+          .onConflictDoNothing();
+      });
+    },
+
+    async recordDraftOutcome(input: DraftOutcomeInput): Promise<void> {
+      await db
+        .update(aiDrafts)
+        .set({
+          outcome: input.outcome,
+          finalBody: input.finalBody ?? null,
+          reviewedBy: input.reviewedBy ?? null,
+          feedback: input.feedback ?? null,
+          reviewedAt: new Date(input.at),
+        })
+        .where(eq(aiDrafts.id, input.draftId));
+    },
+  };
+}
+
+export type TandemActivities = ReturnType<typeof createActivities>;
+
+function slaDeadline(s: TicketState): Date | null {
+  const due =
+    s.status === 'awaiting_review'
+      ? s.sla.reviewDueAt
+      : s.status === 'escalated' || (s.status === 'human_handling' && s.sla.firstHumanResponseAt === null)
+        ? s.sla.firstHumanResponseDueAt
+        : null;
+  return due === null ? null : new Date(due);
+}

@@ -1,0 +1,31 @@
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { createApp } from './app';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** One Temporal client per process; close() stops accepting, drains in-flight requests, then disconnects. */
+export async function startApi(config: Config, database: Database, address: string): Promise<RunningApi> {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ client, database });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  return {
+    server,
+    url: `http://127.0.0.1:${config.PORT}`,
+    client,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `npm run dev`: the whole stack in one process — a local Temporal dev server (unless
+ * TEMPORAL_ADDRESS points at one), migrations, demo data, the worker and the API.
+ */
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/client';
+import { seedDemoData } from './db/seed';
+import { startApi } from './api/server';
+import { projectRoot, startDevServer, type RunningServer } from './temporal/localServer';
+import { startWorker } from './worker';
+
+const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+  const started = Date.now();
+  process.stdout.write(`• ${label} ... `);
+  const result = await run();
+  console.log(`done (${Date.now() - started} ms)`);
+  return result;
+};
+
+async function main() {
+  const config = loadConfig();
+  let temporal: RunningServer | undefined;
+  const address =
+    config.TEMPORAL_ADDRESS ??
+    (temporal = await step(`starting Temporal dev server on port ${config.TEMPORAL_PORT}`, () =>
+      startDevServer({
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_PORT + 1000,
+        dbFile: path.join(projectRoot, '.data', `temporal-${config.TEMPORAL_PORT}.sqlite`),
+        log: () => {},
+      }),
+    )).address;
+  if (temporal) console.log(`  Temporal CLI: ${temporal.cli.path ?? 'SDK download'} (${temporal.cli.source})`);
+
+  const database = openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
+  await step(`migrating ${database.driver === 'pglite' ? `embedded PGlite (${config.PGLITE_DIR})` : 'PostgreSQL'}`, () =>
+    database.migrate(),
+  );
+  const seeded = await step('seeding demo data', () => seedDemoData(database.db));
+  console.log(`  ${seeded.accounts} accounts, ${seeded.customers} customers, ${seeded.articles} knowledge-base articles`);
+
+  const worker = await step(`starting worker on task queue ${config.TEMPORAL_TASK_QUEUE}`, () =>
+    startWorker(config, database, address),
+  );
+  const api = await step(`starting API on port ${config.PORT}`, () => startApi(config, database, address));
+
+  console.log(`
+Tandem is running.
+  API           ${api.url}
+  Health        ${api.url}/healthz
+  Docs          ${api.url}/docs
+  Temporal      ${address}${temporal?.uiUrl ? `\n  Temporal Web  ${temporal.uiUrl}` : ''}
+Press Ctrl-C to stop.`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping ...`);
+    await api.close().catch(() => {});
+    try {
+      worker.worker.shutdown();
+    } catch {
+      // already shutting down: the runtime saw the signal too
+    }
+    await worker.done.catch(() => {});
+    await database.close().catch(() => {});
+    await temporal?.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import type { RoutingPolicy } from './policy';
+import type { Classification, ReplyAssessment, Sentiment } from './ticket';
+
+export const escalationReasons = [
+  'customer_requested_human',
+  'low_classification_confidence',
+  'low_draft_confidence',
+  'human_only_category',
+  'frustrated_customer',
+  'unresolved_after_turns',
+  'draft_failed',
+] as const;
+export type EscalationReason = (typeof escalationReasons)[number];
+
+export interface Trigger {
+  code: EscalationReason;
+  kind: 'hard' | 'soft';
+  detail: string;
+}
+
+const frustrated = (s: Sentiment) => s === 'frustrated';
+
+/** Triggers that decide at triage, before the AI writes anything. */
+export function hardTriggersAtTriage(c: Classification, policy: RoutingPolicy): Trigger[] {
+  const out: Trigger[] = [];
+  if (policy.triggers.customerRequestsHuman && c.requestsHuman) {
+    out.push({ code: 'customer_requested_human', kind: 'hard', detail: 'the customer asked for a person' });
+  }
+  if (policy.triggers.lowConfidence && c.confidence < policy.thresholds.classificationConfidence) {
+    out.push({
+      code: 'low_classification_confidence',
+      kind: 'hard',
+      detail: `classification confidence ${c.confidence.toFixed(2)} < ${policy.thresholds.classificationConfidence}`,
+    });
+  }
+  if (policy.triggers.humanOnlyCategory && policy.humanOnlyCategories.includes(c.issueType)) {
+    out.push({ code: 'human_only_category', kind: 'hard', detail: `${c.issueType} tickets are human-only` });
+  }
+  return out;
+}
+
+/** Soft triggers at triage: the ticket may be answerable, but a person should take it. */
+export function softTriggersAtTriage(c: Classification, policy: RoutingPolicy): Trigger[] {
+  return policy.triggers.frustratedSentiment && frustrated(c.sentiment)
+    ? [{ code: 'frustrated_customer', kind: 'soft', detail: 'the customer is frustrated' }]
+    : [];
+}
+
+export function draftConfidenceTrigger(confidence: number, policy: RoutingPolicy): Trigger[] {
+  return policy.triggers.lowConfidence && confidence < policy.thresholds.draftConfidence
+    ? [
+        {
+          code: 'low_draft_confidence',
+          kind: 'hard',
+          detail: `draft confidence ${confidence.toFixed(2)} < ${policy.thresholds.draftConfidence}`,
+        },
+      ]
+    : [];
+}
+
+/** Re-evaluated after every customer message while the AI is handling the ticket. */
+export function triggersAfterReply(assessment: ReplyAssessment, aiTurns: number, policy: RoutingPolicy): Trigger[] {
+  const out: Trigger[] = [];
+  if (policy.triggers.customerRequestsHuman && assessment.verdict === 'wants_human') {
+    out.push({ code: 'customer_requested_human', kind: 'hard', detail: 'the customer asked for a person' });
+  }
+  if (policy.triggers.frustratedSentiment && frustrated(assessment.sentiment)) {
+    out.push({ code: 'frustrated_customer', kind: 'soft', detail: 'the customer is frustrated' });
+  }
+  const limit = policy.triggers.unresolvedAfterTurns;
+  if (limit.enabled && assessment.verdict !== 'resolved' && aiTurns >= limit.turns) {
+    out.push({
+      code: 'unresolved_after_turns',
+      kind: 'soft',
+      detail: `still unresolved after ${aiTurns} AI replies`,
+    });
+  }
+  return out;
+}
+
+/** The policy timeout after the last allowed AI reply passed with no resolution. */
+export function unresolvedTimeoutTrigger(aiTurns: number): Trigger {
+  return {
+    code: 'unresolved_after_turns',
+    kind: 'soft',
+    detail: `no resolution within the timeout after ${aiTurns} AI replies`,
+  };
+}

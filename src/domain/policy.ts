@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { IssueType } from './ticket';
+import { Tier } from './enrichment';
+
+/**
+ * A duration in a policy: milliseconds, or a readable string such as "90s", "30m", "4h", "7d".
+ * Parsed to milliseconds so the workflow only ever sees numbers.
+ */
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const Duration = z.union([
+  z.number().int().min(1),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a number of ms or a string like "90s", "30m", "4h", "7d"')
+    .transform((s) => {
+      const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(s)!;
+      return Math.round(Number(value) * units[unit!]!);
+    }),
+]);
+
+export const priorityLevels = ['P1', 'P2', 'P3', 'P4'] as const;
+export const PriorityLevel = z.enum(priorityLevels);
+export type PriorityLevel = z.infer<typeof PriorityLevel>;
+
+const Mode = z.enum(['ai_auto', 'ai_review', 'human']);
+const quadrantKey = (c: string, r: string) => `${c}/${r}`;
+
+const SlaTimers = z.object({ review: Duration, firstHumanResponse: Duration });
+
+export const RoutingPolicy = z
+  .object({
+    version: z.string().min(1),
+    /** complexity/repeatability → mode; every one of the nine quadrants must be named. */
+    quadrants: z.record(z.string(), Mode).superRefine((quadrants, ctx) => {
+      for (const c of ['low', 'medium', 'high']) {
+        for (const r of ['repeatable', 'semi', 'unique']) {
+          if (!(quadrantKey(c, r) in quadrants)) {
+            ctx.addIssue({ code: 'custom', path: [quadrantKey(c, r)], message: 'missing quadrant' });
+          }
+        }
+      }
+    }),
+    humanOnlyCategories: z.array(IssueType),
+    reviewCategories: z.array(IssueType),
+    thresholds: z.object({
+      classificationConfidence: z.number().min(0).max(1),
+      draftConfidence: z.number().min(0).max(1),
+    }),
+    triggers: z.object({
+      customerRequestsHuman: z.boolean(),
+      lowConfidence: z.boolean(),
+      humanOnlyCategory: z.boolean(),
+      frustratedSentiment: z.boolean(),
+      unresolvedAfterTurns: z.object({ enabled: z.boolean(), turns: z.number().int().min(1) }),
+    }),
+    sla: z.object({ P1: SlaTimers, P2: SlaTimers, P3: SlaTimers, P4: SlaTimers }),
+    timers: z.object({
+      customerReplyWindow: Duration,
+      unresolvedTimeout: Duration,
+      csatDelay: Duration,
+      csatWindow: Duration,
+      reopenWindow: Duration,
+    }),
+    /** Per-tier overrides: e.g. enterprise tickets are never sent without review. */
+    segments: z.partialRecord(Tier, z.object({ minimumMode: Mode.optional() })).default({}),
+    priorityWeights: z.object({
+      urgency: z.number().min(0),
+      tier: z.number().min(0),
+      churn: z.number().min(0),
+      sentiment: z.number().min(0),
+      slaRisk: z.number().min(0),
+      businessImpact: z.number().min(0),
+    }),
+    /** How much a breached SLA raises a ticket's score. */
+    breachBoost: z.number().int().min(0).max(100),
+  });
+export type RoutingPolicy = z.output<typeof RoutingPolicy>;
+export type RoutingPolicyInput = z.input<typeof RoutingPolicy>;
+
+export const quadrantOf = (complexity: string, repeatability: string) => quadrantKey(complexity, repeatability);
+
+export const defaultPolicyDocument: RoutingPolicyInput = {
+  version: 'default-1',
+  quadrants: {
+    'low/repeatable': 'ai_auto',
+    'low/semi': 'ai_auto',
+    'low/unique': 'ai_review',
+    'medium/repeatable': 'ai_review',
+    'medium/semi': 'ai_review',
+    'medium/unique': 'human',
+    'high/repeatable': 'ai_review',
+    'high/semi': 'human',
+    'high/unique': 'human',
+  },
+  humanOnlyCategories: ['security'],
+  reviewCategories: ['billing'],
+  thresholds: { classificationConfidence: 0.5, draftConfidence: 0.5 },
+  triggers: {
+    customerRequestsHuman: true,
+    lowConfidence: true,
+    humanOnlyCategory: true,
+    frustratedSentiment: true,
+    unresolvedAfterTurns: { enabled: true, turns: 2 },
+  },
+  sla: {
+    P1: { review: '15m', firstHumanResponse: '30m' },
+    P2: { review: '1h', firstHumanResponse: '2h' },
+    P3: { review: '4h', firstHumanResponse: '8h' },
+    P4: { review: '12h', firstHumanResponse: '24h' },
+  },
+  timers: {
+    customerReplyWindow: '3d',
+    unresolvedTimeout: '1d',
+    csatDelay: '1h',
+    csatWindow: '3d',
+    reopenWindow: '7d',
+  },
+  segments: { enterprise: { minimumMode: 'ai_review' } },
+  priorityWeights: { urgency: 30, tier: 20, churn: 20, sentiment: 10, slaRisk: 10, businessImpact: 10 },
+  breachBoost: 15,
+};
+
+export const defaultPolicy: RoutingPolicy = RoutingPolicy.parse(defaultPolicyDocument);
+
+/** Turns every problem in a policy document into one readable line. */
+export function policyProblems(document: unknown): string[] {
+  const result = RoutingPolicy.safeParse(document);
+  if (result.success) return [];
+  return result.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`);
+}

@@ -1,0 +1,71 @@
+import type { Enrichment } from './enrichment';
+import type { PriorityLevel, RoutingPolicy } from './policy';
+import type { Classification } from './ticket';
+
+export interface PriorityFactor {
+  factor: 'urgency' | 'tier' | 'churn' | 'sentiment' | 'slaRisk' | 'businessImpact' | 'slaBreach';
+  points: number;
+  why: string;
+}
+
+export interface Priority {
+  score: number;
+  level: PriorityLevel;
+  breakdown: PriorityFactor[];
+}
+
+const urgencyShare = { low: 0.1, medium: 0.4, high: 0.75, critical: 1 } as const;
+const tierShare = { free: 0.1, pro: 0.5, enterprise: 1 } as const;
+const sentimentShare = { positive: 0, neutral: 0.2, negative: 0.6, frustrated: 1 } as const;
+const impactShare = { billing: 0.8, security: 1, technical: 0.6, account: 0.5, how_to: 0.1, feature_request: 0.1, other: 0.3 } as const;
+
+export const levelForScore = (score: number): PriorityLevel =>
+  score >= 75 ? 'P1' : score >= 50 ? 'P2' : score >= 25 ? 'P3' : 'P4';
+
+/**
+ * A 0–100 score: each factor contributes its share of the policy's weight, and the breakdown
+ * keeps who added what so agents and ops see why a ticket ranks where it does.
+ */
+export function scorePriority(
+  classification: Classification,
+  enrichment: Enrichment,
+  weights: RoutingPolicy['priorityWeights'],
+): Priority {
+  const total = Object.values(weights).reduce((a, b) => a + b, 0) || 1;
+  const scale = 100 / total;
+  const tier = enrichment.tier ?? 'free';
+  const churnShare = enrichment.churnSignal ? 1 : enrichment.billingStatus === 'past_due' ? 0.5 : 0;
+  // SLA risk: a customer already waiting on other tickets is closer to a breach of patience.
+  const slaShare = Math.min(1, enrichment.openTickets / 3);
+  const factors: PriorityFactor[] = [
+    { factor: 'urgency', points: weights.urgency * urgencyShare[classification.urgency], why: `urgency ${classification.urgency}` },
+    { factor: 'tier', points: weights.tier * tierShare[tier], why: `${tier} tier` },
+    {
+      factor: 'churn',
+      points: weights.churn * churnShare,
+      why: enrichment.churnSignal ? 'recent downgrade or cancellation' : churnShare ? 'billing past due' : 'no churn signal',
+    },
+    { factor: 'sentiment', points: weights.sentiment * sentimentShare[classification.sentiment], why: `sentiment ${classification.sentiment}` },
+    { factor: 'slaRisk', points: weights.slaRisk * slaShare, why: `${enrichment.openTickets} other open tickets` },
+    {
+      factor: 'businessImpact',
+      points: weights.businessImpact * impactShare[classification.issueType],
+      why: `${classification.issueType} issue`,
+    },
+  ];
+  const breakdown = factors.map((f) => ({ ...f, points: Math.round(f.points * scale) }));
+  const score = clamp(breakdown.reduce((a, f) => a + f.points, 0));
+  return { score, level: levelForScore(score), breakdown };
+}
+
+/** A breached SLA raises the ticket: the boost is kept in the breakdown like any other factor. */
+export function raiseForBreach(priority: Priority, boost: number, why: string): Priority {
+  const score = clamp(priority.score + boost);
+  return {
+    score,
+    level: levelForScore(score),
+    breakdown: [...priority.breakdown, { factor: 'slaBreach', points: score - priority.score, why }],
+  };
+}
+
+const clamp = (n: number) => Math.max(0, Math.min(100, Math.round(n)));

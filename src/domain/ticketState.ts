@@ -1,0 +1,182 @@
+import type { Enrichment } from './enrichment';
+import type { RoutingPolicy } from './policy';
+import type { Priority } from './priority';
+import type { Trigger } from './escalation';
+import type {
+  Classification,
+  Draft,
+  EscalationSummary,
+  HandlingMode,
+  NewTicket,
+  ResolutionMode,
+  TicketStatus,
+  TranscriptMessage,
+} from './ticket';
+
+export interface TimelineEvent {
+  seq: number;
+  at: number;
+  type: string;
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+export interface PendingDraft extends Draft {
+  id: string;
+  turn: number;
+  createdAt: number;
+}
+
+/** Everything the `state` Query returns; also what continue-as-new carries forward. */
+export interface TicketState {
+  ticketId: string;
+  ticket: NewTicket & { createdAt: number };
+  status: TicketStatus;
+  mode: HandlingMode | null;
+  /** The mode triage chose; handback returns to it. */
+  routedMode: HandlingMode | null;
+  routeReasons: string[];
+  policyVersion: string;
+  classification: Classification | null;
+  /** What triage first said, kept when an agent reclassifies, for triage accuracy. */
+  originalClassification: Classification | null;
+  enrichment: Enrichment | null;
+  priority: Priority | null;
+  draft: PendingDraft | null;
+  escalation: { triggers: Trigger[]; summary: EscalationSummary | null; at: number } | null;
+  assignee: string | null;
+  aiTurns: number;
+  humanReplies: number;
+  humanInvolved: boolean;
+  aiMessagesSent: number;
+  transcript: TranscriptMessage[];
+  sla: {
+    reviewDueAt: number | null;
+    reviewBreached: boolean;
+    firstHumanResponseDueAt: number | null;
+    firstHumanResponseAt: number | null;
+    firstHumanResponseBreached: boolean;
+    /** When the customer last heard from us and we wait on them. */
+    awaitingCustomerSince: number | null;
+  };
+  resolution: { mode: ResolutionMode; reason: string; at: number; by: string; reopenWindowClosed: boolean } | null;
+  csat: {
+    surveySentAt: number | null;
+    reminderSentAt: number | null;
+    score: number | null;
+    comment: string | null;
+    at: number | null;
+    windowClosed: boolean;
+  };
+  followUps: number;
+  refusedActions: number;
+  timeline: TimelineEvent[];
+  /** Next timeline sequence number; survives continue-as-new so audit rows never collide. */
+  nextSeq: number;
+  /** Bumped on every change; the read model keeps only the newest snapshot. */
+  version: number;
+}
+
+export interface TicketOutcome {
+  ticketId: string;
+  resolutionMode: ResolutionMode | null;
+  resolutionReason: string | null;
+  csatScore: number | null;
+  escalated: boolean;
+  aiTurns: number;
+  humanReplies: number;
+  followUps: number;
+}
+
+export type DeadlineKind =
+  | 'review_sla'
+  | 'first_human_response_sla'
+  | 'customer_reply_window'
+  | 'unresolved_timeout'
+  | 'csat_survey'
+  | 'csat_reminder'
+  | 'csat_window_end'
+  | 'reopen_window_end';
+
+export interface Deadline {
+  kind: DeadlineKind;
+  at: number;
+}
+
+/** All timers that are running for a ticket in its current state. */
+export function deadlines(s: TicketState, policy: RoutingPolicy): Deadline[] {
+  const out: Deadline[] = [];
+  const t = policy.timers;
+  if (s.status === 'awaiting_review' && !s.sla.reviewBreached && s.sla.reviewDueAt !== null) {
+    out.push({ kind: 'review_sla', at: s.sla.reviewDueAt });
+  }
+  if (
+    (s.status === 'escalated' || s.status === 'human_handling') &&
+    s.sla.firstHumanResponseAt === null &&
+    !s.sla.firstHumanResponseBreached &&
+    s.sla.firstHumanResponseDueAt !== null
+  ) {
+    out.push({ kind: 'first_human_response_sla', at: s.sla.firstHumanResponseDueAt });
+  }
+  if (s.sla.awaitingCustomerSince !== null && (s.status === 'awaiting_customer' || s.status === 'human_handling')) {
+    const limit = policy.triggers.unresolvedAfterTurns;
+    if (s.status === 'awaiting_customer' && limit.enabled && s.aiTurns >= limit.turns) {
+      out.push({ kind: 'unresolved_timeout', at: s.sla.awaitingCustomerSince + t.unresolvedTimeout });
+    } else {
+      out.push({ kind: 'customer_reply_window', at: s.sla.awaitingCustomerSince + t.customerReplyWindow });
+    }
+  }
+  if (s.status === 'resolved' && s.resolution) {
+    const csat = s.csat;
+    if (csat.surveySentAt === null) out.push({ kind: 'csat_survey', at: s.resolution.at + t.csatDelay });
+    else if (csat.score === null && !csat.windowClosed) {
+      if (csat.reminderSentAt === null) out.push({ kind: 'csat_reminder', at: csat.surveySentAt + t.csatWindow / 2 });
+      out.push({ kind: 'csat_window_end', at: csat.surveySentAt + t.csatWindow });
+    }
+    if (!s.resolution.reopenWindowClosed) out.push({ kind: 'reopen_window_end', at: s.resolution.at + t.reopenWindow });
+  }
+  return out;
+}
+
+export function nextDeadline(s: TicketState, policy: RoutingPolicy): Deadline | null {
+  return deadlines(s, policy).reduce<Deadline | null>((a, d) => (a === null || d.at < a.at ? d : a), null);
+}
+
+/** Done once resolved, the CSAT survey answered or its window over, and the reopen window passed. */
+export function canComplete(s: TicketState): boolean {
+  return (
+    s.status === 'resolved' &&
+    s.resolution !== null &&
+    s.resolution.reopenWindowClosed &&
+    (s.csat.score !== null || s.csat.windowClosed)
+  );
+}
+
+export function resolutionModeOf(s: Pick<TicketState, 'aiMessagesSent' | 'humanInvolved'>): ResolutionMode {
+  if (s.aiMessagesSent > 0) return s.humanInvolved ? 'ai_plus_human' : 'ai_only';
+  return 'human_only';
+}
+
+export function outcomeOf(s: TicketState): TicketOutcome {
+  return {
+    ticketId: s.ticketId,
+    resolutionMode: s.resolution?.mode ?? null,
+    resolutionReason: s.resolution?.reason ?? null,
+    csatScore: s.csat.score,
+    escalated: s.escalation !== null,
+    aiTurns: s.aiTurns,
+    humanReplies: s.humanReplies,
+    followUps: s.followUps,
+  };
+}
+
+/** One readable line for Temporal Web's current details. */
+export function currentDetails(s: TicketState): string {
+  const parts = [`**${s.status}**`];
+  if (s.priority) parts.push(`${s.priority.level} (${s.priority.score})`);
+  if (s.mode) parts.push(s.mode);
+  if (s.classification) parts.push(s.classification.issueType);
+  if (s.assignee) parts.push(`assigned to ${s.assignee}`);
+  if (s.escalation) parts.push(`escalated: ${s.escalation.triggers.map((t) => t.code).join(', ')}`);
+  return `${parts.join(' · ')} — ${s.ticket.subject}`;
+}

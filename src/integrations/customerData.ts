@@ -1,0 +1,133 @@
+import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { accounts, customers, planChanges, tickets } from '../db/schema';
+import type { Enrichment } from '../domain/enrichment';
+
+/**
+ * The default CRM, billing and ticket-history adapters: Tandem's own Postgres tables.
+ * Each answers one part of the enrichment so the workflow can run them in parallel and
+ * tolerate any one of them failing.
+ */
+export interface CustomerRef {
+  customerId?: string | undefined;
+  customerEmail?: string | undefined;
+}
+
+const DAY = 86_400_000;
+const CHURN_WINDOW_DAYS = 30;
+
+async function findCustomer(db: Db, ref: CustomerRef) {
+  const where = ref.customerId
+    ? eq(customers.id, ref.customerId)
+    : ref.customerEmail
+      ? sql`lower(${customers.email}) = lower(${ref.customerEmail})`
+      : undefined;
+  if (!where) return undefined;
+  const [row] = await db
+    .select({ customer: customers, account: accounts })
+    .from(customers)
+    .innerJoin(accounts, eq(accounts.id, customers.accountId))
+    .where(where)
+    .limit(1);
+  return row;
+}
+
+export type AccountFacts = Pick<
+  Enrichment,
+  'customerId' | 'accountId' | 'accountName' | 'tier' | 'plan' | 'mrrCents' | 'accountAgeDays'
+>;
+
+export async function lookupAccount(db: Db, ref: CustomerRef, now: Date): Promise<AccountFacts> {
+  const row = await findCustomer(db, ref);
+  if (!row) {
+    return { customerId: ref.customerId ?? null, accountId: null, accountName: null, tier: null, plan: null, mrrCents: null, accountAgeDays: null };
+  }
+  return {
+    customerId: row.customer.id,
+    accountId: row.account.id,
+    accountName: row.account.name,
+    tier: row.account.tier,
+    plan: row.account.plan,
+    mrrCents: row.account.mrrCents,
+    accountAgeDays: Math.floor((now.getTime() - row.account.createdAt.getTime()) / DAY),
+  };
+}
+
+export type BillingFacts = Pick<Enrichment, 'billingStatus' | 'recentPlanChanges' | 'churnSignal'>;
+
+export async function lookupBilling(db: Db, ref: CustomerRef, now: Date): Promise<BillingFacts> {
+  const row = await findCustomer(db, ref);
+  if (!row) return { billingStatus: null, recentPlanChanges: [], churnSignal: false };
+  const since = new Date(now.getTime() - CHURN_WINDOW_DAYS * DAY);
+  const changes = await db
+    .select()
+    .from(planChanges)
+    .where(and(eq(planChanges.accountId, row.account.id), gte(planChanges.changedAt, since)))
+    .orderBy(desc(planChanges.changedAt));
+  return {
+    billingStatus: row.account.billingStatus,
+    recentPlanChanges: changes.map((c) => ({ kind: c.kind, fromPlan: c.fromPlan, toPlan: c.toPlan, at: c.changedAt.toISOString() })),
+    churnSignal:
+      row.account.billingStatus === 'canceled' || changes.some((c) => c.kind === 'downgrade' || c.kind === 'cancellation'),
+  };
+}
+
+export type HistoryFacts = Pick<Enrichment, 'openTickets' | 'recentTickets' | 'similarOpenTickets'>;
+
+const openStatuses = sql`${tickets.status} not in ('resolved', 'closed')`;
+
+export async function lookupTicketHistory(
+  db: Db,
+  input: CustomerRef & { ticketId: string; text: string },
+  now: Date,
+): Promise<HistoryFacts> {
+  const since = new Date(now.getTime() - CHURN_WINDOW_DAYS * DAY);
+  const customerId = input.customerId ?? (await findCustomer(db, input))?.customer.id;
+  let openTickets = 0;
+  let recentTickets = 0;
+  if (customerId) {
+    const [counts] = await db
+      .select({
+        open: sql<number>`count(*) filter (where ${openStatuses})`.mapWith(Number),
+        recent: sql<number>`count(*)`.mapWith(Number),
+      })
+      .from(tickets)
+      .where(and(eq(tickets.customerId, customerId), ne(tickets.id, input.ticketId), gte(tickets.createdAt, since)));
+    openTickets = counts?.open ?? 0;
+    recentTickets = counts?.recent ?? 0;
+  }
+  // Any customer's open tickets on the same topic in the last 30 days: a spike shows up here.
+  const words = significantWords(input.text);
+  const similarOpenTickets = words.length
+    ? await db
+        .select({ ticketId: tickets.id, subject: tickets.subject })
+        .from(tickets)
+        .where(
+          and(
+            ne(tickets.id, input.ticketId),
+            gte(tickets.createdAt, since),
+            openStatuses,
+            sql`${tickets.search} @@ to_tsquery('english', ${words.join(' | ')})`,
+          ),
+        )
+        .orderBy(desc(sql`ts_rank(${tickets.search}, to_tsquery('english', ${words.join(' | ')}))`))
+        .limit(5)
+    : [];
+  return { openTickets, recentTickets, similarOpenTickets };
+}
+
+const stopWords = new Set(
+  'the a an and or but to of in on for with my our your is are was were be been it this that i we you me can cant cannot not no do does did have has had please hi hello thanks thank help from at as by'.split(
+    ' ',
+  ),
+);
+
+/** Lower-cased alphanumeric words worth matching on, safe to join into a to_tsquery. */
+export function significantWords(text: string, max = 12): string[] {
+  const seen = new Set<string>();
+  for (const w of text.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (w.length > 2 && !stopWords.has(w)) seen.add(w);
+    if (seen.size >= max) break;
+  }
+  return [...seen];
+}

@@ -1,0 +1,641 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { TandemActivities } from '../activities';
+import { ActionPayloads, actionNames, refusalFor, type ActionName, type ActionPayload } from '../domain/actions';
+import { emptyEnrichment, type Enrichment } from '../domain/enrichment';
+import {
+  draftConfidenceTrigger,
+  softTriggersAtTriage,
+  triggersAfterReply,
+  unresolvedTimeoutTrigger,
+  type Trigger,
+} from '../domain/escalation';
+import type { RoutingPolicy } from '../domain/policy';
+import { raiseForBreach, scorePriority } from '../domain/priority';
+import { route } from '../domain/routing';
+import type { NewTicket, TicketStatus, TranscriptMessage } from '../domain/ticket';
+import {
+  canComplete,
+  currentDetails,
+  nextDeadline,
+  outcomeOf,
+  resolutionModeOf,
+  type Deadline,
+  type TicketOutcome,
+  type TicketState,
+} from '../domain/ticketState';
+import { actions, csatSignal, customerMessageSignal, stateQuery, type CustomerMessageInput } from './messages';
+import {
+  AssignedAgent,
+  CustomerTier,
+  Escalated,
+  HandlingMode,
+  PriorityScore,
+  TicketCategory,
+  TicketPriority,
+  TicketStatus as TicketStatusAttr,
+} from './searchAttributes';
+
+export interface TicketWorkflowInput {
+  ticket: NewTicket & { createdAt: number };
+  /** The routing policy version the ticket started with; it keeps it for life. */
+  policy: RoutingPolicy;
+  /** State carried over continue-as-new; absent on the first run. */
+  carried?: TicketState;
+  /** Continue-as-new once history passes this many events (server suggestion applies too). */
+  historyLimit?: number;
+}
+
+const ai = proxyActivities<TandemActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+// Enrichment sources are optional context: fail fast and leave a gap rather than hold up triage.
+const enrichment = proxyActivities<TandemActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 3 },
+});
+const store = proxyActivities<TandemActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+const TIMELINE_KEPT_IN_STATE = 200;
+const TRANSCRIPT_KEPT_IN_STATE = 50;
+
+export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
+  const { policy } = input;
+  const historyLimit = input.historyLimit ?? 4000;
+  const s: TicketState = input.carried ?? initialState(input);
+
+  // Transient state: rebuilt on every run, never carried.
+  const inbox: TranscriptMessage[] = [];
+  const seenMessageIds = new Set(s.transcript.filter((m) => m.author === 'customer').map((m) => m.id));
+  let unsavedEvents: TicketState['timeline'] = [];
+  let unsavedCustomerMessages: TranscriptMessage[] = [];
+  let dirty = true;
+  let aiEpoch = 0; // bumped whenever a human takes the turn; a draft from an older epoch is dropped
+
+  // ---- state helpers -----------------------------------------------------------------
+  function record(type: string, actor: string, data?: Record<string, unknown>) {
+    const event = { seq: s.nextSeq++, at: Date.now(), type, actor, ...(data ? { data } : {}) };
+    s.timeline.push(event);
+    if (s.timeline.length > TIMELINE_KEPT_IN_STATE) s.timeline.splice(0, s.timeline.length - TIMELINE_KEPT_IN_STATE);
+    unsavedEvents.push(event);
+    touch();
+  }
+
+  function touch() {
+    s.version++;
+    dirty = true;
+    upsertSearchAttributes([
+      { key: TicketStatusAttr, value: s.status },
+      { key: TicketPriority, value: s.priority?.level ?? null },
+      { key: PriorityScore, value: s.priority?.score ?? null },
+      { key: TicketCategory, value: s.classification?.issueType ?? null },
+      { key: CustomerTier, value: s.enrichment?.tier ?? null },
+      { key: HandlingMode, value: s.mode },
+      { key: AssignedAgent, value: s.assignee },
+      { key: Escalated, value: s.escalation !== null },
+    ]);
+    setCurrentDetails(currentDetails(s));
+  }
+
+  function setStatus(status: TicketStatus, actor: string, data?: Record<string, unknown>) {
+    const from = s.status;
+    s.status = status;
+    record('status_changed', actor, { from, to: status, ...data });
+  }
+
+  function addToTranscript(m: TranscriptMessage) {
+    s.transcript.push(m);
+    if (s.transcript.length > TRANSCRIPT_KEPT_IN_STATE) s.transcript.splice(0, s.transcript.length - TRANSCRIPT_KEPT_IN_STATE);
+  }
+
+  async function flush() {
+    if (!dirty) return;
+    dirty = false;
+    const events = unsavedEvents;
+    const customerMessages = unsavedCustomerMessages.map((m) => ({ ...m, ticketId: s.ticketId }));
+    unsavedEvents = [];
+    unsavedCustomerMessages = [];
+    await store.persistTicket({ snapshot: { ...s }, events, customerMessages });
+  }
+
+  async function send(body: string, author: 'ai' | 'agent', agentId?: string, draftId?: string) {
+    const at = Date.now();
+    const id = `${s.ticketId}:out:${s.nextSeq}`;
+    addToTranscript({ id, author, body, at, ...(agentId ? { agentId } : {}) });
+    if (author === 'ai') s.aiMessagesSent++;
+    s.sla.awaitingCustomerSince = at;
+    record('message_sent', agentId ?? author, { messageId: id, author, ...(draftId ? { draftId } : {}) });
+    await store.deliverMessage({
+      id,
+      ticketId: s.ticketId,
+      kind: 'reply',
+      author,
+      agentId,
+      channel: s.ticket.channel,
+      recipient: s.ticket.customerEmail,
+      body,
+      draftId,
+      at,
+    });
+  }
+
+  function forAI() {
+    const t = s.ticket;
+    return { ticketId: s.ticketId, channel: t.channel, subject: t.subject, body: t.body, pageContext: t.pageContext };
+  }
+
+  // ---- agent actions: one implementation behind both the Update and the Signal --------
+  const context = () => ({ status: s.status, mode: s.mode, assignee: s.assignee, hasPendingDraft: s.draft !== null });
+
+  function parsePayload<A extends ActionName>(name: A, raw: unknown): ActionPayload<A> {
+    const parsed = ActionPayloads[name].safeParse(raw);
+    if (!parsed.success) {
+      throw new Error(`invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    return parsed.data as ActionPayload<A>;
+  }
+
+  function validate<A extends ActionName>(name: A, raw: unknown): ActionPayload<A> {
+    const payload = parsePayload(name, raw);
+    const refusal = refusalFor(name, payload, context());
+    if (refusal) throw new Error(refusal);
+    return payload;
+  }
+
+  function takeHumanTurn(agentId: string) {
+    aiEpoch++;
+    s.humanInvolved = true;
+    if (s.mode !== 'human' || s.assignee !== agentId) {
+      s.mode = 'human';
+      s.assignee = agentId;
+    }
+  }
+
+  async function discardDraft(by: string) {
+    const draft = s.draft;
+    if (!draft) return;
+    s.draft = null;
+    s.sla.reviewDueAt = null;
+    record('draft_discarded', by, { draftId: draft.id });
+    await store.recordDraftOutcome({ draftId: draft.id, outcome: 'discarded', reviewedBy: by, at: Date.now() });
+  }
+
+  function noteHumanResponse(agentId: string) {
+    s.humanReplies++;
+    if (s.sla.firstHumanResponseAt === null && s.escalation) {
+      s.sla.firstHumanResponseAt = Date.now();
+      record('first_human_response', agentId, { breached: s.sla.firstHumanResponseBreached });
+    }
+  }
+
+  const perform: { [A in ActionName]: (p: ActionPayload<A>) => Promise<void> } = {
+    async approve({ agentId }) {
+      const draft = s.draft!;
+      s.draft = null;
+      s.sla.reviewDueAt = null;
+      s.humanInvolved = true;
+      s.aiTurns++;
+      setStatus('awaiting_customer', agentId, { action: 'approve', draftId: draft.id });
+      await send(draft.body, 'ai', agentId, draft.id);
+      await store.recordDraftOutcome({ draftId: draft.id, outcome: 'approved', finalBody: draft.body, reviewedBy: agentId, at: Date.now() });
+    },
+    async modify({ agentId, body, note }) {
+      const draft = s.draft!;
+      s.draft = null;
+      s.sla.reviewDueAt = null;
+      s.humanInvolved = true;
+      s.aiTurns++;
+      setStatus('awaiting_customer', agentId, { action: 'modify', draftId: draft.id });
+      await send(body, 'agent', agentId, draft.id);
+      s.humanReplies++;
+      await store.recordDraftOutcome({
+        draftId: draft.id,
+        outcome: 'modified',
+        finalBody: body,
+        reviewedBy: agentId,
+        feedback: { ...lineDiff(draft.body, body), ...(note ? { note } : {}) },
+        at: Date.now(),
+      });
+    },
+    async takeover({ agentId }) {
+      takeHumanTurn(agentId);
+      await discardDraft(agentId);
+      setStatus('human_handling', agentId, { action: 'takeover' });
+    },
+    async assign({ agentId, assignee }) {
+      s.assignee = assignee;
+      s.humanInvolved = true;
+      if (s.status === 'escalated') {
+        s.mode = 'human';
+        setStatus('human_handling', agentId, { action: 'assign', assignee });
+      } else record('assigned', agentId, { assignee });
+    },
+    async reply({ agentId, body }) {
+      takeHumanTurn(agentId);
+      if (s.status !== 'human_handling') setStatus('human_handling', agentId, { action: 'reply' });
+      noteHumanResponse(agentId);
+      await send(body, 'agent', agentId);
+    },
+    async resolve({ agentId, reason }) {
+      s.humanInvolved = true;
+      aiEpoch++;
+      await discardDraft(agentId);
+      resolveTicket(reason, agentId);
+    },
+    async handback({ agentId, note }) {
+      aiEpoch++;
+      s.mode = s.routedMode && s.routedMode !== 'human' ? s.routedMode : 'ai_review';
+      s.assignee = null;
+      s.aiTurns = 0;
+      s.sla.awaitingCustomerSince = null;
+      setStatus('awaiting_customer', agentId, { action: 'handback', mode: s.mode, ...(note ? { note } : {}) });
+    },
+    async reclassify({ agentId, changes }) {
+      const before = s.classification!;
+      s.classification = { ...before, ...changes };
+      if (s.enrichment) {
+        const base = scorePriority(s.classification, s.enrichment, policy.priorityWeights);
+        const boosts = s.priority?.breakdown.filter((f) => f.factor === 'slaBreach') ?? [];
+        s.priority = boosts.reduce((p, b) => raiseForBreach(p, b.points, b.why), base);
+      }
+      record('reclassified', agentId, { before: pick(before, Object.keys(changes)), after: changes });
+    },
+  };
+
+  async function runAction<A extends ActionName>(name: A, payload: ActionPayload<A>) {
+    try {
+      await perform[name](payload);
+    } catch (err) {
+      // An accepted update that cannot finish must fail the update, not the workflow task.
+      if (err instanceof ApplicationFailure) throw err;
+      throw ApplicationFailure.nonRetryable(`${name} failed: ${(err as Error).message}`, 'ActionFailed');
+    }
+  }
+
+  function registerAction<A extends ActionName>(name: A) {
+    // Payloads arrive untyped from callers and are parsed here, so handlers take `unknown`.
+    const { update, signal } = actions[name] as unknown as {
+      update: UpdateDefinition<TicketState, [unknown]>;
+      signal: SignalDefinition<[unknown]>;
+    };
+    setHandler(
+      update,
+      async (raw: unknown) => {
+        const payload = parsePayload(name, raw);
+        record('action', payload.agentId, { action: name, via: 'update' });
+        await runAction(name, payload);
+        return { ...s };
+      },
+      { validator: (raw: unknown) => void validate(name, raw) },
+    );
+    setHandler(signal, async (raw: unknown) => {
+      let payload: ActionPayload<A>;
+      try {
+        payload = validate(name, raw);
+      } catch (err) {
+        s.refusedActions++;
+        const agentId = (raw as { agentId?: unknown } | null)?.agentId;
+        record('action_refused', typeof agentId === 'string' ? agentId : 'unknown', {
+          action: name,
+          reason: (err as Error).message,
+        });
+        return;
+      }
+      record('action', payload.agentId, { action: name, via: 'signal' });
+      await runAction(name, payload);
+    });
+  }
+  for (const name of actionNames) registerAction(name);
+
+  setHandler(customerMessageSignal, (m: CustomerMessageInput) => {
+    if (!m || typeof m.body !== 'string' || m.body.trim() === '' || typeof m.messageId !== 'string') {
+      record('message_refused', 'customer', { reason: 'a customer message needs a messageId and a body' });
+      return;
+    }
+    const id = `${s.ticketId}:in:${m.messageId}`;
+    if (seenMessageIds.has(id)) return;
+    seenMessageIds.add(id);
+    const message: TranscriptMessage = { id, author: 'customer', body: m.body, at: Date.now() };
+    inbox.push(message);
+    unsavedCustomerMessages.push(message);
+    dirty = true;
+  });
+
+  setHandler(csatSignal, (c) => {
+    const score = Number(c?.score);
+    if (!Number.isInteger(score) || score < 1 || score > 5 || s.status !== 'resolved') {
+      record('csat_refused', 'customer', { reason: s.status !== 'resolved' ? `ticket is ${s.status}` : 'score must be 1–5' });
+      return;
+    }
+    s.csat.score = score;
+    s.csat.comment = typeof c.comment === 'string' ? c.comment.slice(0, 2000) : null;
+    s.csat.at = Date.now();
+    record('csat_received', 'customer', { score });
+  });
+
+  setHandler(stateQuery, () => s);
+
+  // ---- lifecycle steps -------------------------------------------------------------------
+  async function triage() {
+    unsavedCustomerMessages.push(...s.transcript);
+    touch();
+    await flush();
+    const classification = await ai.classifyTicket(forAI());
+    s.classification = classification;
+    s.originalClassification = classification;
+    record('classified', 'ai', { ...classification });
+
+    s.enrichment = await enrich();
+    record('enriched', 'system', { tier: s.enrichment.tier, churnSignal: s.enrichment.churnSignal, gaps: s.enrichment.gaps });
+
+    s.priority = scorePriority(classification, s.enrichment, policy.priorityWeights);
+    const decision = route(classification, s.enrichment, policy);
+    s.mode = decision.mode;
+    s.routedMode = decision.mode;
+    s.routeReasons = decision.reasons;
+    record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority });
+
+    const triggers = [...decision.triggers, ...softTriggersAtTriage(classification, policy)];
+    if (triggers.length > 0 || decision.mode === 'human') {
+      await escalate(triggers.length > 0 ? triggers : [{ code: 'human_only_category', kind: 'hard', detail: decision.reasons.join('; ') }]);
+      return;
+    }
+    await aiTurn();
+  }
+
+  async function enrich(): Promise<Enrichment> {
+    const ref = { customerId: s.ticket.customerId, customerEmail: s.ticket.customerEmail };
+    const [account, billing, history] = await Promise.allSettled([
+      enrichment.lookupAccount(ref),
+      enrichment.lookupBilling(ref),
+      enrichment.lookupTicketHistory({ ...ref, ticketId: s.ticketId, text: `${s.ticket.subject} ${s.ticket.body}` }),
+    ]);
+    const result = emptyEnrichment(s.ticket.customerId ?? null);
+    const gap = (source: string, r: PromiseRejectedResult) =>
+      result.gaps.push({ source, error: (r.reason as Error)?.message ?? String(r.reason) });
+    if (account.status === 'fulfilled') Object.assign(result, account.value);
+    else gap('crm', account);
+    if (billing.status === 'fulfilled') Object.assign(result, billing.value);
+    else gap('billing', billing);
+    if (history.status === 'fulfilled') Object.assign(result, history.value);
+    else gap('ticket_history', history);
+    return result;
+  }
+
+  /** The AI writes the next reply; sent at once in ai_auto, held for review in ai_review. */
+  async function aiTurn() {
+    const epoch = aiEpoch;
+    const turn = s.aiTurns + 1;
+    const draftId = `${s.ticketId}:draft:${s.nextSeq}`;
+    const previous = s.status;
+    setStatus('drafting', 'ai', { turn });
+    let draft;
+    try {
+      draft = await ai.draftResponse({
+        draftId,
+        ticket: forAI(),
+        transcript: s.transcript,
+        classification: s.classification!,
+        enrichment: s.enrichment!,
+        turn,
+      });
+    } catch (err) {
+      if (epoch !== aiEpoch) return;
+      log.warn('draft failed; escalating', { error: (err as Error).message });
+      await escalate([{ code: 'draft_failed', kind: 'hard', detail: 'the AI could not draft a reply' }]);
+      return;
+    }
+    if (epoch !== aiEpoch || s.mode === 'human' || s.status !== 'drafting') {
+      // A human took the turn while the AI was writing: the AI never replies to it too.
+      await store.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
+      if (s.status === 'drafting') setStatus(previous, 'system');
+      return;
+    }
+    record('drafted', 'ai', { draftId, confidence: draft.confidence, citations: draft.citations, promptVersion: draft.promptVersion });
+    const lowConfidence = draftConfidenceTrigger(draft.confidence, policy);
+    if (lowConfidence.length > 0) {
+      await store.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
+      await escalate(lowConfidence);
+      return;
+    }
+    if (s.mode === 'ai_auto') {
+      s.aiTurns = turn;
+      setStatus('awaiting_customer', 'ai', { draftId });
+      await send(draft.body, 'ai', undefined, draftId);
+      await store.recordDraftOutcome({ draftId, outcome: 'sent', finalBody: draft.body, at: Date.now() });
+      return;
+    }
+    s.draft = { ...draft, id: draftId, turn, createdAt: Date.now() };
+    s.sla.reviewDueAt = Date.now() + policy.sla[s.priority!.level].review;
+    s.sla.reviewBreached = false;
+    setStatus('awaiting_review', 'ai', { draftId, reviewDueAt: s.sla.reviewDueAt });
+  }
+
+  async function escalate(triggers: Trigger[]) {
+    aiEpoch++;
+    await discardDraft('system');
+    const summary = await ai.summarizeEscalation({
+      ticket: forAI(),
+      transcript: s.transcript,
+      classification: s.classification,
+      enrichment: s.enrichment,
+      reasons: triggers.map(({ code, detail }) => ({ code, detail })),
+    });
+    const at = Date.now();
+    s.escalation = { triggers, summary, at };
+    s.mode = 'human';
+    s.sla.firstHumanResponseAt = null;
+    s.sla.firstHumanResponseBreached = false;
+    s.sla.firstHumanResponseDueAt = at + policy.sla[s.priority?.level ?? 'P2'].firstHumanResponse;
+    s.sla.awaitingCustomerSince = null;
+    setStatus(s.assignee ? 'human_handling' : 'escalated', 'system', { reasons: triggers.map((t) => t.code) });
+  }
+
+  function resolveTicket(reason: string, by: string) {
+    s.draft = null;
+    s.sla.awaitingCustomerSince = null;
+    s.resolution = { mode: resolutionModeOf(s), reason, at: Date.now(), by, reopenWindowClosed: false };
+    s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
+    setStatus('resolved', by, { resolutionMode: s.resolution.mode, reason });
+  }
+
+  async function onCustomerMessage(m: TranscriptMessage) {
+    addToTranscript(m);
+    s.sla.awaitingCustomerSince = null;
+    record('customer_message', 'customer', { messageId: m.id });
+    if (s.status === 'resolved') {
+      if (s.resolution && !s.resolution.reopenWindowClosed) {
+        s.followUps++;
+        s.resolution = null;
+        record('reopened', 'customer', { followUps: s.followUps });
+        if (s.mode === 'human') {
+          setStatus(s.assignee ? 'human_handling' : 'escalated', 'customer');
+          return;
+        }
+        s.aiTurns = 0;
+        await aiTurn();
+      }
+      return;
+    }
+    if (s.mode === 'human' || s.status === 'escalated' || s.status === 'human_handling') return;
+    const assessment = await ai.assessReply({ reply: m.body, transcript: s.transcript });
+    record('reply_assessed', 'ai', { ...assessment });
+    if (s.mode !== 'ai_auto' && s.mode !== 'ai_review') return; // a human took over meanwhile
+    const triggers = triggersAfterReply(assessment, s.aiTurns, policy);
+    if (triggers.length > 0) return escalate(triggers);
+    if (assessment.verdict === 'resolved') {
+      await discardDraft('system');
+      return resolveTicket('customer_confirmed', 'customer');
+    }
+    if (s.draft) await discardDraft('system'); // the customer said more: redraft with it
+    await aiTurn();
+  }
+
+  async function onDeadline(d: Deadline) {
+    switch (d.kind) {
+      case 'review_sla':
+        s.sla.reviewBreached = true;
+        s.priority = raiseForBreach(s.priority!, policy.breachBoost, 'review SLA breached');
+        record('sla_breached', 'system', { sla: 'review', priority: s.priority.level });
+        return;
+      case 'first_human_response_sla':
+        s.sla.firstHumanResponseBreached = true;
+        if (s.priority) s.priority = raiseForBreach(s.priority, policy.breachBoost, 'first human response SLA breached');
+        record('sla_breached', 'system', { sla: 'first_human_response', priority: s.priority?.level });
+        return;
+      case 'customer_reply_window':
+        return resolveTicket('no_reply', 'system');
+      case 'unresolved_timeout':
+        return escalate([unresolvedTimeoutTrigger(s.aiTurns)]);
+      case 'csat_survey':
+      case 'csat_reminder': {
+        const kind = d.kind === 'csat_survey' ? 'csat_survey' : 'csat_reminder';
+        const at = Date.now();
+        await store.deliverMessage({
+          id: `${s.ticketId}:${kind}:${s.followUps}`,
+          ticketId: s.ticketId,
+          kind,
+          author: 'system',
+          channel: s.ticket.channel,
+          recipient: s.ticket.customerEmail,
+          body:
+            kind === 'csat_survey'
+              ? `How did we do with "${s.ticket.subject}"? Reply with a score from 1 (poor) to 5 (great).`
+              : `A quick reminder: how did we do with "${s.ticket.subject}"? A score from 1 to 5 helps us improve.`,
+          at,
+        });
+        if (kind === 'csat_survey') s.csat.surveySentAt = at;
+        else s.csat.reminderSentAt = at;
+        record(`${kind}_sent`, 'system');
+        return;
+      }
+      case 'csat_window_end':
+        s.csat.windowClosed = true;
+        record('csat_window_closed', 'system', { answered: s.csat.score !== null });
+        return;
+      case 'reopen_window_end':
+        s.resolution!.reopenWindowClosed = true;
+        record('reopen_window_closed', 'system');
+        return;
+    }
+  }
+
+  // ---- the main loop -------------------------------------------------------------------
+  if (!input.carried) await triage();
+  else record('continued_as_new', 'system', { runId: workflowInfo().runId });
+
+  while (!canComplete(s)) {
+    await flush();
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit) {
+      await condition(allHandlersFinished);
+      if (inbox.length === 0 && s.status !== 'drafting') {
+        await flush();
+        const carried: TicketState = { ...s };
+        return await continueAsNew<typeof ticketWorkflow>({ ...input, carried });
+      }
+    }
+    const due = nextDeadline(s, policy);
+    const wakeUp = () => inbox.length > 0 || dirty;
+    const woke = due ? await condition(wakeUp, Math.max(1, due.at - Date.now())) : (await condition(wakeUp), true);
+    if (inbox.length > 0) {
+      await onCustomerMessage(inbox.shift()!);
+    } else if (!woke && due && Date.now() >= due.at) {
+      await onDeadline(due);
+    }
+  }
+
+  await condition(allHandlersFinished);
+  setStatus('closed', 'system', { outcome: outcomeOf(s) });
+  await flush();
+  return outcomeOf(s);
+}
+
+function initialState(input: TicketWorkflowInput): TicketState {
+  const { ticket, policy } = input;
+  return {
+    ticketId: ticket.ticketId,
+    ticket,
+    status: 'triaging',
+    mode: null,
+    routedMode: null,
+    routeReasons: [],
+    policyVersion: policy.version,
+    classification: null,
+    originalClassification: null,
+    enrichment: null,
+    priority: null,
+    draft: null,
+    escalation: null,
+    assignee: null,
+    aiTurns: 0,
+    humanReplies: 0,
+    humanInvolved: false,
+    aiMessagesSent: 0,
+    transcript: [{ id: `${ticket.ticketId}:in:opening`, author: 'customer', body: ticket.body, at: ticket.createdAt }],
+    sla: {
+      reviewDueAt: null,
+      reviewBreached: false,
+      firstHumanResponseDueAt: null,
+      firstHumanResponseAt: null,
+      firstHumanResponseBreached: false,
+      awaitingCustomerSince: null,
+    },
+    resolution: null,
+    csat: { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false },
+    followUps: 0,
+    refusedActions: 0,
+    timeline: [],
+    nextSeq: 1,
+    version: 0,
+  };
+}
+
+/** A line-level diff of what the agent changed in the AI's draft: the feedback leads learn from. */
+function lineDiff(before: string, after: string) {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  return {
+    removed: a.filter((line) => !b.includes(line)),
+    added: b.filter((line) => !a.includes(line)),
+    similarity: a.length + b.length === 0 ? 1 : (2 * a.filter((line) => b.includes(line)).length) / (a.length + b.length),
+  };
+}
+
+function pick(o: Record<string, unknown>, keys: string[]) {
+  return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { projectRoot } from '../src/temporal/localServer';
+import { freePort } from './globalSetup';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tandem-dev-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+async function twoFreePorts(): Promise<number> {
+  // The Web UI takes TEMPORAL_PORT + 1000, so both must be free.
+  for (;;) {
+    const port = await freePort();
+    if (port + 1000 < 65535 && !(await listening(port + 1000))) return port;
+  }
+}
+
+it('npm run dev brings up Temporal, the database, the worker and the API, and Ctrl-C stops it all', async () => {
+  const port = await freePort();
+  const temporalPort = await twoFreePorts();
+  const { TEMPORAL_ADDRESS: _ignored, DATABASE_URL: _alsoIgnored, ...env } = process.env;
+  const dev = spawn('npm', ['run', 'dev'], {
+    cwd: projectRoot,
+    env: { ...env, PORT: String(port), TEMPORAL_PORT: String(temporalPort), PGLITE_DIR: path.join(tmp, 'pglite') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so the test can send Ctrl-C to all of it
+  });
+  let output = '';
+  dev.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  dev.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
+  try {
+    await expect.poll(() => output, { timeout: 90_000, interval: 250 }).toContain('Tandem is running');
+    expect(output).toContain(`http://127.0.0.1:${port}`);
+    expect(output).toContain(`Temporal Web  http://127.0.0.1:${temporalPort + 1000}`);
+
+    const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', temporal: 'up', database: 'up', databaseDriver: 'pglite' });
+    expect((await fetch(`http://127.0.0.1:${temporalPort + 1000}/`)).status).toBe(200);
+
+    process.kill(-dev.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopped.');
+    expect(await listening(temporalPort)).toBe(false);
+    expect(await listening(port)).toBe(false);
+  } finally {
+    if (dev.exitCode === null) process.kill(-dev.pid!, 'SIGKILL');
+    rmSync(path.join(projectRoot, '.data', `temporal-${temporalPort}.sqlite`), { force: true });
+  }
+}, 150_000);

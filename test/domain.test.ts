@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { refusalFor, ActionPayloads } from '../src/domain/actions';
+import { emptyEnrichment, type Enrichment } from '../src/domain/enrichment';
+import { hardTriggersAtTriage, triggersAfterReply } from '../src/domain/escalation';
+import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument } from '../src/domain/policy';
+import { levelForScore, raiseForBreach, scorePriority } from '../src/domain/priority';
+import { route } from '../src/domain/routing';
+import type { Classification } from '../src/domain/ticket';
+
+const classification = (c: Partial<Classification> = {}): Classification => ({
+  issueType: 'how_to',
+  complexity: 'low',
+  repeatability: 'repeatable',
+  urgency: 'low',
+  sentiment: 'neutral',
+  requestsHuman: false,
+  confidence: 0.9,
+  summary: 's',
+  ...c,
+});
+const enrichment = (e: Partial<Enrichment> = {}): Enrichment => ({ ...emptyEnrichment('c'), tier: 'free', ...e });
+
+describe('scorePriority', () => {
+  it('ranks a churning enterprise billing question above a free-tier how-to', () => {
+    const churning = scorePriority(
+      classification({ issueType: 'billing', urgency: 'medium', sentiment: 'negative' }),
+      enrichment({ tier: 'enterprise', churnSignal: true }),
+      defaultPolicy.priorityWeights,
+    );
+    const howTo = scorePriority(classification(), enrichment(), defaultPolicy.priorityWeights);
+    expect(churning.score).toBeGreaterThan(howTo.score);
+    expect(churning.level < howTo.level).toBe(true); // 'P1' < 'P4'
+    expect(churning.breakdown.find((f) => f.factor === 'churn')!.points).toBeGreaterThan(0);
+    expect(howTo.breakdown.find((f) => f.factor === 'churn')!.points).toBe(0);
+  });
+
+  it.each([
+    [0, 'P4'],
+    [24, 'P4'],
+    [25, 'P3'],
+    [50, 'P2'],
+    [75, 'P1'],
+    [100, 'P1'],
+  ] as const)('score %i is %s', (score, level) => {
+    expect(levelForScore(score)).toBe(level);
+  });
+
+  it('keeps a breakdown that adds up to the score', () => {
+    const p = scorePriority(classification({ urgency: 'critical' }), enrichment({ tier: 'pro', openTickets: 2 }), defaultPolicy.priorityWeights);
+    expect(p.breakdown.reduce((a, f) => a + f.points, 0)).toBe(p.score);
+  });
+
+  it('raises priority on an SLA breach, recording why', () => {
+    const p = scorePriority(classification(), enrichment(), defaultPolicy.priorityWeights);
+    const raised = raiseForBreach(p, 15, 'review SLA breached');
+    expect(raised.score).toBe(Math.min(100, p.score + 15));
+    expect(raised.breakdown.at(-1)).toMatchObject({ factor: 'slaBreach', why: 'review SLA breached' });
+  });
+});
+
+describe('route', () => {
+  it.each([
+    [{ complexity: 'low', repeatability: 'repeatable' }, 'free', 'ai_auto'],
+    [{ complexity: 'medium', repeatability: 'semi' }, 'free', 'ai_review'],
+    [{ complexity: 'high', repeatability: 'unique' }, 'free', 'human'],
+    [{ complexity: 'low', repeatability: 'repeatable', issueType: 'billing' }, 'free', 'ai_review'],
+    [{ complexity: 'low', repeatability: 'repeatable' }, 'enterprise', 'ai_review'],
+    [{ issueType: 'security' }, 'free', 'human'],
+    [{ requestsHuman: true }, 'free', 'human'],
+    [{ confidence: 0.2 }, 'free', 'human'],
+  ] as const)('%o on %s → %s', (c, tier, mode) => {
+    expect(route(classification(c as Partial<Classification>), enrichment({ tier }), defaultPolicy).mode).toBe(mode);
+  });
+
+  it('reports the hard triggers that forced a human', () => {
+    const decision = route(classification({ requestsHuman: true, issueType: 'security' }), enrichment(), defaultPolicy);
+    expect(decision.triggers.map((t) => t.code).sort()).toEqual(['customer_requested_human', 'human_only_category']);
+  });
+});
+
+describe('escalation triggers', () => {
+  it('fires each hard trigger at triage only when the policy enables it', () => {
+    const c = classification({ requestsHuman: true });
+    expect(hardTriggersAtTriage(c, defaultPolicy).map((t) => t.code)).toEqual(['customer_requested_human']);
+    const off = { ...defaultPolicy, triggers: { ...defaultPolicy.triggers, customerRequestsHuman: false } };
+    expect(hardTriggersAtTriage(c, off)).toEqual([]);
+  });
+
+  it('escalates an unresolved reply only after the turn limit', () => {
+    const unresolved = { verdict: 'unresolved', sentiment: 'neutral', confidence: 0.8 } as const;
+    expect(triggersAfterReply(unresolved, 1, defaultPolicy)).toEqual([]);
+    expect(triggersAfterReply(unresolved, 2, defaultPolicy).map((t) => t.code)).toEqual(['unresolved_after_turns']);
+    expect(triggersAfterReply({ ...unresolved, verdict: 'resolved' }, 5, defaultPolicy)).toEqual([]);
+  });
+
+  it('escalates on frustration and on a request for a person', () => {
+    const codes = triggersAfterReply({ verdict: 'wants_human', sentiment: 'frustrated', confidence: 0.9 }, 0, defaultPolicy).map(
+      (t) => t.code,
+    );
+    expect(codes).toEqual(['customer_requested_human', 'frustrated_customer']);
+  });
+});
+
+describe('refusalFor', () => {
+  const ctx = { status: 'awaiting_review', mode: 'ai_review', assignee: null, hasPendingDraft: true } as const;
+  it('accepts approve only when a draft awaits review', () => {
+    expect(refusalFor('approve', { agentId: 'a' }, ctx)).toBeNull();
+    expect(refusalFor('approve', { agentId: 'a' }, { ...ctx, status: 'awaiting_customer', hasPendingDraft: false })).toMatch(
+      /no draft awaits review/,
+    );
+  });
+  it('refuses a human reply while the AI owns the ticket', () => {
+    expect(refusalFor('reply', { agentId: 'a', body: 'hi' }, { ...ctx, status: 'awaiting_customer' })).toMatch(/take it over/);
+    expect(refusalFor('reply', { agentId: 'a', body: 'hi' }, { ...ctx, status: 'human_handling', mode: 'human', assignee: 'b' })).toMatch(
+      /assigned to b/,
+    );
+  });
+  it('refuses everything on a closed ticket', () => {
+    expect(refusalFor('reclassify', { agentId: 'a', changes: { urgency: 'low' } }, { ...ctx, status: 'closed' })).toMatch(/closed/);
+  });
+  it('validates payloads', () => {
+    expect(ActionPayloads.reclassify.safeParse({ agentId: 'a', changes: {} }).success).toBe(false);
+    expect(ActionPayloads.modify.safeParse({ agentId: 'a', body: '  ' }).success).toBe(false);
+  });
+});
+
+describe('routing policy document', () => {
+  it('parses readable durations to milliseconds', () => {
+    expect(defaultPolicy.sla.P1.review).toBe(15 * 60_000);
+    expect(defaultPolicy.timers.reopenWindow).toBe(7 * 86_400_000);
+  });
+  it('lists every problem of a bad document', () => {
+    const bad = { ...defaultPolicyDocument, quadrants: { 'low/repeatable': 'ai_auto' }, thresholds: { classificationConfidence: 2, draftConfidence: 0.5 }, timers: { ...defaultPolicyDocument.timers, csatDelay: 'soon' } };
+    const problems = policyProblems(bad);
+    expect(problems.some((p) => p.startsWith('quadrants.medium/semi'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('thresholds.classificationConfidence'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('timers.csatDelay'))).toBe(true);
+    expect(RoutingPolicy.safeParse(defaultPolicyDocument).success).toBe(true);
+  });
+});

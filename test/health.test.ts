@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../src/api/app';
+import { openDatabase, type Database } from '../src/db/client';
+import { connectClient, openTestDatabase } from './support/harness';
+
+let database: Database;
+let client: Client;
+let close: () => Promise<void>;
+const servers: Server[] = [];
+
+async function serve(db: Database): Promise<string> {
+  const server = createApp({ client, database: db }).listen(0);
+  await new Promise((r) => server.once('listening', r));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  ({ client, close } = await connectClient());
+});
+afterAll(async () => {
+  for (const s of servers) s.close();
+  await close?.();
+  await database?.close();
+});
+
+it('GET /healthz and /readyz report Temporal and the database as up', async () => {
+  const base = await serve(database);
+  const health = await fetch(`${base}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({ status: 'ok', temporal: 'up', database: 'up' });
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+});
+
+it('GET /readyz is 503 with Retry-After when the database is unreachable, and answers promptly', async () => {
+  const dead = openDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', maxConnections: 1 });
+  const base = await serve(dead);
+  const started = Date.now();
+  const res = await fetch(`${base}/readyz`);
+  expect(res.status).toBe(503);
+  expect(res.headers.get('retry-after')).toBe('5');
+  expect(await res.json()).toMatchObject({ status: 'degraded', database: 'down', temporal: 'up' });
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  await dead.close();
+});
+
+it('unknown routes get a problem+json 404', async () => {
+  const base = await serve(database);
+  const res = await fetch(`${base}/nope`);
+  expect(res.status).toBe(404);
+  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(await res.json()).toMatchObject({ status: 404, title: 'Not Found' });
+});

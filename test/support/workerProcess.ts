@@ -1,0 +1,27 @@
+/**
+ * A worker in its own process, so a test can kill it with SIGKILL mid-flight.
+ * Env: TEMPORAL_ADDRESS, TASK_QUEUE, DATABASE_URL, WORKFLOW_BUNDLE.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createLocalSupportAI } from '../../src/ai/localProvider';
+import { openDatabase } from '../../src/db/client';
+import { buildWorker } from '../../src/worker';
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+
+const database = openDatabase({ url: env('DATABASE_URL'), maxConnections: 4 });
+const connection = await NativeConnection.connect({ address: env('TEMPORAL_ADDRESS') });
+const worker = await buildWorker({
+  connection,
+  namespace: 'default',
+  taskQueue: env('TASK_QUEUE'),
+  workflowBundlePath: env('WORKFLOW_BUNDLE'),
+  deps: { db: database.db, ai: createLocalSupportAI(database.db) },
+});
+console.log('worker-ready');
+await worker.run();
+await database.close();
