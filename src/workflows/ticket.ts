@@ -262,7 +262,6 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       s.mode = s.routedMode && s.routedMode !== 'human' ? s.routedMode : 'ai_review';
       s.assignee = null;
       s.aiTurns = 0;
-      s.sla.awaitingCustomerSince = null;
       setStatus('awaiting_customer', agentId, { action: 'handback', mode: s.mode, ...(note ? { note } : {}) });
     },
     async reclassify({ agentId, changes }) {
