@@ -21,8 +21,8 @@ describe('local Temporal server', () => {
   it('registers every search attribute Tandem uses', async () => {
     const { client, close } = await connectClient();
     try {
-      const { keys } = await client.operatorService.listSearchAttributes({ namespace: 'default' });
-      for (const key of ticketSearchAttributes) expect(Object.keys(keys ?? {})).toContain(key.name);
+      const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      for (const key of ticketSearchAttributes) expect(Object.keys(customAttributes ?? {})).toContain(key.name);
     } finally {
       await close();
     }

@@ -1,0 +1,139 @@
+import { desc, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { kbArticles } from '../db/schema';
+import type { Enrichment } from '../domain/enrichment';
+import type { Draft, EscalationSummary, PageContext, TranscriptMessage } from '../domain/ticket';
+import { significantWords } from '../integrations/customerData';
+import { assessReplyText, classifyText, oneLine } from './local/triage';
+import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
+
+export const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';
+
+interface ArticleHit {
+  id: string;
+  title: string;
+  body: string;
+  rank: number;
+}
+
+/** Knowledge-base articles ranked by PostgreSQL full-text search over the customer's words. */
+export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Promise<ArticleHit[]> {
+  const words = significantWords(text, 16);
+  if (words.length === 0) return [];
+  const query = sql`to_tsquery('english', ${words.join(' | ')})`;
+  const rank = sql<number>`ts_rank(${kbArticles.search}, ${query})`.mapWith(Number);
+  return db
+    .select({ id: kbArticles.id, title: kbArticles.title, body: kbArticles.body, rank })
+    .from(kbArticles)
+    .where(sql`${kbArticles.search} @@ ${query}`)
+    .orderBy(desc(rank))
+    .limit(limit);
+}
+
+function whereTheCustomerIs(page: PageContext | undefined): string | null {
+  if (!page) return null;
+  const place = page.pageTitle ?? page.productArea ?? page.pageUrl;
+  if (!place) return null;
+  const area = page.productArea && page.pageTitle ? ` (${page.productArea})` : '';
+  const recent = page.recentActions?.length ? `, and that you just ${page.recentActions.slice(-2).join(' then ')}` : '';
+  return `I can see you're on the ${place} page${area}${recent}.`;
+}
+
+const firstSentences = (text: string, n: number) =>
+  text
+    .split(/(?<=[.!?])\s+/)
+    .slice(0, n)
+    .join(' ');
+
+function accountLine(e: Enrichment | null): string {
+  if (!e || !e.tier) return 'unknown account';
+  const parts = [`${e.accountName ?? 'account'}: ${e.tier} tier`, e.plan && `plan ${e.plan}`, e.billingStatus && `billing ${e.billingStatus}`];
+  if (e.churnSignal) parts.push('churn risk (recent downgrade or cancellation)');
+  if (e.openTickets) parts.push(`${e.openTickets} other open tickets`);
+  return parts.filter(Boolean).join(', ');
+}
+
+function pageLine(page: PageContext | undefined): string | null {
+  if (!page) return null;
+  const parts = [page.pageTitle, page.productArea && `area ${page.productArea}`, page.pageUrl, page.recentActions?.length && `recent: ${page.recentActions.join(' → ')}`];
+  const line = parts.filter(Boolean).join(' · ');
+  return line || null;
+}
+
+/**
+ * The provider used when no model is configured: deterministic, offline, and it says plainly
+ * when the knowledge base has no answer so the policy sends the ticket to a person.
+ */
+export function createLocalSupportAI(db: Db): SupportAI {
+  return {
+    name: 'local',
+
+    async classify(ticket) {
+      return classifyText(ticket.subject, ticket.body);
+    },
+
+    async draftReply({ ticket, transcript, turn }: DraftRequest): Promise<Draft> {
+      const latest = [...transcript].reverse().find((m) => m.author === 'customer')?.body ?? ticket.body;
+      const hits = await searchKnowledgeBase(db, `${ticket.subject} ${latest} ${turn === 1 ? '' : ticket.body}`);
+      const where = whereTheCustomerIs(ticket.pageContext);
+      const best = hits[0];
+      if (!best || best.rank < 0.01) {
+        return {
+          body: [
+            'Hi,',
+            where,
+            "Thanks for your message. I couldn't find a documented answer to this, so I've passed it to a teammate who will follow up here.",
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+          confidence: 0.25,
+          citations: [],
+          promptVersion: LOCAL_DRAFT_PROMPT_VERSION,
+          provider: 'local',
+        };
+      }
+      const cited = hits.filter((h) => h.rank >= best.rank / 3);
+      const strength = Math.min(1, best.rank / 0.3);
+      // Later turns mean the first answer did not help: be less sure of the next one.
+      const confidence = Math.round(Math.max(0.3, (0.6 + 0.3 * strength) * (turn > 1 ? 0.85 : 1)) * 100) / 100;
+      const body = [
+        'Hi,',
+        where,
+        turn > 1 ? 'Sorry that did not sort it out yet. Here is what should help:' : 'Here is how to do this:',
+        firstSentences(best.body, 4),
+        `More detail: ${cited.map((h) => `"${h.title}"`).join(', ')}.`,
+        'If anything is unclear, just reply here.',
+      ]
+        .filter(Boolean)
+        .join('\n\n');
+      return {
+        body,
+        confidence,
+        citations: cited.map((h) => ({ articleId: h.id, title: h.title })),
+        promptVersion: LOCAL_DRAFT_PROMPT_VERSION,
+        provider: 'local',
+      };
+    },
+
+    async summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest): Promise<EscalationSummary> {
+      const replies = transcript.filter((m) => m.author === 'ai' || m.author === 'agent');
+      const alreadyTried = replies.map(
+        (m: TranscriptMessage) => `${m.author === 'ai' ? 'AI' : `Agent ${m.agentId ?? ''}`.trim()} replied: ${oneLine(m.body.replace(/^Hi,\s*/, ''), 160)}`,
+      );
+      return {
+        customerNeeds: classification?.summary || oneLine(ticket.subject || ticket.body),
+        alreadyTried,
+        whyEscalated: reasons.map((r) => r.detail).join('; ') || 'escalated by policy',
+        accountContext: accountLine(enrichment),
+        pageContext: pageLine(ticket.pageContext),
+        suggestedNextStep: alreadyTried.length
+          ? 'Read the replies above before answering; the customer has already tried them.'
+          : 'Reply to the customer directly: nothing has been sent yet.',
+      };
+    },
+
+    async assessReply(reply) {
+      return assessReplyText(reply);
+    },
+  };
+}
