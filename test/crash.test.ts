@@ -56,7 +56,14 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     const handles: TicketHandle[] = [];
     for (let i = 0; i < 20; i++) {
       handles.push(
-        await startTicket(client, taskQueue, { subject: 'How do I reset my password?', body: `How do I reset my password? (#${i})`, customerId: demoCustomers.freeTier }, policy),
+        await startTicket(
+          client,
+          taskQueue,
+          { subject: 'How do I reset my password?', body: `How do I reset my password? (#${i})`, customerId: demoCustomers.freeTier },
+          policy,
+          // Short timeouts so work held by the killed worker is retried quickly.
+          { activityTimeouts: { aiMs: 3000, enrichmentMs: 3000, storeMs: 3000 } },
+        ),
       );
     }
     const ids = handles.map((h) => h.workflowId.replace(/^ticket-/, ''));

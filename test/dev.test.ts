@@ -38,7 +38,9 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
   let output = '';
   dev.stdout.on('data', (d: Buffer) => (output += d.toString()));
   dev.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    dev.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   try {
     await expect.poll(() => output, { timeout: 90_000, interval: 250 }).toContain('Tandem is running');
     expect(output).toContain(`http://127.0.0.1:${port}`);
@@ -49,12 +51,18 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
     expect((await fetch(`http://127.0.0.1:${temporalPort + 1000}/`)).status).toBe(200);
 
     process.kill(-dev.pid!, 'SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('stopped.');
+    // npm itself may die of the same Ctrl-C; what matters is that Tandem shut down cleanly.
+    const { code, signal } = await exited;
+    expect(code === 0 || signal === 'SIGINT').toBe(true);
+    await expect.poll(() => output, { timeout: 20_000 }).toContain('stopped.');
     expect(await listening(temporalPort)).toBe(false);
     expect(await listening(port)).toBe(false);
   } finally {
-    if (dev.exitCode === null) process.kill(-dev.pid!, 'SIGKILL');
+    try {
+      process.kill(-dev.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
     rmSync(path.join(projectRoot, '.data', `temporal-${temporalPort}.sqlite`), { force: true });
   }
 }, 150_000);

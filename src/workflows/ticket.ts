@@ -55,21 +55,36 @@ export interface TicketWorkflowInput {
   carried?: TicketState;
   /** Continue-as-new once history passes this many events (server suggestion applies too). */
   historyLimit?: number;
+  activityTimeouts?: ActivityTimeouts;
 }
 
-const ai = proxyActivities<TandemActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-});
-// Enrichment sources are optional context: fail fast and leave a gap rather than hold up triage.
-const enrichment = proxyActivities<TandemActivities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 3 },
-});
-const store = proxyActivities<TandemActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+/** Activity start-to-close timeouts, from the starter's configuration (LLM latency varies by model). */
+export interface ActivityTimeouts {
+  aiMs: number;
+  enrichmentMs: number;
+  storeMs: number;
+}
+export const defaultActivityTimeouts: ActivityTimeouts = { aiMs: 120_000, enrichmentMs: 10_000, storeMs: 30_000 };
+
+/** One proxy group per dependency, each with its own timeout and retry policy. */
+function activityGroups(t: ActivityTimeouts) {
+  return {
+    ai: proxyActivities<TandemActivities>({
+      startToCloseTimeout: t.aiMs,
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+    }),
+    // Enrichment sources are optional context: fail fast and leave a gap rather than hold up triage.
+    enrichment: proxyActivities<TandemActivities>({
+      startToCloseTimeout: t.enrichmentMs,
+      retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 3 },
+    }),
+    // Persistence retries until the database is back: nothing a ticket decided may be lost.
+    store: proxyActivities<TandemActivities>({
+      startToCloseTimeout: t.storeMs,
+      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+    }),
+  };
+}
 
 const TIMELINE_KEPT_IN_STATE = 200;
 const TRANSCRIPT_KEPT_IN_STATE = 50;
@@ -77,6 +92,7 @@ const TRANSCRIPT_KEPT_IN_STATE = 50;
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
   const { policy } = input;
   const historyLimit = input.historyLimit ?? 4000;
+  const { ai, enrichment, store } = activityGroups(input.activityTimeouts ?? defaultActivityTimeouts);
   const s: TicketState = input.carried ?? initialState(input);
 
   // Transient state: rebuilt on every run, never carried.

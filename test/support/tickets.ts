@@ -3,7 +3,7 @@ import { RoutingPolicy, defaultPolicyDocument, type RoutingPolicyInput } from '.
 import { workflowIdFor, type NewTicket } from '../../src/domain/ticket';
 import type { TicketState } from '../../src/domain/ticketState';
 import { stateQuery } from '../../src/workflows/messages';
-import { ticketWorkflow } from '../../src/workflows/ticket';
+import { ticketWorkflow, type TicketWorkflowInput } from '../../src/workflows/ticket';
 import { uniqueId } from './harness';
 
 /**
@@ -38,7 +38,7 @@ export async function startTicket(
   taskQueue: string,
   ticket: Partial<NewTicket> & Pick<NewTicket, 'subject' | 'body'>,
   policy: RoutingPolicy,
-  extra: { historyLimit?: number } = {},
+  extra: Omit<TicketWorkflowInput, 'ticket' | 'policy'> = {},
 ): Promise<TicketHandle> {
   const ticketId = ticket.ticketId ?? uniqueId('tkt');
   return client.workflow.start(ticketWorkflow, {
