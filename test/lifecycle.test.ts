@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { resolveTemporalCli } from '../src/temporal/localServer';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
 import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
@@ -12,6 +14,7 @@ import { actions, csatSignal, customerMessageSignal, stateQuery } from '../src/w
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
 import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState, type TicketHandle } from './support/tickets';
 
+const run = promisify(execFile);
 let database: Database;
 let client: Client;
 let closeClient: () => Promise<void>;
@@ -35,13 +38,16 @@ const agent = 'agent-ana';
 const start = (ticket: Parameters<typeof startTicket>[2], policy = testPolicy()) =>
   startTicket(client, worker.taskQueue, { customerId: demoCustomers.freeTier, ...ticket }, policy);
 
-/** Saves a finished run's history for the replay test, when RECORD_HISTORIES=1. */
+/** Saves a run's history for the replay test, when RECORD_HISTORIES=1 (exported with the Temporal CLI). */
 async function maybeRecordHistory(name: string, handle: TicketHandle) {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await handle.fetchHistory();
+  const cli = resolveTemporalCli();
   const dir = path.join(import.meta.dirname, 'histories');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
+  const { stdout } = await run(cli.path!, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', inject('temporalAddress'), '-o', 'json'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  writeFileSync(path.join(dir, `${name}.json`), stdout);
 }
 
 async function rowsFor(ticketId: string) {
