@@ -6,7 +6,9 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/client';
 import { seedDemoData } from './db/seed';
+import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
 import { startApi } from './api/server';
+import { apiKeyRoles } from './db/schema';
 import { projectRoot, startDevServer, type RunningServer } from './temporal/localServer';
 import { startWorker } from './worker';
 
@@ -40,6 +42,16 @@ async function main() {
   const seeded = await step('seeding demo data', () => seedDemoData(database.db));
   console.log(`  ${seeded.accounts} accounts, ${seeded.customers} customers, ${seeded.articles} knowledge-base articles`);
 
+  // Demo keys are replaced on every start: only hashes are stored, so fresh ones are the only ones we can print.
+  const demoKeys = await step('creating demo API keys', async () => {
+    for (const k of await listApiKeys(database.db)) {
+      if (k.name.startsWith('demo-') && !k.revokedAt) await revokeApiKey(database.db, k.id);
+    }
+    const keys: string[] = [];
+    for (const role of apiKeyRoles) keys.push(`  ${role.padEnd(8)} ${(await createApiKey(database.db, { role, name: `demo-${role}` })).key}`);
+    return keys;
+  });
+
   const worker = await step(`starting worker on task queue ${config.TEMPORAL_TASK_QUEUE}`, () =>
     startWorker(config, database, address),
   );
@@ -51,6 +63,8 @@ Tandem is running.
   Health        ${api.url}/healthz
   Docs          ${api.url}/docs
   Temporal      ${address}${temporal?.uiUrl ? `\n  Temporal Web  ${temporal.uiUrl}` : ''}
+Demo API keys (Authorization: Bearer <key>; revoked at the next start):
+${demoKeys.join('\n')}
 Press Ctrl-C to stop.`);
 
   let stopping = false;

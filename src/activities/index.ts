@@ -122,6 +122,7 @@ export function createActivities({ db, ai, now = () => new Date() }: ActivityDep
         escalationReason: s.escalation?.triggers.map((t) => t.code).join(',') ?? null,
         escalationSummary: s.escalation?.summary ?? null,
         classification: s.classification,
+        snapshot: s,
         slaDeadline: slaDeadline(s),
         slaBreached: s.sla.reviewBreached || s.sla.firstHumanResponseBreached,
         policyVersion: s.policyVersion,

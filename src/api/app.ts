@@ -1,42 +1,173 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { defaultPolicy, type RoutingPolicy } from '../domain/policy';
 import type { Database } from '../db/client';
+import { createLogger, type Logger } from '../logger';
+import type { ActivityTimeouts } from '../workflows/ticket';
+import { authenticate } from './auth';
+import { renderDocs } from './docsPage';
 import { checkHealth } from './health';
+import { buildOpenApi } from './openapi';
+import { Problem, problems, sendProblem } from './problems';
+import { defineRoute, register, type RouteSpec } from './route';
+import { ticketRoutes } from './routes/tickets';
 
 export interface AppDeps {
   client: Client;
   database: Database;
+  /** The task queue ticket workflows are started on. */
+  taskQueue?: string;
+  policy?: () => RoutingPolicy | Promise<RoutingPolicy>;
+  activityTimeouts?: ActivityTimeouts;
+  logger?: Logger;
+  timeouts?: Partial<{ temporalMs: number; updateMs: number; databaseMs: number }>;
+  /** Largest accepted JSON body. */
+  bodyLimit?: string;
 }
 
-export function createApp({ client, database }: AppDeps): Express {
+const Health = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    temporal: z.enum(['up', 'down']),
+    database: z.enum(['up', 'down']),
+    databaseDriver: z.enum(['postgres', 'pglite']),
+  })
+  .meta({ id: 'Health' });
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+export function createApp(deps: AppDeps): Express {
+  const { client, database } = deps;
+  const logger = deps.logger ?? createLogger('info');
+  const timeouts = { temporalMs: 10_000, updateMs: 30_000, databaseMs: 5_000, ...deps.timeouts };
+
+  const systemRoutes: RouteSpec[] = [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'healthz',
+      tag: 'Operations',
+      summary: 'Liveness, with the status of Temporal and the database',
+      roles: 'public',
+      responses: { 200: { description: 'The process answers.', schema: Health } },
+      handle: async () => ({ status: 200, body: await checkHealth(client, database) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readyz',
+      tag: 'Operations',
+      summary: 'Readiness: Temporal and the database both reachable',
+      roles: 'public',
+      responses: {
+        200: { description: 'Ready.', schema: Health },
+        503: { description: 'A dependency is down; see Retry-After.', schema: Health },
+      },
+      async handle() {
+        const health = await checkHealth(client, database);
+        return health.status === 'ok'
+          ? { status: 200, body: health }
+          : { status: 503, body: health, headers: { 'Retry-After': '5' } };
+      },
+    }),
+  ];
+  const apiRoutes = ticketRoutes({
+    client,
+    db: database.db,
+    taskQueue: deps.taskQueue ?? 'tandem-tickets',
+    policy: deps.policy ?? (() => defaultPolicy),
+    ...(deps.activityTimeouts ? { activityTimeouts: deps.activityTimeouts } : {}),
+    timeouts,
+  });
+  const docRoutes: RouteSpec[] = [
+    defineRoute({
+      method: 'get',
+      path: '/v1/openapi.json',
+      operationId: 'openapi',
+      tag: 'Operations',
+      summary: 'This OpenAPI 3.1 document',
+      roles: 'public',
+      responses: { 200: { description: 'The document.' } },
+      handle: async () => ({ status: 200, body: openApi() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs',
+      operationId: 'docs',
+      tag: 'Operations',
+      summary: 'The rendered API reference',
+      roles: 'public',
+      responses: { 200: { description: 'An HTML page.', contentType: 'text/html' } },
+      handle: async () => ({ status: 200, body: docsHtml(), contentType: 'text/html' }),
+    }),
+  ];
+  const routes = [...apiRoutes, ...systemRoutes, ...docRoutes];
+  let document: ReturnType<typeof buildOpenApi> | undefined;
+  const openApi = () => (document ??= buildOpenApi(routes, { version: '1' }));
+  let html: string | undefined;
+  const docsHtml = () => (html ??= renderDocs(openApi()));
+
   const app = express();
   app.disable('x-powered-by');
+  app.set('routes', routes);
 
-  // Liveness: the process answers, and says how its dependencies are doing.
-  app.get('/healthz', async (_req, res) => {
-    res.json(await checkHealth(client, database));
+  const requestId: RequestHandler = (req, res, next) => {
+    const given = req.get('x-request-id');
+    if (given !== undefined && !REQUEST_ID.test(given)) {
+      throw problems.invalid([{ field: 'header.X-Request-Id', message: 'must be 1–200 of A-Z a-z 0-9 . _ : -' }]);
+    }
+    req.requestId = given ?? randomUUID();
+    res.set('X-Request-Id', req.requestId);
+    next();
+  };
+  // A body that is not JSON is refused before it is read, so nothing downstream guesses at it.
+  const jsonOnly: RequestHandler = (req, _res, next) => {
+    const hasBody = req.get('content-length') ? req.get('content-length') !== '0' : req.get('transfer-encoding') !== undefined;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      throw new Problem(415, 'Unsupported Media Type', `send application/json, not ${req.get('content-type') ?? 'no content type'}`);
+    }
+    next();
+  };
+  app.use(requestId, jsonOnly, express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+
+  const router = express.Router();
+  const auth = authenticate(database.db, timeouts.databaseMs);
+  for (const route of routes) register(router, route, auth);
+  app.use(router);
+
+  app.use((req) => {
+    throw problems.notFound(`no route for ${req.method} ${req.path}; see /docs`);
   });
 
-  // Readiness: only ready when Temporal and the database both answer.
-  app.get('/readyz', async (_req, res) => {
-    const health = await checkHealth(client, database);
-    if (health.status !== 'ok') res.status(503).set('Retry-After', '5');
-    res.json(health);
-  });
-
-  app.use((req, res) => {
-    res.status(404).type('application/problem+json').json({
-      type: 'about:blank',
-      title: 'Not Found',
-      status: 404,
-      detail: `no route for ${req.method} ${req.path}`,
-    });
-  });
-
-  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-    console.error('unexpected error', err);
-    res.status(500).type('application/problem+json').json({ type: 'about:blank', title: 'Internal Server Error', status: 500 });
+  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof Problem) return sendProblem(res, err, req.requestId);
+    // body-parser and Express raise errors that carry an HTTP status for client mistakes.
+    const e = err as { status?: number; type?: string; message?: string; expose?: boolean };
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      const detail =
+        e.type === 'entity.too.large'
+          ? `the body is larger than ${deps.bodyLimit ?? '1mb'}`
+          : e.type === 'entity.parse.failed'
+            ? 'the body is not valid JSON'
+            : e.expose
+              ? e.message
+              : undefined;
+      const title = e.status === 413 ? 'Content Too Large' : e.status === 415 ? 'Unsupported Media Type' : 'Bad Request';
+      return sendProblem(res, new Problem(e.status, title, detail), req.requestId);
+    }
+    logger.error('unexpected error', { requestId: req.requestId, method: req.method, path: req.path, error: err });
+    sendProblem(
+      res,
+      new Problem(500, 'Internal Server Error', `an unexpected error occurred; quote request id ${req.requestId ?? 'unknown'}`),
+      req.requestId,
+    );
   };
   app.use(onError);
   return app;
 }
+
+/** The routes an app serves, for the OpenAPI consistency test. */
+export const routesOf = (app: Express) => app.get('routes') as RouteSpec[];

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import type { Logger } from '../logger';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -12,10 +13,20 @@ export interface RunningApi {
 }
 
 /** One Temporal client per process; close() stops accepting, drains in-flight requests, then disconnects. */
-export async function startApi(config: Config, database: Database, address: string): Promise<RunningApi> {
+export async function startApi(config: Config, database: Database, address: string, logger?: Logger): Promise<RunningApi> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ client, database });
+  const app = createApp({
+    client,
+    database,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(logger ? { logger } : {}),
+    timeouts: {
+      temporalMs: config.REQUEST_TIMEOUT_MS,
+      updateMs: config.REQUEST_TIMEOUT_MS,
+      databaseMs: Math.min(5_000, config.REQUEST_TIMEOUT_MS),
+    },
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -24,7 +35,10 @@ export async function startApi(config: Config, database: Database, address: stri
     url: `http://127.0.0.1:${config.PORT}`,
     client,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, let in-flight requests finish, and drop idle keep-alive sockets.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
       await connection.close();
     },
   };

@@ -102,6 +102,8 @@ export const tickets = pgTable(
     escalationReason: text('escalation_reason'),
     escalationSummary: jsonb('escalation_summary'),
     classification: jsonb('classification'),
+    /** The last full `state` snapshot, so a completed ticket reads the same as a running one. */
+    snapshot: jsonb('snapshot'),
     slaDeadline: timestamp('sla_deadline', { withTimezone: true }),
     slaBreached: boolean('sla_breached').notNull().default(false),
     policyVersion: text('policy_version'),
@@ -190,3 +192,23 @@ export const outbox = pgTable('outbox', {
   body: text('body').notNull(),
   createdAt: createdAt(),
 });
+
+// ---- API keys: stored hashed; the plaintext is shown once, when created -------------------
+
+export const apiKeyRoles = ['service', 'agent', 'lead', 'admin'] as const;
+export type ApiKeyRole = (typeof apiKeyRoles)[number];
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    /** The agent or service behind the key; recorded as the actor of its actions. */
+    name: text('name').notNull(),
+    role: text('role', { enum: apiKeyRoles }).notNull(),
+    /** SHA-256 of the key: keys are 256-bit random, so a fast hash is enough. */
+    hash: text('hash').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash)],
+);

@@ -1,0 +1,60 @@
+import type { Response } from 'express';
+import type { z } from 'zod';
+
+/** One bad field in a request: where it was (body, query, params, header) and what is wrong. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An RFC 9457 problem. Route code throws these; the error middleware renders them. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; [key: string]: unknown } = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'Problem';
+  }
+}
+
+export const problems = {
+  invalid: (errors: FieldError[]) =>
+    new Problem(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
+  unauthenticated: (detail: string) => new Problem(401, 'Unauthorized', detail),
+  forbidden: (detail: string) => new Problem(403, 'Forbidden', detail),
+  notFound: (detail: string) => new Problem(404, 'Not Found', detail),
+  conflict: (detail: string, extra: Record<string, unknown> = {}) => new Problem(409, 'Conflict', detail, extra),
+  unprocessable: (detail: string, errors?: FieldError[]) =>
+    new Problem(422, 'Unprocessable request', detail, errors ? { errors } : {}),
+  unavailable: (dependency: 'temporal' | 'database', detail: string) =>
+    new Problem(503, 'Service Unavailable', detail, { dependency, retryAfterSeconds: 5 }),
+};
+
+/** Turns zod issues into field errors, prefixing where the value came from (body.subject, query.limit). */
+export function fieldErrors(error: z.ZodError, where: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+export function sendProblem(res: Response, problem: Problem, requestId: string | undefined): void {
+  const { errors, retryAfterSeconds, ...rest } = problem.extra;
+  if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));
+  if (problem.status === 401) res.set('WWW-Authenticate', 'Bearer');
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: 'about:blank',
+      title: problem.title,
+      status: problem.status,
+      ...(problem.detail ? { detail: problem.detail } : {}),
+      ...(errors ? { errors } : {}),
+      ...rest,
+      ...(requestId ? { requestId } : {}),
+    });
+}

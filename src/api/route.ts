@@ -1,0 +1,81 @@
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { ApiKeyRole } from '../db/schema';
+import { allow, principalOf, type Principal } from './auth';
+import { fieldErrors, problems, type FieldError } from './problems';
+
+/**
+ * A route is data: the same object registers the Express handler and describes the operation
+ * in the OpenAPI document, so the docs list exactly the routes that exist with the schemas
+ * that validate them.
+ */
+export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: 'get' | 'post' | 'put';
+  /** Express syntax (`/v1/tickets/:id`); the OpenAPI path is derived from it. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** Roles allowed besides lead and admin; `public` routes need no key. */
+  roles: ApiKeyRole[] | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documented request headers. */
+  headers?: { name: string; description: string }[];
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handle(input: HandlerInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply>;
+}
+
+export interface HandlerInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | null;
+  requestId: string;
+  header(name: string): string | undefined;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>) =>
+  spec as unknown as RouteSpec;
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: string, errors: FieldError[]): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  errors.push(...fieldErrors(result.error, where));
+  return undefined;
+}
+
+export function register(router: Router, route: RouteSpec, authenticate: (req: Request, res: Response, next: () => void) => Promise<void>) {
+  const guards = route.roles === 'public' ? [] : [authenticate, allow(...route.roles)];
+  router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
+    const errors: FieldError[] = [];
+    const params = parsePart(route.params, req.params, 'params', errors);
+    const query = parsePart(route.query, { ...req.query }, 'query', errors);
+    // A POST without a body is an empty object, so actions that need no fields need no body.
+    const body = parsePart(route.body, req.body ?? {}, 'body', errors);
+    if (errors.length > 0) throw problems.invalid(errors);
+    const reply = await route.handle({
+      params,
+      query,
+      body,
+      principal: route.roles === 'public' ? null : principalOf(req),
+      requestId: req.requestId ?? '',
+      header: (name) => req.get(name),
+    });
+    if (reply.headers) res.set(reply.headers);
+    res.status(reply.status);
+    if (reply.body === undefined) res.end();
+    else if (reply.contentType && typeof reply.body === 'string') res.type(reply.contentType).send(reply.body);
+    else res.json(reply.body);
+  });
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { ActionPayloads, type ActionName } from '../domain/actions';
+import { Tier } from '../domain/enrichment';
+import { PriorityLevel } from '../domain/policy';
+import {
+  Channel,
+  Classification,
+  EscalationSummary,
+  HandlingMode,
+  IssueType,
+  PageContext,
+  ResolutionMode,
+  TicketStatus,
+} from '../domain/ticket';
+
+// The one source of truth for the HTTP contract: these schemas validate requests and are
+// turned into the OpenAPI document, so the docs cannot drift from what the API accepts.
+
+const id = z.string().trim().min(1).max(100);
+
+export const Customer = z
+  .strictObject({ id: id.optional(), email: z.email().max(320).optional() })
+  .refine((c) => c.id !== undefined || c.email !== undefined, 'give the customer id or email')
+  .meta({ description: 'The customer, by CRM id or email. An unknown email opens a ticket without account context.' });
+
+export const CreateTicketBody = z
+  .strictObject({
+    customer: Customer,
+    channel: Channel,
+    subject: z.string().trim().min(1).max(300),
+    body: z.string().trim().min(1).max(20_000),
+    pageContext: PageContext.optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    externalId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: "The caller's own id for the ticket; a repeat returns the same ticket." }),
+  })
+  .meta({ id: 'CreateTicket' });
+
+export const TicketIdParams = z.strictObject({ id: id.regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only') });
+
+export const CustomerMessageBody = z
+  .strictObject({
+    body: z.string().trim().min(1).max(20_000),
+    messageId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Dedupe key; defaults to X-Request-Id. A repeat with the same id is ignored.' }),
+  })
+  .meta({ id: 'CustomerMessage' });
+
+export const CsatBody = z
+  .strictObject({ score: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })
+  .meta({ id: 'Csat' });
+
+/** Action bodies are the workflow payloads without `agentId`: the actor is the agent behind the API key. */
+export const ActionBodies = Object.fromEntries(
+  Object.entries(ActionPayloads).map(([name, schema]) => [
+    name,
+    (schema as z.ZodObject).omit({ agentId: true }).strict().meta({ id: `${name[0]?.toUpperCase()}${name.slice(1)}Action` }),
+  ]),
+) as Record<ActionName, z.ZodObject>;
+
+const csv = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1))
+    .optional();
+
+export const ListTicketsQuery = z
+  .strictObject({
+    status: csv(TicketStatus).meta({ description: 'One or more statuses, comma-separated.' }),
+    priority: csv(PriorityLevel),
+    category: csv(IssueType),
+    tier: csv(Tier),
+    mode: csv(HandlingMode),
+    assignee: id.optional(),
+    customerId: id.optional(),
+    createdAfter: z.iso.datetime({ offset: true }).optional(),
+    createdBefore: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(500).optional().meta({ description: 'nextCursor from the previous page.' }),
+  })
+  .meta({ id: 'ListTicketsQuery' });
+
+export const QueueQuery = z
+  .strictObject({
+    agent: id.optional().meta({ description: "Also list this agent's own tickets in human_handling." }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .meta({ id: 'QueueQuery' });
+
+// ---- Responses (documented; the handlers build them) --------------------------------------
+
+export const TicketCreated = z
+  .object({ ticketId: z.string(), workflowId: z.string(), status: TicketStatus })
+  .meta({ id: 'TicketCreated' });
+
+export const TicketState = z
+  .looseObject({
+    ticketId: z.string(),
+    status: TicketStatus,
+    mode: HandlingMode.nullable(),
+    classification: Classification.nullable(),
+    priority: z.looseObject({ score: z.number(), level: PriorityLevel, breakdown: z.array(z.unknown()) }).nullable(),
+    enrichment: z.record(z.string(), z.unknown()).nullable(),
+    draft: z.record(z.string(), z.unknown()).nullable(),
+    escalation: z
+      .looseObject({ triggers: z.array(z.unknown()), summary: EscalationSummary.nullable(), at: z.number() })
+      .nullable(),
+    assignee: z.string().nullable(),
+    sla: z.record(z.string(), z.unknown()),
+    resolution: z.looseObject({ mode: ResolutionMode, reason: z.string(), at: z.number(), by: z.string() }).nullable(),
+    timeline: z.array(z.looseObject({ seq: z.number(), at: z.number(), type: z.string(), actor: z.string() })),
+  })
+  .meta({ id: 'TicketState', description: 'The `state` Query of the ticket workflow.' });
+
+export const TicketRow = z
+  .object({
+    ticketId: z.string(),
+    workflowId: z.string(),
+    externalId: z.string().nullable(),
+    customerId: z.string().nullable(),
+    channel: Channel,
+    subject: z.string(),
+    status: TicketStatus,
+    mode: HandlingMode.nullable(),
+    category: IssueType.nullable(),
+    tier: Tier.nullable(),
+    priority: PriorityLevel.nullable(),
+    priorityScore: z.number().nullable(),
+    assignee: z.string().nullable(),
+    escalated: z.boolean(),
+    slaDeadline: z.string().nullable(),
+    slaBreached: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'TicketRow' });
+
+export const TicketPage = z
+  .object({ items: z.array(TicketRow), nextCursor: z.string().nullable() })
+  .meta({ id: 'TicketPage' });
+
+export const QueueRow = TicketRow.extend({
+  summaryLine: z.string().nullable().meta({ description: "The escalation summary's first line." }),
+}).meta({ id: 'QueueRow' });
+
+export const Queue = z.object({ items: z.array(QueueRow) }).meta({ id: 'Queue' });
+
+export const Accepted = z.object({ ticketId: z.string(), accepted: z.literal(true) }).meta({ id: 'Accepted' });
+
+export const ProblemDetails = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    requestId: z.string().optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });

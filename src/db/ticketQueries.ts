@@ -1,0 +1,90 @@
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { EscalationSummary } from '../domain/ticket';
+import type { Db } from './client';
+import { customers, tickets } from './schema';
+
+// Reads over the tickets read model for the API's lists and queues. Writes happen only in
+// activities (persistTicket); these never write.
+
+export type TicketRecord = typeof tickets.$inferSelect;
+
+export async function findCustomer(db: Db, by: { id?: string | undefined; email?: string | undefined }) {
+  const where = by.id ? eq(customers.id, by.id) : sql`lower(${customers.email}) = lower(${by.email ?? ''})`;
+  const [row] = await db.select({ id: customers.id, email: customers.email }).from(customers).where(where).limit(1);
+  return row ?? null;
+}
+
+export async function getTicketRecord(db: Db, ticketId: string): Promise<TicketRecord | null> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.id, ticketId)).limit(1);
+  return row ?? null;
+}
+
+export interface TicketFilters {
+  status?: string[] | undefined;
+  priority?: string[] | undefined;
+  category?: string[] | undefined;
+  tier?: string[] | undefined;
+  mode?: string[] | undefined;
+  assignee?: string | undefined;
+  customerId?: string | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+}
+
+/** Position of the last row of a page: newest first, id breaks ties. */
+export interface TicketCursor {
+  createdAt: string;
+  id: string;
+}
+
+export async function listTickets(db: Db, filters: TicketFilters, limit: number, after?: TicketCursor) {
+  const where: (SQL | undefined)[] = [
+    filters.status && inArray(tickets.status, filters.status),
+    filters.priority && inArray(tickets.priorityLevel, filters.priority),
+    filters.category && inArray(tickets.category, filters.category),
+    filters.tier && inArray(tickets.tier, filters.tier),
+    filters.mode && inArray(tickets.mode, filters.mode),
+    filters.assignee !== undefined ? eq(tickets.assignee, filters.assignee) : undefined,
+    filters.customerId !== undefined ? eq(tickets.customerId, filters.customerId) : undefined,
+    filters.createdAfter && gte(tickets.createdAt, filters.createdAfter),
+    filters.createdBefore && lte(tickets.createdAt, filters.createdBefore),
+    after &&
+      or(
+        lt(tickets.createdAt, new Date(after.createdAt)),
+        and(eq(tickets.createdAt, new Date(after.createdAt)), lt(tickets.id, after.id)),
+      ),
+  ];
+  const rows = await db
+    .select()
+    .from(tickets)
+    .where(and(...where))
+    .orderBy(desc(tickets.createdAt), desc(tickets.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next: rows.length > limit && last ? { createdAt: last.createdAt.toISOString(), id: last.id } : null,
+  };
+}
+
+/**
+ * The human work queue: drafts awaiting review and escalations for everyone, plus the asking
+ * agent's own tickets. Highest priority first, then the nearest SLA deadline, then the oldest.
+ */
+export async function humanQueue(db: Db, agent: string | undefined, limit: number) {
+  const mine = agent ? and(eq(tickets.status, 'human_handling'), eq(tickets.assignee, agent)) : undefined;
+  return db
+    .select()
+    .from(tickets)
+    .where(or(inArray(tickets.status, ['awaiting_review', 'escalated']), mine))
+    .orderBy(sql`${tickets.priorityScore} desc nulls last`, sql`${tickets.slaDeadline} asc nulls last`, asc(tickets.createdAt))
+    .limit(limit);
+}
+
+/** The line an agent scans in a queue: why it escalated and what the customer needs. */
+export function summaryLine(summary: EscalationSummary | null): string | null {
+  if (!summary) return null;
+  const line = `${summary.whyEscalated} — ${summary.customerNeeds}`.split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
