@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey } from '../src/api/auth';
 import { ConfigError, loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/client';
+import { DatabaseInUseError, openDatabase } from '../src/db/client';
 import { apiKeyRoles, type ApiKeyRole } from '../src/db/schema';
 
 const usage = `usage:
@@ -53,6 +53,6 @@ class UsageError extends Error {}
 
 main().catch((err: unknown) => {
   if (err instanceof UsageError) console.error(`${err.message}\n${usage}`);
-  else console.error(err instanceof ConfigError ? err.message : err);
+  else console.error(err instanceof ConfigError || err instanceof DatabaseInUseError ? err.message : err);
   process.exit(1);
 });

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
-import { openDatabase } from './db/client';
+import { DatabaseInUseError, openDatabase } from './db/client';
 import { seedDemoData } from './db/seed';
 import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
 import { startApi } from './api/server';
@@ -89,6 +89,6 @@ Press Ctrl-C to stop.`);
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof DatabaseInUseError ? err.message : err);
   process.exit(1);
 });

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
-import { openDatabase, type Database } from '../src/db/client';
+import { DatabaseInUseError, openDatabase, type Database } from '../src/db/client';
 import { seedDemoData } from '../src/db/seed';
 import { accounts, kbArticles, ticketEvents } from '../src/db/schema';
 
@@ -40,6 +40,23 @@ describe('database', () => {
       const reopened = openDatabase({ pgliteDir: path.join(dir, 'data') });
       expect((await reopened.db.select().from(accounts)).length).toBeGreaterThan(0);
       await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('embedded PGlite: refuses a second opener of the same folder and takes over a dead holder\'s lock', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tandem-pglite-'));
+    try {
+      const data = path.join(dir, 'data');
+      const first = openDatabase({ pgliteDir: data });
+      expect(() => openDatabase({ pgliteDir: data })).toThrow(DatabaseInUseError);
+      expect(() => openDatabase({ pgliteDir: data })).toThrow(/in use by process \d+/);
+      await first.close();
+      writeFileSync(path.join(data, '.tandem.lock'), '2147483646'); // no such process
+      const second = openDatabase({ pgliteDir: data });
+      expect(await second.ping()).toBe(true);
+      await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -52,7 +52,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     };
   }
   const dir = options.pgliteDir ?? '.data/pglite';
-  if (!dir.startsWith('memory://')) mkdirSync(path.resolve(dir), { recursive: true });
+  const releaseLock = dir.startsWith('memory://') ? () => {} : lockDataDir(path.resolve(dir));
   const client = new PGlite(dir);
   const pglite = drizzlePglite(client, { schema });
   const db = pglite as unknown as Db;
@@ -61,8 +61,42 @@ export function openDatabase(options: DatabaseOptions): Database {
     driver: 'pglite',
     migrate: () => migratePglite(pglite, { migrationsFolder }),
     ping: (timeoutMs) => pingWith(db, timeoutMs),
-    close: () => client.close(),
+    close: () => client.close().finally(releaseLock),
   };
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * Embedded PGlite is single-process: a second process opening the same folder would corrupt
+ * it. The lock names the holder so the message can say what to stop.
+ */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockFile = path.join(dir, '.tandem.lock');
+  const take = () => writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  try {
+    take();
+  } catch {
+    const holder = Number(readFileSync(lockFile, 'utf8'));
+    if (holder && (holder === process.pid || isAlive(holder))) {
+      throw new DatabaseInUseError(
+        `the embedded database in ${dir} is in use by process ${holder} (npm run dev?). Stop it, or set DATABASE_URL to share a PostgreSQL server.`,
+      );
+    }
+    rmSync(lockFile, { force: true }); // left by a process that died
+    take();
+  }
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function pingWith(db: Db, timeoutMs = 2000): Promise<boolean> {
