@@ -31,6 +31,8 @@ const variables = {
   OPENAI_API_KEY: { schema: optionalString, example: 'sk-...' },
   OPENAI_BASE_URL: { schema: optionalString.pipe(z.url().optional()), example: 'http://127.0.0.1:11434/v1' },
   OPENAI_MODEL: { schema: z.string().min(1).default('gpt-4o-mini'), example: 'gpt-4o-mini' },
+  OPENAI_TEMPERATURE: { schema: z.coerce.number().min(0).max(2).default(0.2), example: '0.2' },
+  OPENAI_TIMEOUT_MS: { schema: z.coerce.number().int().min(1000).max(600_000).default(60_000), example: '60000' },
   REQUEST_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
   SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
 } as const;

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../db/schema';
+import { AIProviderError } from '../ai/errors';
 import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
 import type { Draft, TranscriptMessage } from '../domain/ticket';
 import type { TicketState, TimelineEvent } from '../domain/ticketState';
@@ -47,9 +48,20 @@ export interface DraftOutcomeInput {
   at: number;
 }
 
-/** Validation failures of AI output are retried; anything else surfaces as it is. */
+/**
+ * AI failures as Temporal sees them: rate limits retry after the provider's Retry-After,
+ * outages and invalid answers retry with backoff, a refused request (bad key, bad model) stops.
+ */
 function retryableAIError(operation: string, err: unknown): never {
   if (err instanceof ApplicationFailure) throw err;
+  if (err instanceof AIProviderError) {
+    throw ApplicationFailure.create({
+      message: `${operation} failed: ${err.message}`,
+      type: `AI_${err.kind}`,
+      nonRetryable: !err.retryable,
+      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(err.retryAfterMs, 100) } : {}),
+    });
+  }
   const message = err instanceof Error ? err.message : String(err);
   throw ApplicationFailure.retryable(`${operation} failed: ${message}`, 'AIError');
 }
@@ -84,8 +96,8 @@ export function createActivities({ db, ai, now = () => new Date() }: ActivityDep
       return ai.summarizeEscalation(request).catch((e: unknown) => retryableAIError('summarizeEscalation', e));
     },
 
-    async assessReply(input: { reply: string; transcript: TranscriptMessage[] }) {
-      return ai.assessReply(input.reply, input.transcript).catch((e: unknown) => retryableAIError('assessReply', e));
+    async assessReply(input: { reply: string; transcript: TranscriptMessage[]; ticketId?: string }) {
+      return ai.assessReply(input.reply, input.transcript, input.ticketId).catch((e: unknown) => retryableAIError('assessReply', e));
     },
 
     // ---- Enrichment: each source on its own, so one outage leaves a gap, not a failure --

@@ -33,5 +33,5 @@ export interface SupportAI {
   classify(ticket: TicketForAI): Promise<Classification>;
   draftReply(request: DraftRequest): Promise<Draft>;
   summarizeEscalation(request: EscalationRequest): Promise<EscalationSummary>;
-  assessReply(reply: string, transcript: TranscriptMessage[]): Promise<ReplyAssessment>;
+  assessReply(reply: string, transcript: TranscriptMessage[], ticketId?: string): Promise<ReplyAssessment>;
 }

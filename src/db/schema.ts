@@ -212,3 +212,25 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash)],
 );
+
+// ---- AI calls: tokens and latency of every model call, for cost per ticket -----------------
+
+export const aiCalls = pgTable(
+  'ai_calls',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id'),
+    operation: text('operation').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    promptVersion: text('prompt_version').notNull(),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    latencyMs: integer('latency_ms').notNull(),
+    /** ok, or why the answer was not used (rate_limited, server_error, timeout, invalid_output, ...). */
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('ai_calls_ticket_idx').on(t.ticketId, t.createdAt)],
+);

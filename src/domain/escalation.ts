@@ -9,6 +9,9 @@ export const escalationReasons = [
   'frustrated_customer',
   'unresolved_after_turns',
   'draft_failed',
+  // The AI failed after its retries: a person takes the ticket rather than leave it stuck.
+  'classification_failed',
+  'assessment_failed',
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 

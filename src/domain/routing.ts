@@ -2,6 +2,7 @@ import type { Enrichment } from './enrichment';
 import { quadrantOf, type RoutingPolicy } from './policy';
 import type { Classification, HandlingMode } from './ticket';
 import { hardTriggersAtTriage, type Trigger } from './escalation';
+import { addressesTheAI } from './injection';
 
 export interface RouteDecision {
   mode: HandlingMode;
@@ -19,7 +20,13 @@ const stricter = (a: HandlingMode, b: HandlingMode): HandlingMode => (strictness
  * sets the mode, review categories and tier overrides can only make it stricter, and any
  * hard trigger hands the ticket to a human. Nothing in the ticket's text can relax this.
  */
-export function route(classification: Classification, enrichment: Enrichment, policy: RoutingPolicy): RouteDecision {
+export function route(
+  classification: Classification,
+  enrichment: Enrichment,
+  policy: RoutingPolicy,
+  /** The customer's own words; text that addresses the AI means a person reviews the reply. */
+  ticketText = '',
+): RouteDecision {
   const quadrant = quadrantOf(classification.complexity, classification.repeatability);
   let mode: HandlingMode = policy.quadrants[quadrant] ?? 'human';
   const reasons = [`quadrant ${quadrant} → ${mode}`];
@@ -31,6 +38,10 @@ export function route(classification: Classification, enrichment: Enrichment, po
   if (segment?.minimumMode && stricter(mode, segment.minimumMode) !== mode) {
     mode = segment.minimumMode;
     reasons.push(`${enrichment.tier} tier needs at least ${segment.minimumMode}`);
+  }
+  if (mode === 'ai_auto' && addressesTheAI(ticketText)) {
+    mode = 'ai_review';
+    reasons.push('the ticket text addresses the AI: a person reviews the reply');
   }
   const triggers = hardTriggersAtTriage(classification, policy);
   if (triggers.length > 0) {

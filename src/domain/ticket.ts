@@ -53,6 +53,18 @@ export const Classification = z.object({
 });
 export type Classification = z.infer<typeof Classification>;
 
+/** What triage says when the AI could not classify: nothing known, so a person decides. */
+export const unclassified = (subject: string): Classification => ({
+  issueType: 'other',
+  complexity: 'high',
+  repeatability: 'unique',
+  urgency: 'medium',
+  sentiment: 'neutral',
+  requestsHuman: false,
+  confidence: 0,
+  summary: subject.slice(0, 200),
+});
+
 export const Citation = z.object({ articleId: z.string(), title: z.string() });
 export const Draft = z.object({
   body: z.string().min(1),

@@ -23,8 +23,17 @@ import {
 } from '../domain/escalation';
 import type { RoutingPolicy } from '../domain/policy';
 import { raiseForBreach, scorePriority } from '../domain/priority';
+import { addressesTheAI } from '../domain/injection';
 import { route } from '../domain/routing';
-import type { NewTicket, TicketStatus, TranscriptMessage } from '../domain/ticket';
+import {
+  unclassified,
+  type Classification,
+  type EscalationSummary,
+  type NewTicket,
+  type ReplyAssessment,
+  type TicketStatus,
+  type TranscriptMessage,
+} from '../domain/ticket';
 import {
   canComplete,
   currentDetails,
@@ -370,7 +379,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     unsavedCustomerMessages.push(...s.transcript);
     touch();
     await flush();
-    const classification = await ai.classifyTicket(forAI());
+    let classification: Classification;
+    let classificationFailed = false;
+    try {
+      classification = await ai.classifyTicket(forAI());
+    } catch (err) {
+      // After its retries the AI is out of the picture: a person triages, the ticket never sticks.
+      log.warn('classification failed; routing to a human', { error: (err as Error).message });
+      classification = unclassified(s.ticket.subject);
+      classificationFailed = true;
+    }
     s.classification = classification;
     s.originalClassification = classification;
     record('classified', 'ai', { ...classification });
@@ -379,7 +397,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     record('enriched', 'system', { tier: s.enrichment.tier, churnSignal: s.enrichment.churnSignal, gaps: s.enrichment.gaps });
 
     s.priority = scorePriority(classification, s.enrichment, policy.priorityWeights);
-    const decision = route(classification, s.enrichment, policy);
+    const decision = route(classification, s.enrichment, policy, `${s.ticket.subject}\n${s.ticket.body}`);
+    if (classificationFailed) {
+      decision.mode = 'human';
+      decision.triggers.unshift({ code: 'classification_failed', kind: 'hard', detail: 'the AI could not classify the ticket' });
+    }
     s.mode = decision.mode;
     s.routedMode = decision.mode;
     s.routeReasons = decision.reasons;
@@ -464,13 +486,19 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   async function escalate(triggers: Trigger[]) {
     aiEpoch++;
     await discardDraft('system');
-    const summary = await ai.summarizeEscalation({
-      ticket: forAI(),
-      transcript: s.transcript,
-      classification: s.classification,
-      enrichment: s.enrichment,
-      reasons: triggers.map(({ code, detail }) => ({ code, detail })),
-    });
+    let summary: EscalationSummary | null = null;
+    try {
+      summary = await ai.summarizeEscalation({
+        ticket: forAI(),
+        transcript: s.transcript,
+        classification: s.classification,
+        enrichment: s.enrichment,
+        reasons: triggers.map(({ code, detail }) => ({ code, detail })),
+      });
+    } catch (err) {
+      // Escalating matters more than the summary: the agent still has the transcript.
+      log.warn('escalation summary failed; escalating without one', { error: (err as Error).message });
+    }
     const at = Date.now();
     s.escalation = { triggers, summary, at };
     s.mode = 'human';
@@ -508,8 +536,18 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       return;
     }
     if (s.mode === 'human' || s.status === 'escalated' || s.status === 'human_handling') return;
-    const assessment = await ai.assessReply({ reply: m.body, transcript: s.transcript });
+    let assessment: ReplyAssessment;
+    try {
+      assessment = await ai.assessReply({ reply: m.body, transcript: s.transcript, ticketId: s.ticketId });
+    } catch (err) {
+      log.warn('reply assessment failed; escalating', { error: (err as Error).message });
+      return escalate([{ code: 'assessment_failed', kind: 'hard', detail: "the AI could not read the customer's reply" }]);
+    }
     record('reply_assessed', 'ai', { ...assessment });
+    if (s.mode === 'ai_auto' && addressesTheAI(m.body)) {
+      s.mode = 'ai_review';
+      record('review_required', 'system', { reason: 'the customer message addresses the AI: a person reviews the reply' });
+    }
     if (s.mode !== 'ai_auto' && s.mode !== 'ai_review') return; // a human took over meanwhile
     const triggers = triggersAfterReply(assessment, s.aiTurns, policy);
     if (triggers.length > 0) return escalate(triggers);

@@ -1,3 +1,4 @@
+import { withoutInstructions } from '../../domain/injection';
 import Sentiment from 'sentiment';
 import type {
   Classification,
@@ -104,12 +105,9 @@ function repeatabilityOf(text: string, type: IssueType): Repeatability {
   return 'semi';
 }
 
-/** Instruction-like text inside a ticket: ignored for classification so it cannot steer routing. */
-const injectionPattern =
-  /(ignore|disregard|forget) (all |any )?(previous|prior|above) (instructions|prompts?)|^\s*(system|assistant)\s*:|you are now|set (your )?confidence|act as/gim;
-
 export function classifyText(subject: string, body: string): Classification {
-  const text = normalise(`${subject}\n${body}`).replace(injectionPattern, ' ');
+  // Instruction-like text is ignored for classification so it cannot steer routing.
+  const text = normalise(withoutInstructions(`${subject}\n${body}`));
   const scores = (Object.keys(lexicon) as (keyof typeof lexicon)[])
     .map((type) => ({ type, score: lexicon[type].filter((p) => p.test(text)).length }))
     .sort((a, b) => b.score - a.score);

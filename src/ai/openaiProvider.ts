@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { aiCalls, aiDrafts } from '../db/schema';
+import {
+  Classification,
+  EscalationSummary,
+  ReplyAssessment,
+  type Draft,
+  type TranscriptMessage,
+} from '../domain/ticket';
+import type { Enrichment } from '../domain/enrichment';
+import { AIProviderError, retryAfterMs } from './errors';
+import { searchKnowledgeBase } from './localProvider';
+import { loadPrompt, type Prompt, type PromptName } from './prompts';
+import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from './supportAI';
+
+export interface OpenAIProviderOptions {
+  db: Db;
+  apiKey?: string | undefined;
+  baseURL?: string | undefined;
+  model: string;
+  temperature: number;
+  timeoutMs: number;
+  /** Tests pass their own fetch-level client; production builds one from the options. */
+  client?: OpenAI;
+}
+
+/** What the model returns for a draft; citations are article ids checked against what it was given. */
+const DraftOutput = z.object({
+  body: z.string().min(1).max(5000),
+  confidence: z.number().min(0).max(1),
+  citations: z.array(z.string()),
+});
+
+// Strict structured outputs reject some length keywords; zod still enforces them on the answer.
+const unsupported = new Set(['$schema', 'minLength', 'maxLength']);
+const strip = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(strip)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).filter(([k]) => !unsupported.has(k)).map(([k, v]) => [k, strip(v)]))
+      : value;
+const jsonSchema = (schema: z.ZodType) =>
+  strip(z.toJSONSchema(schema, { target: 'draft-7', io: 'output' })) as Record<string, unknown>;
+
+// Customer text goes inside tags and is escaped, so it cannot close the block and pose as us.
+const data = (tag: string, value: unknown) =>
+  `<${tag}>\n${(typeof value === 'string' ? value : JSON.stringify(value, null, 1)).replaceAll('<', '‹').replaceAll('>', '›')}\n</${tag}>`;
+
+const transcriptText = (transcript: TranscriptMessage[]) =>
+  transcript.map((m) => `[${m.author}${m.agentId ? ` ${m.agentId}` : ''}] ${m.body}`).join('\n---\n');
+
+function accountContext(e: Enrichment | null) {
+  if (!e) return 'unknown';
+  return {
+    tier: e.tier,
+    plan: e.plan,
+    billingStatus: e.billingStatus,
+    churnSignal: e.churnSignal,
+    openTickets: e.openTickets,
+  };
+}
+
+/** Maps the openai client's errors to what Temporal should do about them. */
+export function classifyOpenAIError(err: unknown): AIProviderError {
+  if (err instanceof AIProviderError) return err;
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return new AIProviderError('the model did not answer in time', 'timeout', true);
+  if (err instanceof OpenAI.APIConnectionError) return new AIProviderError(`cannot reach the model: ${err.message}`, 'connection', true);
+  if (err instanceof OpenAI.APIError) {
+    const status = err.status ?? 0;
+    if (status === 429) {
+      return new AIProviderError(`rate limited by the model provider: ${err.message}`, 'rate_limited', true, retryAfterMs(err.headers));
+    }
+    if (status === 408 || status === 409 || status >= 500) {
+      return new AIProviderError(`model provider error ${status}: ${err.message}`, 'server_error', true, retryAfterMs(err.headers));
+    }
+    const hint =
+      status === 401
+        ? ' (check OPENAI_API_KEY)'
+        : status === 403
+          ? ' (the key may not use this model)'
+          : status === 404
+            ? ' (check OPENAI_MODEL and OPENAI_BASE_URL)'
+            : '';
+    return new AIProviderError(`the model provider refused the request with ${status}${hint}: ${err.message}`, 'rejected', false);
+  }
+  return new AIProviderError(err instanceof Error ? err.message : String(err), 'server_error', true);
+}
+
+export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI {
+  const { db, model, temperature } = options;
+  // maxRetries 0: Temporal's activity retry policy owns retries, with the Retry-After we report.
+  const client =
+    options.client ??
+    new OpenAI({
+      apiKey: options.apiKey ?? 'not-needed',
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: 0,
+      timeout: options.timeoutMs,
+    });
+  const prompts = Object.fromEntries(
+    (['classify', 'draft', 'summarize', 'assess'] as const).map((n) => [n, loadPrompt(n)]),
+  ) as Record<PromptName, Prompt>;
+
+  async function record(row: Omit<typeof aiCalls.$inferInsert, 'id' | 'provider' | 'model'>) {
+    // Usage records are for reporting: a failure to write one must not fail the ticket.
+    await db
+      .insert(aiCalls)
+      .values({ id: randomUUID(), provider: 'openai', model, ...row })
+      .catch((err: unknown) => console.warn(`could not record AI usage: ${(err as Error).message}`));
+  }
+
+  async function complete<T>(
+    operation: PromptName,
+    schema: z.ZodType<T>,
+    userContent: string,
+    ticketId: string | null,
+  ): Promise<T> {
+    const prompt = prompts[operation];
+    const started = Date.now();
+    let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
+    try {
+      const response = await client.chat.completions.create({
+        model,
+        temperature,
+        messages: [
+          { role: 'system', content: prompt.text },
+          { role: 'user', content: userContent },
+        ],
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: operation, strict: true, schema: jsonSchema(schema) },
+        },
+      });
+      usage = response.usage ?? undefined;
+      const content = response.choices[0]?.message?.content;
+      if (!content) throw new AIProviderError('the model returned no content', 'invalid_output', true);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(content);
+      } catch {
+        throw new AIProviderError(`the model returned invalid JSON: ${content.slice(0, 120)}`, 'invalid_output', true);
+      }
+      const result = schema.safeParse(parsed);
+      if (!result.success) {
+        throw new AIProviderError(`the model's answer does not fit the schema: ${z.prettifyError(result.error)}`, 'invalid_output', true);
+      }
+      await record({
+        ticketId,
+        operation,
+        promptVersion: prompt.version,
+        inputTokens: usage?.prompt_tokens ?? null,
+        outputTokens: usage?.completion_tokens ?? null,
+        latencyMs: Date.now() - started,
+        outcome: 'ok',
+      });
+      return result.data;
+    } catch (err) {
+      const failure = classifyOpenAIError(err);
+      await record({
+        ticketId,
+        operation,
+        promptVersion: prompt.version,
+        inputTokens: usage?.prompt_tokens ?? null,
+        outputTokens: usage?.completion_tokens ?? null,
+        latencyMs: Date.now() - started,
+        outcome: failure.kind,
+        error: failure.message.slice(0, 500),
+      });
+      throw failure;
+    }
+  }
+
+  async function corrections(category: string, limit = 3) {
+    return db
+      .select({ draft: aiDrafts.body, corrected: aiDrafts.finalBody })
+      .from(aiDrafts)
+      .where(and(eq(aiDrafts.outcome, 'modified'), eq(aiDrafts.category, category), isNotNull(aiDrafts.finalBody)))
+      .orderBy(desc(aiDrafts.reviewedAt))
+      .limit(limit);
+  }
+
+  const ticketData = (t: TicketForAI) =>
+    data('ticket', { channel: t.channel, subject: t.subject, body: t.body });
+
+  return {
+    name: `openai:${model}`,
+
+    classify(ticket) {
+      return complete('classify', Classification, ticketData(ticket), ticket.ticketId);
+    },
+
+    async draftReply({ ticket, transcript, classification, enrichment, turn }: DraftRequest): Promise<Draft> {
+      const latest = [...transcript].reverse().find((m) => m.author === 'customer')?.body ?? ticket.body;
+      const [articles, examples] = await Promise.all([
+        searchKnowledgeBase(db, `${ticket.subject} ${latest}`, 4),
+        corrections(classification.issueType),
+      ]);
+      const content = [
+        ticketData(ticket),
+        data('transcript', transcriptText(transcript)),
+        data('page_context', ticket.pageContext ?? 'none'),
+        `Account context: ${JSON.stringify(accountContext(enrichment))}`,
+        `Triage: ${classification.issueType}, ${classification.complexity} complexity, sentiment ${classification.sentiment}. This is AI reply number ${turn}.`,
+        `Knowledge-base articles:\n${articles.map((a) => `[${a.id}] ${a.title}\n${a.body}`).join('\n\n') || 'none matched'}`,
+        examples.length
+          ? `Approved agent corrections of earlier drafts in this category:\n${examples
+              .map((e, i) => `Example ${i + 1}\nAI draft: ${e.draft}\nAgent sent: ${e.corrected}`)
+              .join('\n\n')}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n');
+      const out = await complete('draft', DraftOutput, content, ticket.ticketId);
+      const known = new Map(articles.map((a) => [a.id, a.title]));
+      return {
+        body: out.body,
+        // A model that cites nothing we gave it is guessing: trust it less.
+        confidence: articles.length === 0 ? Math.min(out.confidence, 0.4) : out.confidence,
+        citations: out.citations.filter((id) => known.has(id)).map((id) => ({ articleId: id, title: known.get(id)! })),
+        promptVersion: prompts.draft.version,
+        provider: `openai:${model}`,
+      };
+    },
+
+    summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest) {
+      const content = [
+        ticketData(ticket),
+        data('transcript', transcriptText(transcript)),
+        data('page_context', ticket.pageContext ?? 'none'),
+        `Account context: ${JSON.stringify(accountContext(enrichment))}`,
+        `Triage summary: ${classification?.summary ?? 'not classified'}`,
+        `Escalation reasons: ${reasons.map((r) => `${r.code} (${r.detail})`).join('; ')}`,
+      ].join('\n\n');
+      return complete('summarize', EscalationSummary, content, ticket.ticketId);
+    },
+
+    assessReply(reply, transcript, ticketId) {
+      const content = [data('transcript', transcriptText(transcript.slice(-6))), data('reply', reply)].join('\n\n');
+      return complete('assess', ReplyAssessment, content, ticketId ?? null);
+    },
+  };
+}
