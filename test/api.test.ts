@@ -8,6 +8,7 @@ import { createApp } from '../src/api/app';
 import { createApiKey, revokeApiKey } from '../src/api/auth';
 import { openApiPath } from '../src/api/openapi';
 import { openDatabase, type Database } from '../src/db/client';
+import { createPolicyStore } from '../src/db/policyStore';
 import { accounts, customers, messages, outbox, ticketEvents } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { createLogger } from '../src/logger';
@@ -38,6 +39,7 @@ beforeAll(async () => {
     database,
     taskQueue: worker.taskQueue,
     policy: () => policy,
+    policies: createPolicyStore(database.db),
     logger: createLogger('debug', (l) => logLines.push(l)),
   });
   ({ url: base, close: closeServer } = await serve(app));

@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { z } from 'zod';
 import { defaultPolicy, type RoutingPolicy } from '../domain/policy';
 import type { Database } from '../db/client';
+import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
 import type { ActivityTimeouts } from '../workflows/ticket';
 import { authenticate } from './auth';
@@ -12,6 +13,7 @@ import { checkHealth } from './health';
 import { buildOpenApi } from './openapi';
 import { Problem, problems, sendProblem } from './problems';
 import { defineRoute, register, type RouteSpec } from './route';
+import { policyRoutes } from './routes/policy';
 import { ticketRoutes } from './routes/tickets';
 
 export interface AppDeps {
@@ -19,6 +21,9 @@ export interface AppDeps {
   database: Database;
   /** The task queue ticket workflows are started on. */
   taskQueue?: string;
+  /** Versioned policies: GET/PUT /v1/policy, and the source of new tickets' policy. */
+  policies?: PolicyStore;
+  /** Overrides where new tickets' policy comes from (tests pin one). */
   policy?: () => RoutingPolicy | Promise<RoutingPolicy>;
   activityTimeouts?: ActivityTimeouts;
   logger?: Logger;
@@ -37,6 +42,9 @@ const Health = z
   .meta({ id: 'Health' });
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+const jsonTypes = ['application/json', 'application/*+json'];
+// Only routes that say so accept YAML (the routing policy); the others answer it with 415.
+const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
 export function createApp(deps: AppDeps): Express {
   const { client, database } = deps;
@@ -77,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
     client,
     db: database.db,
     taskQueue: deps.taskQueue ?? 'tandem-tickets',
-    policy: deps.policy ?? (() => defaultPolicy),
+    policy: deps.policy ?? (deps.policies ? async () => (await deps.policies!.active()).policy : () => defaultPolicy),
     ...(deps.activityTimeouts ? { activityTimeouts: deps.activityTimeouts } : {}),
     timeouts,
   });
@@ -103,7 +111,7 @@ export function createApp(deps: AppDeps): Express {
       handle: async () => ({ status: 200, body: docsHtml(), contentType: 'text/html' }),
     }),
   ];
-  const routes = [...apiRoutes, ...systemRoutes, ...docRoutes];
+  const routes = [...apiRoutes, ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []), ...systemRoutes, ...docRoutes];
   let document: ReturnType<typeof buildOpenApi> | undefined;
   const openApi = () => (document ??= buildOpenApi(routes, { version: '1' }));
   let html: string | undefined;
@@ -125,12 +133,13 @@ export function createApp(deps: AppDeps): Express {
   // A body that is not JSON is refused before it is read, so nothing downstream guesses at it.
   const jsonOnly: RequestHandler = (req, _res, next) => {
     const hasBody = req.get('content-length') ? req.get('content-length') !== '0' : req.get('transfer-encoding') !== undefined;
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    if (hasBody && !req.is([...jsonTypes, ...yamlTypes])) {
       throw new Problem(415, 'Unsupported Media Type', `send application/json, not ${req.get('content-type') ?? 'no content type'}`);
     }
     next();
   };
-  app.use(requestId, jsonOnly, express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  const limit = deps.bodyLimit ?? '1mb';
+  app.use(requestId, jsonOnly, express.json({ limit, type: jsonTypes }), express.text({ limit, type: yamlTypes }));
 
   const router = express.Router();
   const auth = authenticate(database.db, timeouts.databaseMs);

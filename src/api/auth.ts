@@ -68,14 +68,17 @@ export function authenticate(db: Db, timeoutMs: number) {
   };
 }
 
-/** lead and admin may do everything; other roles only what a route names. */
-export function allow(...roles: ApiKeyRole[]) {
+/** Who may call a route: lead and admin may do everything unless the route is `exclusive` to its roles. */
+export function allowedRoles(roles: ApiKeyRole[], exclusive = false): ApiKeyRole[] {
+  return exclusive ? roles : [...new Set<ApiKeyRole>([...roles, 'lead', 'admin'])];
+}
+
+export function allow(roles: ApiKeyRole[], exclusive = false) {
+  const allowed = allowedRoles(roles, exclusive);
   return (req: Request, _res: Response, next: NextFunction) => {
     const role = req.principal?.role;
     if (!role) throw problems.unauthenticated('send Authorization: Bearer <api key>');
-    if (role !== 'lead' && role !== 'admin' && !roles.includes(role)) {
-      throw problems.forbidden(`a ${role} key may not do this; it needs one of: ${[...roles, 'lead', 'admin'].join(', ')}`);
-    }
+    if (!allowed.includes(role)) throw problems.forbidden(`a ${role} key may not do this; it needs one of: ${allowed.join(', ')}`);
     next();
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allowedRoles } from './auth';
 import type { RouteSpec } from './route';
 
 const ref = (schema: z.ZodType) => {
@@ -43,14 +44,22 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: [route.tag],
-      ...(route.roles === 'public' ? { security: [] } : { 'x-roles': [...route.roles, 'lead', 'admin'] }),
+      ...(route.roles === 'public' ? { security: [] } : { 'x-roles': allowedRoles(route.roles, route.exclusive) }),
       parameters: [
         ...parameters(route.params, 'path'),
         ...parameters(route.query, 'query'),
         ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } })),
       ],
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': { schema: ref(route.body) },
+                ...(route.acceptsYaml ? { 'application/yaml': { schema: ref(route.body) } } : {}),
+              },
+            },
+          }
         : {}),
       responses: Object.fromEntries(
         Object.entries(route.responses).map(([status, r]) => [

@@ -2,7 +2,8 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { ApiKeyRole } from '../db/schema';
 import { allow, principalOf, type Principal } from './auth';
-import { fieldErrors, problems, type FieldError } from './problems';
+import { parse as parseYaml } from 'yaml';
+import { fieldErrors, Problem, problems, type FieldError } from './problems';
 
 /**
  * A route is data: the same object registers the Express handler and describes the operation
@@ -19,6 +20,10 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   tag: string;
   /** Roles allowed besides lead and admin; `public` routes need no key. */
   roles: ApiKeyRole[] | 'public';
+  /** Only the listed roles, not lead and admin by default. */
+  exclusive?: boolean;
+  /** Also accept the body as YAML (application/yaml). */
+  acceptsYaml?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -56,13 +61,22 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string,
 }
 
 export function register(router: Router, route: RouteSpec, authenticate: (req: Request, res: Response, next: () => void) => Promise<void>) {
-  const guards = route.roles === 'public' ? [] : [authenticate, allow(...route.roles)];
+  const guards = route.roles === 'public' ? [] : [authenticate, allow(route.roles, route.exclusive)];
   router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
     const errors: FieldError[] = [];
     const params = parsePart(route.params, req.params, 'params', errors);
     const query = parsePart(route.query, { ...req.query }, 'query', errors);
     // A POST without a body is an empty object, so actions that need no fields need no body.
-    const body = parsePart(route.body, req.body ?? {}, 'body', errors);
+    let raw: unknown = req.body ?? {};
+    if (typeof raw === 'string') {
+      if (!route.acceptsYaml) throw new Problem(415, 'Unsupported Media Type', 'send application/json');
+      try {
+        raw = parseYaml(raw) ?? {};
+      } catch (err) {
+        throw problems.invalid([{ field: 'body', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }]);
+      }
+    }
+    const body = parsePart(route.body, raw, 'body', errors);
     if (errors.length > 0) throw problems.invalid(errors);
     const reply = await route.handle({
       params,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { createPolicyStore } from '../db/policyStore';
 import type { Logger } from '../logger';
 import { createApp } from './app';
 
@@ -20,6 +21,7 @@ export async function startApi(config: Config, database: Database, address: stri
     client,
     database,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    policies: createPolicyStore(database.db),
     ...(logger ? { logger } : {}),
     timeouts: {
       temporalMs: config.REQUEST_TIMEOUT_MS,

@@ -234,3 +234,18 @@ export const aiCalls = pgTable(
   },
   (t) => [index('ai_calls_ticket_idx').on(t.ticketId, t.createdAt)],
 );
+
+// ---- Routing policies: versioned; new tickets start on the active one and keep it for life --
+
+export const routingPolicies = pgTable(
+  'routing_policies',
+  {
+    version: text('version').primaryKey(),
+    /** The document as submitted (durations as written), so GET returns what was PUT. */
+    document: jsonb('document').notNull(),
+    active: boolean('active').notNull().default(false),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('routing_policies_one_active_idx').on(t.active).where(sql`${t.active}`)],
+);

@@ -31,15 +31,11 @@ export const RoutingPolicy = z
   .object({
     version: z.string().min(1),
     /** complexity/repeatability → mode; every one of the nine quadrants must be named. */
-    quadrants: z.record(z.string(), Mode).superRefine((quadrants, ctx) => {
-      for (const c of ['low', 'medium', 'high']) {
-        for (const r of ['repeatable', 'semi', 'unique']) {
-          if (!(quadrantKey(c, r) in quadrants)) {
-            ctx.addIssue({ code: 'custom', path: [quadrantKey(c, r)], message: 'missing quadrant' });
-          }
-        }
-      }
-    }),
+    quadrants: z.strictObject(
+      Object.fromEntries(
+        ['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [quadrantKey(c, r), Mode])),
+      ) as Record<string, typeof Mode>,
+    ),
     humanOnlyCategories: z.array(IssueType),
     reviewCategories: z.array(IssueType),
     thresholds: z.object({

@@ -1,0 +1,77 @@
+import { eq } from 'drizzle-orm';
+import { defaultPolicyDocument, policyProblems, RoutingPolicy, type RoutingPolicyInput } from '../domain/policy';
+import type { Db } from './client';
+import { routingPolicies } from './schema';
+
+export interface StoredPolicy {
+  version: string;
+  policy: RoutingPolicy;
+  /** As submitted: durations stay "4h", not milliseconds. */
+  document: unknown;
+  createdBy: string;
+  createdAt: Date | null;
+}
+
+export class PolicyRejected extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the policy is invalid: ${problems.join('; ')}`);
+  }
+}
+export class PolicyVersionExists extends Error {}
+
+const builtIn: StoredPolicy = {
+  version: defaultPolicyDocument.version,
+  policy: RoutingPolicy.parse(defaultPolicyDocument),
+  document: defaultPolicyDocument,
+  createdBy: 'built-in',
+  createdAt: null,
+};
+
+/**
+ * Versioned routing policies. New tickets start on the active version and carry it in their
+ * workflow input, so activating a new one never changes a ticket already running.
+ */
+export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
+  const cacheMs = options.cacheMs ?? 1000;
+  let cached: { at: number; value: StoredPolicy } | undefined;
+
+  async function load(): Promise<StoredPolicy> {
+    const [row] = await db.select().from(routingPolicies).where(eq(routingPolicies.active, true)).limit(1);
+    if (!row) return builtIn;
+    return { version: row.version, policy: RoutingPolicy.parse(row.document), document: row.document, createdBy: row.createdBy, createdAt: row.createdAt };
+  }
+
+  return {
+    /** The active policy; read at most once per `cacheMs` so ticket creation stays one round trip. */
+    async active(): Promise<StoredPolicy> {
+      if (cached && Date.now() - cached.at < cacheMs) return cached.value;
+      const value = await load();
+      cached = { at: Date.now(), value };
+      return value;
+    },
+
+    /** Validates the document and makes it the active version; every problem is reported at once. */
+    async activate(document: unknown, createdBy: string): Promise<StoredPolicy> {
+      const problems = policyProblems(document);
+      if (problems.length > 0) throw new PolicyRejected(problems);
+      const input = document as RoutingPolicyInput;
+      if (input.version === builtIn.version) throw new PolicyVersionExists(`version ${input.version} is the built-in default`);
+      try {
+        await db.transaction(async (tx) => {
+          await tx.update(routingPolicies).set({ active: false }).where(eq(routingPolicies.active, true));
+          await tx.insert(routingPolicies).values({ version: input.version, document, active: true, createdBy });
+        });
+      } catch (err) {
+        const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; constraint_name?: string; constraint?: string };
+        if (cause.code === '23505' && (cause.constraint_name ?? cause.constraint ?? '').endsWith('pkey')) {
+          throw new PolicyVersionExists(`version ${input.version} already exists; policies are immutable, use a new version`);
+        }
+        throw err;
+      }
+      cached = undefined;
+      return this.active();
+    },
+  };
+}
+
+export type PolicyStore = ReturnType<typeof createPolicyStore>;

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createApp } from '../src/api/app';
+import { createApiKey } from '../src/api/auth';
+import type { Database } from '../src/db/client';
+import { createPolicyStore } from '../src/db/policyStore';
+import { demoCustomers } from '../src/db/seed';
+import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/domain/policy';
+import type { TicketState } from '../src/domain/ticketState';
+import { connectClient, openTestDatabase, startTestWorker, type TestWorker } from './support/harness';
+import { call, serve } from './support/http';
+import { everyQuadrant } from './support/tickets';
+
+let database: Database;
+let client: Client;
+let closeClient: () => Promise<void>;
+let worker: TestWorker;
+let base: string;
+let closeServer: () => Promise<void>;
+const keys = { admin: '', lead: '', agent: '', service: '' };
+const run = randomUUID().slice(0, 6);
+
+/** A policy document with the lifecycle's long timers shrunk out of the way. */
+const documentFor = (version: string, mode: 'ai_auto' | 'ai_review' | 'human'): RoutingPolicyInput => ({
+  ...defaultPolicyDocument,
+  version,
+  quadrants: everyQuadrant(mode),
+  reviewCategories: [],
+  segments: {},
+  timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '100ms', csatWindow: '2s', reopenWindow: '1s' },
+});
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  ({ client, close: closeClient } = await connectClient());
+  worker = await startTestWorker({ database });
+  const app = createApp({ client, database, taskQueue: worker.taskQueue, policies: createPolicyStore(database.db, { cacheMs: 0 }) });
+  ({ url: base, close: closeServer } = await serve(app));
+  for (const role of ['admin', 'lead', 'agent', 'service'] as const) keys[role] = (await createApiKey(database.db, { role, name: `${role}-${run}` })).key;
+});
+afterAll(async () => {
+  await closeServer?.();
+  await worker?.close();
+  await closeClient?.();
+  await database?.close();
+});
+
+async function waitFor(ticketId: string, predicate: (s: TicketState) => boolean): Promise<TicketState> {
+  const deadline = Date.now() + 20_000;
+  let last: TicketState | undefined;
+  while (Date.now() < deadline) {
+    const res = await call<TicketState>(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.lead });
+    if (res.status === 200) {
+      last = res.body;
+      if (predicate(res.body)) return res.body;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never matched; last status ${last?.status}`);
+}
+
+const newTicket = async () => {
+  const res = await call(base, 'POST', '/v1/tickets', {
+    key: keys.service,
+    body: { customer: { id: demoCustomers.freeTier }, channel: 'chat', subject: 'How do I reset my password?', body: 'I forgot my password.' },
+  });
+  expect(res.status).toBe(201);
+  return res.body.ticketId as string;
+};
+
+describe('routing policy versions', () => {
+  it('refuses an invalid document with every problem listed, and lets only admins change the policy', async () => {
+    const bad = { ...documentFor(`bad-${run}`, 'ai_auto'), quadrants: { 'low/repeatable': 'robot' }, humanOnlyCategories: ['weather'], timers: { ...documentFor('x', 'human').timers, csatDelay: 'soon' } };
+    const res = await call(base, 'PUT', '/v1/policy', { key: keys.admin, body: bad });
+    expect(res.status).toBe(400);
+    const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.quadrants.low/repeatable', 'body.quadrants.medium/semi', 'body.humanOnlyCategories.0', 'body.timers.csatDelay']));
+    expect(fields.length).toBeGreaterThanOrEqual(9);
+
+    for (const key of [keys.lead, keys.agent, keys.service]) {
+      expect((await call(base, 'PUT', '/v1/policy', { key, body: documentFor(`nope-${run}`, 'human') })).status).toBe(403);
+    }
+    expect((await call(base, 'GET', '/v1/policy', { key: keys.service })).status).toBe(403);
+  });
+
+  it('activates a YAML document, returns it as written, and refuses a reused version', async () => {
+    const version = `yaml-${run}`;
+    const put = await call(base, 'PUT', '/v1/policy', { key: keys.admin, raw: { body: stringify(documentFor(version, 'ai_review')), contentType: 'application/yaml' } });
+    expect(put.status).toBe(201);
+    expect(put.body).toMatchObject({ version, createdBy: `admin-${run}` });
+    const got = await call(base, 'GET', '/v1/policy', { key: keys.agent });
+    expect(got.body.version).toBe(version);
+    expect(got.body.document.timers.csatDelay).toBe('100ms');
+    const again = await call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(version, 'human') });
+    expect(again.status).toBe(409);
+    const broken = await call(base, 'PUT', '/v1/policy', { key: keys.admin, raw: { body: 'version: [unclosed', contentType: 'application/yaml' } });
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors[0].message).toMatch(/not valid YAML/);
+  });
+
+  it('applies a new version to new tickets only; a running ticket keeps its own', async () => {
+    const v1 = `review-${run}`;
+    expect((await call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(v1, 'ai_review') })).status).toBe(201);
+    const first = await newTicket();
+    const waiting = await waitFor(first, (s) => s.status === 'awaiting_review');
+    expect(waiting.policyVersion).toBe(v1);
+
+    const v2 = `human-${run}`;
+    expect((await call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(v2, 'human') })).status).toBe(201);
+    const second = await newTicket();
+    const escalated = await waitFor(second, (s) => s.status === 'escalated');
+    expect(escalated.policyVersion).toBe(v2);
+
+    // The first ticket is still on v1: its draft still waits for review and can be approved.
+    const still = await waitFor(first, () => true);
+    expect(still).toMatchObject({ status: 'awaiting_review', policyVersion: v1, mode: 'ai_review' });
+    const approved = await call<TicketState>(base, 'POST', `/v1/tickets/${first}/actions/approve`, { key: keys.lead });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('awaiting_customer');
+    // Its workflow input (history) holds v1 for ops to see.
+    const history = await client.workflow.getHandle(`ticket-${first}`).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(JSON.stringify(started?.input)).toBeTruthy();
+  });
+});
