@@ -13,7 +13,7 @@ import { openDatabase } from '../src/db/client';
 import { seedDemoData } from '../src/db/seed';
 import { emptyEnrichment } from '../src/domain/enrichment';
 import { defaultPolicy } from '../src/domain/policy';
-import { lookupAccount, lookupBilling } from '../src/integrations/customerData';
+import { lookupAccount, lookupBilling } from '../src/integrations/postgres';
 
 async function main() {
   const { values } = parseArgs({

@@ -6,16 +6,14 @@ import { AIProviderError } from '../ai/errors';
 import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
 import type { Draft, TranscriptMessage } from '../domain/ticket';
 import type { TicketState, TimelineEvent } from '../domain/ticketState';
-import {
-  lookupAccount,
-  lookupBilling,
-  lookupTicketHistory,
-  type CustomerRef,
-} from '../integrations/customerData';
+import { IntegrationError, type CustomerRef, type Integrations } from '../integrations/ports';
+import { lookupTicketHistory, postgresIntegrations } from '../integrations/postgres';
 
 export interface ActivityDeps {
   db: Db;
   ai: SupportAI;
+  /** CRM, billing and issue tracker; Tandem's own Postgres tables unless configured otherwise. */
+  integrations?: Integrations;
   now?: () => Date;
 }
 
@@ -48,6 +46,20 @@ export interface DraftOutcomeInput {
   at: number;
 }
 
+/** An outside system's failure as Temporal sees it: retry (after its Retry-After) or stop. */
+function integrationFailure(operation: string, err: unknown): never {
+  if (err instanceof ApplicationFailure) throw err;
+  if (err instanceof IntegrationError) {
+    throw ApplicationFailure.create({
+      message: `${operation} failed: ${err.message}`,
+      type: 'IntegrationError',
+      nonRetryable: !err.retryable,
+      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(err.retryAfterMs, 100) } : {}),
+    });
+  }
+  throw err;
+}
+
 /**
  * AI failures as Temporal sees them: rate limits retry after the provider's Retry-After,
  * outages and invalid answers retry with backoff, a refused request (bad key, bad model) stops.
@@ -66,7 +78,8 @@ function retryableAIError(operation: string, err: unknown): never {
   throw ApplicationFailure.retryable(`${operation} failed: ${message}`, 'AIError');
 }
 
-export function createActivities({ db, ai, now = () => new Date() }: ActivityDeps) {
+export function createActivities({ db, ai, integrations = postgresIntegrations(db), now = () => new Date() }: ActivityDeps) {
+  const { directory, billing, issueTracker } = integrations;
   return {
     // ---- AI ----------------------------------------------------------------------------
     async classifyTicket(ticket: TicketForAI) {
@@ -102,10 +115,13 @@ export function createActivities({ db, ai, now = () => new Date() }: ActivityDep
 
     // ---- Enrichment: each source on its own, so one outage leaves a gap, not a failure --
     async lookupAccount(ref: CustomerRef) {
-      return lookupAccount(db, ref, now());
+      return directory.lookup(ref, now()).catch((e: unknown) => integrationFailure(`${directory.name} CRM lookup`, e));
     },
     async lookupBilling(ref: CustomerRef) {
-      return lookupBilling(db, ref, now());
+      return billing.lookup(ref, now()).catch((e: unknown) => integrationFailure(`${billing.name} billing lookup`, e));
+    },
+    async lookupLinkedIssues(ref: CustomerRef) {
+      return issueTracker.linkedIssues(ref).catch((e: unknown) => integrationFailure(`${issueTracker.name} issue lookup`, e));
     },
     async lookupTicketHistory(input: CustomerRef & { ticketId: string; text: string }) {
       return lookupTicketHistory(db, input, now());

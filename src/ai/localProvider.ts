@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import { kbArticles } from '../db/schema';
 import type { Enrichment } from '../domain/enrichment';
 import type { Draft, EscalationSummary, PageContext, TranscriptMessage } from '../domain/ticket';
-import { significantWords } from '../integrations/customerData';
+import { significantWords } from '../integrations/postgres';
 import { assessReplyText, classifyText, oneLine } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 

@@ -249,3 +249,20 @@ export const routingPolicies = pgTable(
   },
   (t) => [uniqueIndex('routing_policies_one_active_idx').on(t.active).where(sql`${t.active}`)],
 );
+
+// ---- Linked issues: the default issue tracker (bugs a customer is waiting on) --------------
+
+export const linkedIssues = pgTable(
+  'linked_issues',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    title: text('title').notNull(),
+    status: text('status').notNull(),
+    url: text('url'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('linked_issues_account_idx').on(t.accountId, t.status)],
+);

@@ -1,6 +1,6 @@
 import { count } from 'drizzle-orm';
 import type { Db } from './client';
-import { accounts, customers, kbArticles, planChanges } from './schema';
+import { accounts, customers, kbArticles, linkedIssues, planChanges } from './schema';
 
 /** Stable ids of demo customers that demos and tests refer to. */
 export const demoCustomers = {
@@ -126,11 +126,19 @@ export const demoArticles: Article[] = [
 ];
 
 /** Demo customers across tiers and a small knowledge base. Idempotent: a second run changes nothing. */
+/** Known bugs some demo accounts are waiting on, so enrichment shows them to agents. */
+export const demoLinkedIssues: (typeof linkedIssues.$inferInsert)[] = [
+  { id: 'ENG-142', accountId: 'acc_globex', title: 'Invoice PDF shows VAT twice for EU entities', status: 'In Progress', url: 'https://tracker.example/ENG-142' },
+  { id: 'ENG-187', accountId: 'acc_acme', title: 'CSV export times out above 100k rows', status: 'Todo', url: 'https://tracker.example/ENG-187' },
+  { id: 'ENG-101', accountId: 'acc_acme', title: 'SSO login loop on Safari', status: 'Done', url: 'https://tracker.example/ENG-101' },
+];
+
 export async function seedDemoData(db: Db): Promise<{ accounts: number; customers: number; articles: number }> {
   await db.insert(accounts).values(demoAccounts).onConflictDoNothing();
   await db.insert(customers).values(demoContacts).onConflictDoNothing();
   await db.insert(planChanges).values(demoPlanChanges()).onConflictDoNothing();
   await db.insert(kbArticles).values(demoArticles).onConflictDoNothing();
+  await db.insert(linkedIssues).values(demoLinkedIssues).onConflictDoNothing();
   const [a] = await db.select({ n: count() }).from(accounts);
   const [c] = await db.select({ n: count() }).from(customers);
   const [k] = await db.select({ n: count() }).from(kbArticles);

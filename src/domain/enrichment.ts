@@ -10,6 +10,14 @@ export const PlanChange = z.object({
   at: z.string(),
 });
 
+export const LinkedIssue = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.string(),
+  url: z.string().nullable(),
+});
+export type LinkedIssue = z.infer<typeof LinkedIssue>;
+
 /** Everything the CRM, billing and ticket history say about the customer; gaps are recorded, never fatal. */
 export const Enrichment = z.object({
   customerId: z.string().nullable(),
@@ -25,6 +33,11 @@ export const Enrichment = z.object({
   openTickets: z.number().int(),
   recentTickets: z.number().int(),
   similarOpenTickets: z.array(z.object({ ticketId: z.string(), subject: z.string() })),
+  /** Issue-tracker issues linked to the customer (e.g. a known bug they are waiting on). */
+  linkedIssues: z.array(LinkedIssue).default([]),
+  /** CRM lifecycle stage (lead, customer, evangelist …) and account owner, when the CRM has them. */
+  lifecycleStage: z.string().nullable().default(null),
+  accountOwner: z.string().nullable().default(null),
   gaps: z.array(z.object({ source: z.string(), error: z.string() })),
 });
 export type Enrichment = z.infer<typeof Enrichment>;
@@ -43,5 +56,8 @@ export const emptyEnrichment = (customerId: string | null): Enrichment => ({
   openTickets: 0,
   recentTickets: 0,
   similarOpenTickets: [],
+  linkedIssues: [],
+  lifecycleStage: null,
+  accountOwner: null,
   gaps: [],
 });

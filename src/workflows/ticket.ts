@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -417,20 +418,24 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   async function enrich(): Promise<Enrichment> {
     const ref = { customerId: s.ticket.customerId, customerEmail: s.ticket.customerEmail };
-    const [account, billing, history] = await Promise.allSettled([
+    const [account, billing, history, issues] = await Promise.allSettled([
       enrichment.lookupAccount(ref),
       enrichment.lookupBilling(ref),
       enrichment.lookupTicketHistory({ ...ref, ticketId: s.ticketId, text: `${s.ticket.subject} ${s.ticket.body}` }),
+      // Tickets started before the issue tracker existed replay without it.
+      patched('linked-issues') ? enrichment.lookupLinkedIssues(ref) : Promise.resolve([]),
     ]);
     const result = emptyEnrichment(s.ticket.customerId ?? null);
     const gap = (source: string, r: PromiseRejectedResult) =>
       result.gaps.push({ source, error: (r.reason as Error)?.message ?? String(r.reason) });
     if (account.status === 'fulfilled') Object.assign(result, account.value);
     else gap('crm', account);
-    if (billing.status === 'fulfilled') Object.assign(result, billing.value);
+    if (billing.status === 'fulfilled') Object.assign(result, withoutUndefined(billing.value));
     else gap('billing', billing);
     if (history.status === 'fulfilled') Object.assign(result, history.value);
     else gap('ticket_history', history);
+    if (issues.status === 'fulfilled') result.linkedIssues = issues.value;
+    else gap('issue_tracker', issues);
     return result;
   }
 
@@ -637,6 +642,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   await flush();
   return outcomeOf(s);
 }
+
+const withoutUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 function initialState(input: TicketWorkflowInput): TicketState {
   const { ticket, policy } = input;

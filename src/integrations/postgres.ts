@@ -1,20 +1,25 @@
-import { and, desc, eq, gte, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, customers, planChanges, tickets } from '../db/schema';
+import { accounts, customers, linkedIssues, planChanges, tickets } from '../db/schema';
 import type { Enrichment } from '../domain/enrichment';
+import {
+  CHURN_WINDOW_DAYS,
+  type AccountFacts,
+  type Billing,
+  type BillingFacts,
+  type CustomerDirectory,
+  type CustomerRef,
+  type Integrations,
+  type IssueTracker,
+} from './ports';
 
 /**
- * The default CRM, billing and ticket-history adapters: Tandem's own Postgres tables.
- * Each answers one part of the enrichment so the workflow can run them in parallel and
- * tolerate any one of them failing.
+ * The default CRM, billing, issue-tracker and ticket-history adapters: Tandem's own Postgres
+ * tables, seeded for the demo and filled by `npm run import:customers`.
  */
-export interface CustomerRef {
-  customerId?: string | undefined;
-  customerEmail?: string | undefined;
-}
+export type { CustomerRef };
 
 const DAY = 86_400_000;
-const CHURN_WINDOW_DAYS = 30;
 
 async function findCustomer(db: Db, ref: CustomerRef) {
   const where = ref.customerId
@@ -32,11 +37,6 @@ async function findCustomer(db: Db, ref: CustomerRef) {
   return row;
 }
 
-export type AccountFacts = Pick<
-  Enrichment,
-  'customerId' | 'accountId' | 'accountName' | 'tier' | 'plan' | 'mrrCents' | 'accountAgeDays'
->;
-
 export async function lookupAccount(db: Db, ref: CustomerRef, now: Date): Promise<AccountFacts> {
   const row = await findCustomer(db, ref);
   if (!row) {
@@ -52,8 +52,6 @@ export async function lookupAccount(db: Db, ref: CustomerRef, now: Date): Promis
     accountAgeDays: Math.floor((now.getTime() - row.account.createdAt.getTime()) / DAY),
   };
 }
-
-export type BillingFacts = Pick<Enrichment, 'billingStatus' | 'recentPlanChanges' | 'churnSignal'>;
 
 export async function lookupBilling(db: Db, ref: CustomerRef, now: Date): Promise<BillingFacts> {
   const row = await findCustomer(db, ref);
@@ -130,4 +128,24 @@ export function significantWords(text: string, max = 12): string[] {
     if (seen.size >= max) break;
   }
   return [...seen];
+}
+
+const OPEN_ISSUE = ['Backlog', 'Todo', 'In Progress', 'In Review', 'open'];
+
+export function postgresIntegrations(db: Db): Integrations {
+  const directory: CustomerDirectory = { name: 'postgres', lookup: (ref, now) => lookupAccount(db, ref, now) };
+  const billing: Billing = { name: 'postgres', lookup: (ref, now) => lookupBilling(db, ref, now) };
+  const issueTracker: IssueTracker = {
+    name: 'postgres',
+    async linkedIssues(ref) {
+      const row = await findCustomer(db, ref);
+      if (!row) return [];
+      return db
+        .select({ id: linkedIssues.id, title: linkedIssues.title, status: linkedIssues.status, url: linkedIssues.url })
+        .from(linkedIssues)
+        .where(and(eq(linkedIssues.accountId, row.account.id), inArray(linkedIssues.status, OPEN_ISSUE)))
+        .orderBy(desc(linkedIssues.createdAt));
+    },
+  };
+  return { directory, billing, issueTracker };
 }

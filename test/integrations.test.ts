@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client';
+import { planChanges } from '../src/db/schema';
+import { demoCustomers } from '../src/db/seed';
+import { importCustomers, parseCsv, readCustomerCsv } from '../src/integrations/customerImport';
+import { postgresIntegrations } from '../src/integrations/postgres';
+import { openTestDatabase, uniqueId } from './support/harness';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+let database: Database;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('CSV parsing', () => {
+  it('handles quotes, embedded commas, doubled quotes, newlines and CRLF', () => {
+    expect(parseCsv('a,b,c\r\n"x, y","say ""hi""","two\nlines"\n\n1,,3')).toEqual([
+      ['a', 'b', 'c'],
+      ['x, y', 'say "hi"', 'two\nlines'],
+      ['1', '', '3'],
+    ]);
+    expect(() => parseCsv('a,"open')).toThrow(/unterminated/);
+  });
+
+  it('reports every bad row with its line, and missing columns', () => {
+    const { problems } = readCustomerCsv(
+      [
+        'email,name,account_id,account_name,tier,plan,mrr',
+        'ok@example.test,Ok,acc_ok,Ok Inc,pro,Pro,49',
+        'not-an-email,Bad,acc_bad,Bad Inc,gold,Pro,-5',
+        'OK@example.test,Dup,acc_ok,Ok Inc,pro,Pro,49',
+      ].join('\n'),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { line: 3, problem: expect.stringMatching(/^email:/) },
+        { line: 3, problem: expect.stringMatching(/^tier:/) },
+        { line: 3, problem: expect.stringMatching(/^mrr:/) },
+        { line: 4, problem: 'email ok@example.test is already on line 2' },
+      ]),
+    );
+    expect(readCustomerCsv('email,name\nx@y.z,X').problems).toEqual([{ line: 1, problem: 'missing columns: account_id, account_name, tier, plan' }]);
+  });
+});
+
+describe('default Postgres adapters', () => {
+  it('imports accounts and contacts, and a plan drop on re-import becomes a churn signal', async () => {
+    const account = uniqueId('acc');
+    const email = `${uniqueId('lee')}@import.example`;
+    const first = readCustomerCsv(`email,name,account_id,account_name,tier,plan,mrr,billing_status\n${email},Lee,${account},"Import, Inc",enterprise,Enterprise Annual,5000,active\n`);
+    expect(first.problems).toEqual([]);
+    expect(await importCustomers(database.db, first.rows)).toMatchObject({ accounts: { created: 1 }, customers: { created: 1 }, planChanges: 0 });
+
+    const { directory, billing } = postgresIntegrations(database.db);
+    const now = new Date();
+    expect(await directory.lookup({ customerEmail: email.toUpperCase() }, now)).toMatchObject({
+      accountId: account,
+      accountName: 'Import, Inc',
+      tier: 'enterprise',
+      plan: 'Enterprise Annual',
+      mrrCents: 500_000,
+    });
+    expect((await billing.lookup({ customerEmail: email }, now)).churnSignal).toBe(false);
+
+    const second = readCustomerCsv(`email,name,account_id,account_name,tier,plan,mrr\n${email},Lee Park,${account},Import Inc,pro,Pro Monthly,99\n`);
+    expect(await importCustomers(database.db, second.rows)).toMatchObject({ accounts: { updated: 1 }, customers: { updated: 1 }, planChanges: 1 });
+    const facts = await billing.lookup({ customerEmail: email }, now);
+    expect(facts.churnSignal).toBe(true);
+    expect(facts.recentPlanChanges[0]).toMatchObject({ kind: 'downgrade', fromPlan: 'Enterprise Annual', toPlan: 'Pro Monthly' });
+    expect(await database.db.select().from(planChanges).where(eq(planChanges.accountId, account))).toHaveLength(1);
+  });
+
+  it('lists only open linked issues for the customer’s account', async () => {
+    const { issueTracker } = postgresIntegrations(database.db);
+    const issues = await issueTracker.linkedIssues({ customerId: demoCustomers.enterprise });
+    expect(issues.map((i) => i.id)).toEqual(['ENG-187']);
+    expect(await issueTracker.linkedIssues({ customerEmail: 'nobody@nowhere.example' })).toEqual([]);
+  });
+
+  it('answers an unknown customer with nulls, not an error', async () => {
+    const { directory, billing } = postgresIntegrations(database.db);
+    expect(await directory.lookup({ customerId: 'cus_missing' }, new Date())).toMatchObject({ customerId: 'cus_missing', tier: null });
+    expect(await billing.lookup({ customerId: 'cus_missing' }, new Date())).toEqual({ billingStatus: null, recentPlanChanges: [], churnSignal: false });
+  });
+});
+
+describe('npm run import:customers', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tandem-import-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const env = () => ({ ...process.env, DATABASE_URL: '', PGLITE_DIR: path.join(dir, 'pglite') });
+
+  it('imports a valid file and refuses an invalid one, importing nothing', async () => {
+    const good = path.join(dir, 'good.csv');
+    writeFileSync(good, 'email,name,account_id,account_name,tier,plan,mrr\na@x.example,A,acc_x,X Ltd,free,Free,0\nb@x.example,B,acc_x,X Ltd,free,Free,0\n');
+    const { stdout } = await run('npx', ['tsx', 'scripts/importCustomers.ts', good], { cwd: root, env: env() });
+    expect(stdout).toContain('accounts: 1 created, 0 updated; contacts: 2 created, 0 updated');
+
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, 'email,name,account_id,account_name,tier,plan\nc@x.example,C,acc_y,Y,platinum,Gold\n');
+    const failed = await run('npx', ['tsx', 'scripts/importCustomers.ts', bad], { cwd: root, env: env() }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toContain('line 2: tier:');
+  }, 120_000);
+});
