@@ -35,6 +35,28 @@ describe('scorePriority', () => {
     expect(howTo.breakdown.find((f) => f.factor === 'churn')!.points).toBe(0);
   });
 
+  // The default policy's weights, scenario by scenario: the score, its level, and its order.
+  it.each([
+    ['free-tier how-to', {}, {}, 8, 'P4'],
+    ['unknown customer feature request', { issueType: 'feature_request' }, { tier: null }, 8, 'P4'],
+    ['frustrated free-tier billing', { issueType: 'billing', urgency: 'medium', sentiment: 'frustrated' }, {}, 32, 'P3'],
+    ['pro technical, high urgency', { issueType: 'technical', urgency: 'high' }, { tier: 'pro' }, 41, 'P3'],
+    ['enterprise security, critical', { issueType: 'security', urgency: 'critical' }, { tier: 'enterprise' }, 62, 'P2'],
+    ['churning enterprise billing', { issueType: 'billing', urgency: 'medium', sentiment: 'negative' }, { tier: 'enterprise', churnSignal: true }, 66, 'P2'],
+  ] as const)('%s scores %i (%s)', (_name, c, e, score, level) => {
+    const p = scorePriority(classification(c as Partial<Classification>), enrichment(e as Partial<Enrichment>), defaultPolicy.priorityWeights);
+    expect([p.score, p.level]).toEqual([score, level]);
+    expect(p.breakdown.reduce((a, f) => a + f.points, 0)).toBe(score);
+  });
+
+  it('weights come from the policy: doubling churn weight moves a churning account up', () => {
+    const c = classification({ issueType: 'billing' });
+    const e = enrichment({ tier: 'pro', churnSignal: true });
+    const base = scorePriority(c, e, defaultPolicy.priorityWeights);
+    const heavier = scorePriority(c, e, { ...defaultPolicy.priorityWeights, churn: defaultPolicy.priorityWeights.churn * 2 });
+    expect(heavier.breakdown.find((f) => f.factor === 'churn')!.points).toBeGreaterThan(base.breakdown.find((f) => f.factor === 'churn')!.points);
+  });
+
   it.each([
     [0, 'P4'],
     [24, 'P4'],

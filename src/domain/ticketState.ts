@@ -173,7 +173,15 @@ export function outcomeOf(s: TicketState): TicketOutcome {
 /** One readable line for Temporal Web's current details. */
 export function currentDetails(s: TicketState): string {
   const parts = [`**${s.status}**`];
-  if (s.priority) parts.push(`${s.priority.level} (${s.priority.score})`);
+  if (s.priority) {
+    // The why behind the number, so ops reading Temporal Web see what drove the priority.
+    const drivers = s.priority.breakdown
+      .filter((f) => f.points > 0)
+      .sort((a, b) => b.points - a.points)
+      .slice(0, 3)
+      .map((f) => `${f.factor} +${f.points}`);
+    parts.push(`${s.priority.level} ${s.priority.score}${drivers.length ? ` (${drivers.join(', ')})` : ''}`);
+  }
   if (s.mode) parts.push(s.mode);
   if (s.classification) parts.push(s.classification.issueType);
   if (s.assignee) parts.push(`assigned to ${s.assignee}`);
