@@ -33,7 +33,17 @@ const variables = {
   OPENAI_MODEL: { schema: z.string().min(1).default('gpt-4o-mini'), example: 'gpt-4o-mini' },
   OPENAI_TEMPERATURE: { schema: z.coerce.number().min(0).max(2).default(0.2), example: '0.2' },
   OPENAI_TIMEOUT_MS: { schema: z.coerce.number().int().min(1000).max(600_000).default(60_000), example: '60000' },
+  STRIPE_API_KEY: { schema: optionalString, example: 'sk_live_...' },
+  STRIPE_API_BASE: { schema: optionalString.pipe(z.url().optional()), example: 'https://api.stripe.com' },
+  HUBSPOT_ACCESS_TOKEN: { schema: optionalString, example: 'pat-eu1-...' },
+  HUBSPOT_BASE_URL: { schema: optionalString.pipe(z.url().optional()), example: 'https://api.hubapi.com' },
+  LINEAR_API_KEY: { schema: optionalString, example: 'lin_api_...' },
+  LINEAR_API_URL: { schema: optionalString.pipe(z.url().optional()), example: 'https://api.linear.app/graphql' },
   REQUEST_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(300_000).default(15_000), example: '15000' },
+  WORKER_MAX_CACHED_WORKFLOWS: {
+    schema: optionalString.pipe(z.string().regex(/^\d+$/, 'a whole number').transform(Number).optional()),
+    example: '1000',
+  },
   SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
 } as const;
 

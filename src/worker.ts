@@ -15,6 +15,8 @@ export interface BuildWorkerOptions {
   /** A pre-built bundle (tests, production images); otherwise workflows are bundled at start. */
   workflowBundlePath?: string;
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Sticky cache size: bounds the worker's memory; the SDK sizes it from the heap when unset. */
+  maxCachedWorkflows?: number | undefined;
 }
 
 /** The one place a Tandem worker is put together. */
@@ -26,6 +28,7 @@ export function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }
 
@@ -44,6 +47,7 @@ export async function startWorker(config: Config, database: Database, address: s
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: { db: database.db, ai: createSupportAI(config, database.db) },
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
   const done = worker.run().finally(() => connection.close());
   return { worker, connection, done };

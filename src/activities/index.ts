@@ -5,6 +5,7 @@ import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../db/schema'
 import { AIProviderError } from '../ai/errors';
 import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
 import type { Draft, TranscriptMessage } from '../domain/ticket';
+import { readModelRow, type ReadModelRow } from '../domain/readModel';
 import type { TicketState, TimelineEvent } from '../domain/ticketState';
 import { IntegrationError, type CustomerRef, type Integrations } from '../integrations/ports';
 import { lookupTicketHistory, postgresIntegrations } from '../integrations/postgres';
@@ -32,7 +33,9 @@ export interface OutboundMessage {
 }
 
 export interface PersistInput {
-  snapshot: TicketState;
+  row?: ReadModelRow;
+  /** The full state, sent only once the ticket closes: GET serves completed tickets from it. */
+  snapshot?: TicketState;
   events: TimelineEvent[];
   customerMessages: (TranscriptMessage & { ticketId: string })[];
 }
@@ -129,40 +132,20 @@ export function createActivities({ db, ai, integrations = postgresIntegrations(d
 
     // ---- Persistence -------------------------------------------------------------------
     /** Upserts the read model (never overwriting a newer snapshot) and appends audit events. */
-    async persistTicket({ snapshot: s, events, customerMessages }: PersistInput): Promise<void> {
+    async persistTicket(input: PersistInput): Promise<void> {
+      const { events, customerMessages } = input;
+      // Inputs recorded before rows were computed in the workflow carry the whole state instead.
+      const r = input.row ?? readModelRow(input.snapshot!);
+      const snapshot = input.row ? (input.snapshot ?? null) : input.snapshot!.status === 'closed' ? input.snapshot! : null;
       const row = {
-        id: s.ticketId,
-        workflowId: `ticket-${s.ticketId}`,
-        externalId: s.ticket.externalId ?? null,
-        customerId: s.enrichment?.customerId ?? s.ticket.customerId ?? null,
-        channel: s.ticket.channel,
-        subject: s.ticket.subject,
-        body: s.ticket.body,
-        pageContext: s.ticket.pageContext ?? null,
-        status: s.status,
-        mode: s.mode,
-        category: s.classification?.issueType ?? null,
-        tier: s.enrichment?.tier ?? null,
-        priorityLevel: s.priority?.level ?? null,
-        priorityScore: s.priority?.score ?? null,
-        assignee: s.assignee,
-        escalated: s.escalation !== null,
-        escalationReason: s.escalation?.triggers.map((t) => t.code).join(',') ?? null,
-        escalationSummary: s.escalation?.summary ?? null,
-        classification: s.classification,
-        snapshot: s,
-        slaDeadline: slaDeadline(s),
-        slaBreached: s.sla.reviewBreached || s.sla.firstHumanResponseBreached,
-        policyVersion: s.policyVersion,
-        resolutionMode: s.resolution?.mode ?? null,
-        resolutionReason: s.resolution?.reason ?? null,
-        resolvedAt: s.resolution ? new Date(s.resolution.at) : null,
-        csatScore: s.csat.score,
-        csatComment: s.csat.comment,
-        version: s.version,
-        createdAt: new Date(s.ticket.createdAt),
+        ...r,
+        slaDeadline: r.slaDeadline === null ? null : new Date(r.slaDeadline),
+        resolvedAt: r.resolvedAt === null ? null : new Date(r.resolvedAt),
+        createdAt: new Date(r.createdAt),
         updatedAt: now(),
+        ...(snapshot ? { snapshot } : {}),
       };
+      const s = { ticketId: r.id, version: r.version };
       await db.transaction(async (tx) => {
         const { id: _id, createdAt: _c, ...changes } = row;
         await tx
@@ -240,12 +223,3 @@ export function createActivities({ db, ai, integrations = postgresIntegrations(d
 
 export type TandemActivities = ReturnType<typeof createActivities>;
 
-function slaDeadline(s: TicketState): Date | null {
-  const due =
-    s.status === 'awaiting_review'
-      ? s.sla.reviewDueAt
-      : s.status === 'escalated' || (s.status === 'human_handling' && s.sla.firstHumanResponseAt === null)
-        ? s.sla.firstHumanResponseDueAt
-        : null;
-  return due === null ? null : new Date(due);
-}

@@ -25,6 +25,7 @@ import {
 import type { RoutingPolicy } from '../domain/policy';
 import { raiseForBreach, scorePriority } from '../domain/priority';
 import { addressesTheAI } from '../domain/injection';
+import { readModelRow } from '../domain/readModel';
 import { route } from '../domain/routing';
 import {
   unclassified,
@@ -156,7 +157,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     const customerMessages = unsavedCustomerMessages.map((m) => ({ ...m, ticketId: s.ticketId }));
     unsavedEvents = [];
     unsavedCustomerMessages = [];
-    await store.persistTicket({ snapshot: { ...s }, events, customerMessages });
+    await store.persistTicket({
+      row: readModelRow(s),
+      ...(s.status === 'closed' ? { snapshot: { ...s } } : {}),
+      events,
+      customerMessages,
+    });
   }
 
   async function send(body: string, author: 'ai' | 'agent', agentId?: string, draftId?: string) {

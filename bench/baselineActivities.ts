@@ -1,0 +1,3 @@
+export async function noop(n: number): Promise<number> {
+  return n;
+}

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import postgres from 'postgres';
+import { createApiKey } from '../src/api/auth';
+import { openDatabase, type Database } from '../src/db/client';
+import { seedDemoData } from '../src/db/seed';
+import { startDevServer, type RunningServer } from '../src/temporal/localServer';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Process {
+  child: ChildProcess;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** A Node process running a TypeScript entry point directly (no tsx wrapper), so its RSS is its own. */
+async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Process> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+    cwd: root,
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (ready.test(output)) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.slice(-2000)}`)));
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    child,
+    rssMb() {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+      } catch {
+        return NaN;
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+      }),
+  };
+}
+
+export interface Infra {
+  temporal: RunningServer;
+  temporalDbFile: string;
+  client: Client;
+  databaseUrl: string;
+  database: Database;
+  apiUrl: string;
+  keys: { service: string; agent: string; admin: string };
+  worker: Process;
+  api: Process;
+  baseline: Process;
+  ticketQueue: string;
+  baselineQueue: string;
+  close(): Promise<void>;
+}
+
+/** Temporal, a fresh Postgres database, and Tandem's worker and API plus the baseline worker as separate processes. */
+export async function startInfra(log: (line: string) => void, options: { cachedWorkflows: number }): Promise<Infra> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-'));
+  const temporalDbFile = path.join(tmp, 'temporal.sqlite');
+  const temporal = await startDevServer({ port: await freePort(), dbFile: temporalDbFile, log });
+  log(`Temporal ${temporal.address} (${temporal.cli.source})`);
+
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `tandem_bench_${Date.now()}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const database = openDatabase({ url: databaseUrl, maxConnections: 4 });
+  await database.migrate();
+  await seedDemoData(database.db);
+  log(`PostgreSQL database ${name}`);
+
+  const keys = {
+    service: (await createApiKey(database.db, { role: 'service', name: 'bench-service' })).key,
+    agent: (await createApiKey(database.db, { role: 'agent', name: 'bench-agent' })).key,
+    admin: (await createApiKey(database.db, { role: 'admin', name: 'bench-admin' })).key,
+  };
+  const ticketQueue = 'bench-tickets';
+  const baselineQueue = 'bench-baseline';
+  const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: ticketQueue, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
+  const port = await freePort();
+  const [worker, api, baseline] = await Promise.all([
+    startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(options.cachedWorkflows) }, /worker polling/),
+    startProcess('src/api/main.ts', { ...env, PORT: String(port) }, /Tandem API on/),
+    startProcess('bench/baselineWorker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: baselineQueue }, /baseline worker ready/),
+  ]);
+  log('worker, API and baseline worker running');
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  return {
+    temporal,
+    temporalDbFile,
+    client,
+    databaseUrl,
+    database,
+    apiUrl: `http://127.0.0.1:${port}`,
+    keys,
+    worker,
+    api,
+    baseline,
+    ticketQueue,
+    baselineQueue,
+    async close() {
+      await Promise.all([worker.stop(), api.stop(), baseline.stop()]);
+      await connection.close();
+      await database.close();
+      await temporal.stop();
+      await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+      await admin.end();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+export const fileMb = (file: string) => {
+  try {
+    return statSync(file).size / 1024 / 1024;
+  } catch {
+    return NaN;
+  }
+};

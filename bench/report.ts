@@ -1,0 +1,95 @@
+import type { Sizes } from './scenarios';
+
+export interface BenchReport {
+  mode: 'quick' | 'full';
+  at: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  sizes: Sizes;
+  durationSeconds?: number;
+  results: {
+    lifecycle?: { tickets: number; activitiesPerTicket: number; tandemPerSecond: number; baselinePerSecond: number; ratio: number; goal: number };
+    actions?: { actions: number; tandem: { p50Ms: number; p99Ms: number }; bareUpdate: { p50Ms: number; p99Ms: number }; p99Ratio: number; goal: number };
+    creation?: {
+      levels: { concurrency: number; api: { perSecond: number; p50Ms: number; p99Ms: number; errors: number }; bareStart: { perSecond: number; p50Ms: number; p99Ms: number; errors: number }; ratio: number }[];
+      goal: number;
+    };
+    atRest?: {
+      openTickets: number;
+      workerRssMb: { open: number; rssMb: number }[];
+      workerRssGrowthMb: number;
+      temporalKbPerTicket: number;
+      postgresKbPerTicket: number;
+      queueRows: number;
+      queue: { p50Ms: number; p99Ms: number };
+      goalQueueP99Ms: number;
+    };
+    timers?: { timers: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number };
+  };
+}
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/** One line per measurement: what, Tandem, baseline, ratio, goal. */
+export function rows(r: BenchReport): string[][] {
+  const out: string[][] = [['Measurement', 'Tandem', 'Baseline', 'Ratio', 'Goal']];
+  const { lifecycle: l, actions: a, creation: c, atRest: z, timers: t } = r.results;
+  if (l) out.push([`Lifecycle throughput (${l.tickets} tickets, ${l.activitiesPerTicket} activities each)`, `${l.tandemPerSecond} tickets/s`, `${l.baselinePerSecond} wf/s`, `${l.ratio}`, `≥ ${l.goal}: ${verdict(l.ratio >= l.goal)}`]);
+  if (a) {
+    out.push([`Approve round trip p50 (${a.actions} actions)`, `${a.tandem.p50Ms} ms`, `${a.bareUpdate.p50Ms} ms`, `${Math.round((a.tandem.p50Ms / a.bareUpdate.p50Ms) * 100) / 100}`, '']);
+    out.push([`Approve round trip p99`, `${a.tandem.p99Ms} ms`, `${a.bareUpdate.p99Ms} ms`, `${a.p99Ratio}`, `≤ ${a.goal}: ${verdict(a.p99Ratio <= a.goal)}`]);
+  }
+  for (const level of c?.levels ?? []) {
+    out.push([
+      `Create ticket, concurrency ${level.concurrency}`,
+      `${level.api.perSecond} req/s, p50 ${level.api.p50Ms} / p99 ${level.api.p99Ms} ms, ${level.api.errors} errors`,
+      `${level.bareStart.perSecond} starts/s, p50 ${level.bareStart.p50Ms} / p99 ${level.bareStart.p99Ms} ms`,
+      `${level.ratio}`,
+      `≥ ${c!.goal}, 0 errors: ${verdict(level.ratio >= c!.goal && level.api.errors === 0)}`,
+    ]);
+  }
+  if (z) {
+    out.push([`Worker RSS with ${z.openTickets} open tickets`, z.workerRssMb.map((x) => `${x.open}: ${x.rssMb} MB`).join(', '), '', '', 'bounded']);
+    out.push(['Storage per open ticket', `Temporal ${z.temporalKbPerTicket} KB, Postgres ${z.postgresKbPerTicket} KB`, '', '', '']);
+    out.push([`GET /v1/queue with ${z.queueRows} rows`, `p50 ${z.queue.p50Ms} ms, p99 ${z.queue.p99Ms} ms`, '', '', `p99 < ${z.goalQueueP99Ms} ms: ${verdict(z.queue.p99Ms < z.goalQueueP99Ms)}`]);
+  }
+  if (t) out.push([`Timer lag (${t.timers} review SLAs)`, `p50 ${t.lagP50Ms} ms, p99 ${t.lagP99Ms} ms, max ${t.lagMaxMs} ms`, '', '', '']);
+  return out;
+}
+
+export function renderTable(r: BenchReport): string {
+  const table = rows(r);
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  return [`Tandem benchmarks (${r.mode}), ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GiB, Node ${r.machine.node}`, '', line(table[0]!), ...table.slice(1).map(line)].join('\n');
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const table = rows(r);
+  const md = (row: string[]) => `| ${row.join(' | ')} |`;
+  return `# Benchmarks
+
+The latest full run of \`npm run bench\`: every figure is Tandem against a bare Temporal
+workflow of the same shape, measured side by side in the same run on the same machine, with the
+same Temporal dev server and PostgreSQL. Ratios are what to compare; absolute numbers depend on
+the machine.
+
+- Run: ${r.at}, ${r.durationSeconds ?? '?'} s
+- Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GiB, ${r.machine.platform}, Node ${r.machine.node}
+
+${md(table[0]!)}
+${md(table[0]!.map(() => '---'))}
+${table.slice(1).map(md).join('\n')}
+
+## Reproduce
+
+\`\`\`sh
+npm ci
+npm run bench            # full: ~${Math.round((r.durationSeconds ?? 600) / 60)} minutes
+npm run bench -- --quick # under 3 minutes, same measurements at smaller sizes
+\`\`\`
+
+It needs PostgreSQL (\`BENCH_DATABASE_URL\`, default \`postgres://postgres@127.0.0.1:5432/postgres\`;
+a fresh database is created and dropped) and starts its own Temporal dev server, Tandem worker,
+API and baseline worker as separate processes. Raw results are in \`bench/results/\`.
+`;
+}

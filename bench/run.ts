@@ -1,0 +1,52 @@
+// `npm run bench` (full) and `npm run bench -- --quick` (under 3 minutes): Tandem against bare
+// Temporal workflows of the same shape, measured side by side in one run on this machine.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { startInfra } from './infra';
+import { actionLatency, activatePolicy, atRest, benchPolicy, creation, fullSizes, lifecycle, quickSizes, timers } from './scenarios';
+import { renderMarkdown, renderTable, type BenchReport } from './report';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const sizes = values.quick ? quickSizes : fullSizes;
+const only = values.only?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+
+const infra = await startInfra(log, { cachedWorkflows: sizes.cachedWorkflows });
+const report: BenchReport = {
+  mode: values.quick ? 'quick' : 'full',
+  at: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+  sizes,
+  results: {},
+};
+try {
+  await activatePolicy(infra, benchPolicy(`bench-${Date.now()}`, '1h'));
+  if (wanted('lifecycle')) report.results.lifecycle = await lifecycle(infra, sizes.lifecycle, log);
+  if (wanted('actions')) report.results.actions = await actionLatency(infra, sizes.actions, log);
+  if (wanted('atRest')) report.results.atRest = await atRest(infra, sizes.atRest, sizes.queueRows, log);
+  if (wanted('timers')) report.results.timers = await timers(infra, sizes.timers, log);
+  if (wanted('creation')) {
+    // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this
+    // step creates from competing for the CPU with the requests being measured (both sides alike).
+    await infra.worker.stop();
+    report.results.creation = await creation(infra, sizes.creationSeconds, log);
+  }
+} finally {
+  await infra.close();
+}
+report.durationSeconds = Math.round((Date.now() - started) / 1000);
+
+console.log(renderTable(report));
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const stamp = report.at.replace(/[:.]/g, '-');
+const file = new URL(`./results/${report.mode}-${stamp}.json`, import.meta.url);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(new URL(`./results/latest-${report.mode}.json`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwrote ${file.pathname}`);
+if (report.mode === 'full' && !only) {
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), renderMarkdown(report));
+  console.log('updated BENCHMARKS.md');
+}

@@ -1,0 +1,1 @@
+CREATE INDEX "tickets_human_queue_idx" ON "tickets" USING btree ("priority_score" desc nulls last,"sla_deadline" asc nulls last,"created_at") WHERE "tickets"."status" in ('awaiting_review', 'escalated', 'human_handling');

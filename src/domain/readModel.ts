@@ -1,0 +1,80 @@
+import type { TicketState } from './ticketState';
+
+/**
+ * The read-model row of a ticket, computed in the workflow so the persistence activity gets a
+ * few hundred bytes instead of the whole state on every change. Times are epoch milliseconds.
+ */
+export interface ReadModelRow {
+  id: string;
+  workflowId: string;
+  externalId: string | null;
+  customerId: string | null;
+  channel: string;
+  subject: string;
+  body: string;
+  pageContext: unknown;
+  status: string;
+  mode: string | null;
+  category: string | null;
+  tier: string | null;
+  priorityLevel: string | null;
+  priorityScore: number | null;
+  assignee: string | null;
+  escalated: boolean;
+  escalationReason: string | null;
+  escalationSummary: unknown;
+  classification: unknown;
+  slaDeadline: number | null;
+  slaBreached: boolean;
+  policyVersion: string;
+  resolutionMode: string | null;
+  resolutionReason: string | null;
+  resolvedAt: number | null;
+  csatScore: number | null;
+  csatComment: string | null;
+  version: number;
+  createdAt: number;
+}
+
+/** The deadline an agent is racing: review while a draft waits, first response while escalated. */
+export function slaDeadlineOf(s: TicketState): number | null {
+  if (s.status === 'awaiting_review') return s.sla.reviewDueAt;
+  if (s.status === 'escalated' || (s.status === 'human_handling' && s.sla.firstHumanResponseAt === null)) {
+    return s.sla.firstHumanResponseDueAt;
+  }
+  return null;
+}
+
+export function readModelRow(s: TicketState): ReadModelRow {
+  return {
+    id: s.ticketId,
+    workflowId: `ticket-${s.ticketId}`,
+    externalId: s.ticket.externalId ?? null,
+    customerId: s.enrichment?.customerId ?? s.ticket.customerId ?? null,
+    channel: s.ticket.channel,
+    subject: s.ticket.subject,
+    body: s.ticket.body,
+    pageContext: s.ticket.pageContext ?? null,
+    status: s.status,
+    mode: s.mode,
+    category: s.classification?.issueType ?? null,
+    tier: s.enrichment?.tier ?? null,
+    priorityLevel: s.priority?.level ?? null,
+    priorityScore: s.priority?.score ?? null,
+    assignee: s.assignee,
+    escalated: s.escalation !== null,
+    escalationReason: s.escalation?.triggers.map((t) => t.code).join(',') ?? null,
+    escalationSummary: s.escalation?.summary ?? null,
+    classification: s.classification,
+    slaDeadline: slaDeadlineOf(s),
+    slaBreached: s.sla.reviewBreached || s.sla.firstHumanResponseBreached,
+    policyVersion: s.policyVersion,
+    resolutionMode: s.resolution?.mode ?? null,
+    resolutionReason: s.resolution?.reason ?? null,
+    resolvedAt: s.resolution?.at ?? null,
+    csatScore: s.csat.score,
+    csatComment: s.csat.comment,
+    version: s.version,
+    createdAt: s.ticket.createdAt,
+  };
+}
