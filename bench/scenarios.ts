@@ -23,7 +23,7 @@ export interface Sizes {
   /** The worker's sticky cache: smaller than the open count, so a bounded RSS shows. */
   cachedWorkflows: number;
 }
-export const quickSizes: Sizes = { lifecycle: 200, actions: 60, creationSeconds: 2, atRest: 200, queueRows: 100_000, timers: 50, cachedWorkflows: 100 };
+export const quickSizes: Sizes = { lifecycle: 200, actions: 40, creationSeconds: 2, atRest: 100, queueRows: 100_000, timers: 30, cachedWorkflows: 50 };
 export const fullSizes: Sizes = { lifecycle: 2000, actions: 500, creationSeconds: 10, atRest: 10_000, queueRows: 100_000, timers: 300, cachedWorkflows: 1000 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {

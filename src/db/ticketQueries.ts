@@ -77,7 +77,14 @@ export async function humanQueue(db: Db, agent: string | undefined, limit: numbe
   return db
     .select()
     .from(tickets)
-    .where(or(inArray(tickets.status, ['awaiting_review', 'escalated']), mine))
+    // The first condition repeats tickets_human_queue_idx's predicate word for word, so the
+    // planner uses that index (it cannot prove the OR below implies it).
+    .where(
+      and(
+        sql`${tickets.status} in ('awaiting_review', 'escalated', 'human_handling')`,
+        or(inArray(tickets.status, ['awaiting_review', 'escalated']), mine),
+      ),
+    )
     .orderBy(sql`${tickets.priorityScore} desc nulls last`, sql`${tickets.slaDeadline} asc nulls last`, asc(tickets.createdAt))
     .limit(limit);
 }
