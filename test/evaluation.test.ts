@@ -42,6 +42,7 @@ describe('evaluation scoring', () => {
       judgeCase(item('a'), predicted(), free, defaultPolicy), // all right, ai_auto
       judgeCase(item('b', { requestsHuman: true }), predicted(), free, defaultPolicy), // missed escalation, unsafe auto send
       judgeCase(item('c', { sentiment: 'frustrated' }), predicted({ sentiment: 'frustrated' }), free, defaultPolicy), // caught
+      // billing is reviewed by policy; taken for technical it would have been sent unreviewed
       judgeCase(item('d', { issueType: 'billing' }), predicted({ issueType: 'technical' }), free, defaultPolicy),
     ];
     const report = summarize(results);
@@ -52,7 +53,8 @@ describe('evaluation scoring', () => {
     expect(report.routing.confusion.human.ai_auto).toBe(1);
     expect(report.routing.confusion.ai_auto.ai_auto).toBe(2);
     expect(report.escalation).toMatchObject({ expected: 2, caught: 1, recall: 0.5 });
-    expect(report.unsafeAutoSends).toEqual(['b']);
+    expect(report.unsafeAutoSends).toEqual(['b', 'd']);
+    expect(report.routing.confusion.ai_review.ai_auto).toBe(1);
   });
 });
 
