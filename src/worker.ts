@@ -4,6 +4,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { createSupportAI } from './ai';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
+import { createIntegrations } from './integrations';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -45,7 +46,7 @@ export async function startWorker(config: Config, database: Database, address: s
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db: database.db, ai: createSupportAI(config, database.db) },
+    deps: { db: database.db, ai: createSupportAI(config, database.db), integrations: createIntegrations(config, database.db) },
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   });
@@ -59,7 +60,10 @@ async function main() {
   await database.migrate();
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
   const { done } = await startWorker(config, database, address);
-  console.log(`worker polling ${config.TEMPORAL_TASK_QUEUE} on ${address} (database: ${database.driver})`);
+  const { directory, billing, issueTracker } = createIntegrations(config, database.db);
+  console.log(
+    `worker polling ${config.TEMPORAL_TASK_QUEUE} on ${address} (database: ${database.driver}; AI: ${createSupportAI(config, database.db).name}; CRM: ${directory.name}, billing: ${billing.name}, issues: ${issueTracker.name})`,
+  );
   await done; // Worker installs SIGINT/SIGTERM handlers and drains on shutdown.
   await database.close();
 }

@@ -10,7 +10,11 @@ import { planChanges } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { importCustomers, parseCsv, readCustomerCsv } from '../src/integrations/customerImport';
 import { postgresIntegrations } from '../src/integrations/postgres';
-import { openTestDatabase, uniqueId } from './support/harness';
+import { loadConfig } from '../src/config';
+import { createIntegrations } from '../src/integrations';
+import { createStripeBilling, stripeClient } from '../src/integrations/stripeBilling';
+import { connectClient, openTestDatabase, startTestWorker, uniqueId } from './support/harness';
+import { startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -115,4 +119,31 @@ describe('npm run import:customers', () => {
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('line 2: tier:');
   }, 120_000);
+});
+
+describe('adapter selection and outages', () => {
+  it('uses a provider when its key is set and Tandem’s tables otherwise', () => {
+    const local = createIntegrations(loadConfig({}), database.db);
+    expect([local.directory.name, local.billing.name, local.issueTracker.name]).toEqual(['postgres', 'postgres', 'postgres']);
+    const remote = createIntegrations(loadConfig({ STRIPE_API_KEY: 'sk_x', HUBSPOT_ACCESS_TOKEN: 'pat', LINEAR_API_KEY: 'lin' }), database.db);
+    expect([remote.directory.name, remote.billing.name, remote.issueTracker.name]).toEqual(['hubspot', 'stripe', 'linear']);
+  });
+
+  it('still triages a ticket when billing is down, recording the gap', async () => {
+    const { client, close } = await connectClient();
+    // A Stripe adapter pointed at a port nobody listens on: every call is refused.
+    const integrations = { ...postgresIntegrations(database.db), billing: createStripeBilling({ client: stripeClient({ apiKey: 'sk_test', baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 }) }) };
+    const worker = await startTestWorker({ database, integrations });
+    try {
+      const handle = await startTicket(client, worker.taskQueue, { customerId: demoCustomers.enterprise, subject: 'Export question', body: 'How do I export my contacts to CSV?' }, testPolicy());
+      const state = await waitForState(handle, statusIs('awaiting_review', 'awaiting_customer', 'escalated'), 30_000);
+      expect(state.enrichment?.gaps.map((g) => g.source)).toEqual(['billing']);
+      expect(state.enrichment?.gaps[0]?.error).toMatch(/Stripe/);
+      expect(state.enrichment).toMatchObject({ tier: 'enterprise', billingStatus: null, linkedIssues: [{ id: 'ENG-187' }] });
+      expect(state.priority).not.toBeNull();
+    } finally {
+      await worker.close();
+      await close();
+    }
+  }, 60_000);
 });

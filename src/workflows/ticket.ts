@@ -433,7 +433,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     ]);
     const result = emptyEnrichment(s.ticket.customerId ?? null);
     const gap = (source: string, r: PromiseRejectedResult) =>
-      result.gaps.push({ source, error: (r.reason as Error)?.message ?? String(r.reason) });
+      // An ActivityFailure says only "Activity task failed": the reason is in its cause.
+      result.gaps.push({ source, error: ((r.reason as Error)?.cause as Error | undefined)?.message ?? (r.reason as Error)?.message ?? String(r.reason) });
     if (account.status === 'fulfilled') Object.assign(result, account.value);
     else gap('crm', account);
     if (billing.status === 'fulfilled') Object.assign(result, withoutUndefined(billing.value));

@@ -6,6 +6,7 @@ import { createLocalSupportAI } from '../../src/ai/localProvider';
 import type { SupportAI } from '../../src/ai/supportAI';
 import { openDatabase, type Database } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed';
+import type { Integrations } from '../../src/integrations/ports';
 import { buildWorker } from '../../src/worker';
 
 /** The run's PostgreSQL database when TEST_DATABASE_URL is set, else a migrated in-memory PGlite. */
@@ -32,7 +33,7 @@ export interface TestWorker {
 }
 
 /** A worker on its own task queue, so test files never steal each other's tasks. */
-export async function startTestWorker(options: { database: Database; ai?: SupportAI; taskQueue?: string }): Promise<TestWorker> {
+export async function startTestWorker(options: { database: Database; ai?: SupportAI; integrations?: Integrations; taskQueue?: string }): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const worker = await buildWorker({
@@ -40,7 +41,11 @@ export async function startTestWorker(options: { database: Database; ai?: Suppor
     namespace: 'default',
     taskQueue,
     workflowBundlePath: inject('workflowBundlePath'),
-    deps: { db: options.database.db, ai: options.ai ?? createLocalSupportAI(options.database.db) },
+    deps: {
+      db: options.database.db,
+      ai: options.ai ?? createLocalSupportAI(options.database.db),
+      ...(options.integrations ? { integrations: options.integrations } : {}),
+    },
     shutdownGraceTime: '1s',
   });
   const running = worker.run();
