@@ -238,7 +238,7 @@ export async function atRest(infra: Infra, n: number, queueRows: number, log: Lo
   for (let done = 0; done < n; done += step) {
     const batch = Math.min(step, n - done);
     await pool(batch, 32, async () => void (await http(infra, 'POST', '/v1/tickets', infra.keys.service, howTo(demoCustomers.enterprise))));
-    await until(async () => (await waitingCount(infra)) >= before.waiting + done + batch, 600_000, 500);
+    await until(async () => (await waitingCount(infra)) >= before.waiting + done + batch, 1_800_000, 1000);
     rss.push({ open: done + batch, rssMb: round(infra.worker.rssMb(), 1) });
     log(`  ${done + batch} open, worker RSS ${round(infra.worker.rssMb(), 1)} MB`);
   }
