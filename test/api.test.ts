@@ -224,8 +224,8 @@ describe('agent actions', () => {
     const reply = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/reply`, { key: keys.bob, body: { body: 'Done: reset link sent.' } });
     expect(reply.status).toBe(200);
     const resolved = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: keys.bob, body: { reason: 'fixed' } });
-    // The customer only ever read agent-written text: the AI's draft was modified before sending.
-    expect(resolved.body.resolution).toMatchObject({ mode: 'human_only', reason: 'fixed' });
+    // The agent sent a modified AI draft: the AI and a person worked the ticket together.
+    expect(resolved.body.resolution).toMatchObject({ mode: 'ai_plus_human', reason: 'fixed' });
     const reclassify = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/reclassify`, {
       key: keys.lead,
       body: { changes: { issueType: 'account' } },

@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-import path from 'node:path';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveTemporalCli } from '../src/temporal/localServer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
 import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
 import type { TicketState } from '../src/domain/ticketState';
 import { actions, csatSignal, customerMessageSignal, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
+import { maybeRecordHistory } from './support/histories';
 import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState, type TicketHandle } from './support/tickets';
 
-const run = promisify(execFile);
 let database: Database;
 let client: Client;
 let closeClient: () => Promise<void>;
@@ -37,18 +32,6 @@ const agent = 'agent-ana';
 
 const start = (ticket: Parameters<typeof startTicket>[2], policy = testPolicy()) =>
   startTicket(client, worker.taskQueue, { customerId: demoCustomers.freeTier, ...ticket }, policy);
-
-/** Saves a run's history for the replay test, when RECORD_HISTORIES=1 (exported with the Temporal CLI). */
-async function maybeRecordHistory(name: string, handle: TicketHandle) {
-  if (process.env.RECORD_HISTORIES !== '1') return;
-  const cli = resolveTemporalCli();
-  const dir = path.join(import.meta.dirname, 'histories');
-  mkdirSync(dir, { recursive: true });
-  const { stdout } = await run(cli.path!, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', inject('temporalAddress'), '-o', 'json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  writeFileSync(path.join(dir, `${name}.json`), stdout);
-}
 
 async function rowsFor(ticketId: string) {
   const db = database.db;
@@ -90,7 +73,7 @@ describe('ai_auto', () => {
     expect(rows.drafts[0]?.outcome).toBe('sent');
     const seqs = rows.events.map((e) => e.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-    await maybeRecordHistory('ai-auto-csat', handle);
+    await maybeRecordHistory('ai-auto-csat', handle.workflowId);
   });
 
   it('sends a CSAT reminder half-way through the window and closes without an answer', async () => {
@@ -111,7 +94,7 @@ describe('ai_auto', () => {
     const escalated = await waitForState(handle, statusIs('escalated'));
     expect(reasons(escalated)).toContain('unresolved_after_turns');
     expect(escalated.escalation?.summary?.alreadyTried.length).toBeGreaterThanOrEqual(2);
-    await maybeRecordHistory('ai-auto-unresolved', handle);
+    await maybeRecordHistory('ai-auto-unresolved', handle.workflowId);
   });
 
   it('escalates when the unresolved timeout passes after the second AI reply', async () => {
@@ -142,7 +125,7 @@ describe('ai_auto', () => {
     const reopened = await waitForState(handle, (s) => s.followUps === 1 && s.status === 'awaiting_customer');
     expect(reopened.resolution).toBeNull();
     expect(reopened.timeline.some((e) => e.type === 'reopened')).toBe(true);
-    await maybeRecordHistory('reopen', handle);
+    await maybeRecordHistory('reopen', handle.workflowId);
   });
 
   it('ignores a repeated customer message id', async () => {
@@ -172,7 +155,9 @@ describe('ai_review', () => {
     expect(rows.drafts[0]).toMatchObject({ outcome: 'approved', reviewedBy: agent });
     await handle.executeUpdate(actions.resolve.update, { args: [{ agentId: agent }] });
     expect((await waitForState(handle, statusIs('resolved'))).resolution?.mode).toBe('ai_plus_human');
-    await maybeRecordHistory('ai-review-approve', handle);
+    await handle.signal(csatSignal, { score: 4 });
+    expect(await handle.result()).toMatchObject({ resolutionMode: 'ai_plus_human', resolutionReason: 'agent_resolved', csatScore: 4, aiTurns: 1, humanReplies: 0 });
+    await maybeRecordHistory('ai-review-approve', handle.workflowId);
   });
 
   it('modify sends the agent text and keeps the diff as feedback', async () => {
@@ -184,6 +169,12 @@ describe('ai_review', () => {
     const [draft] = (await rowsFor(waiting.ticketId)).drafts;
     expect(draft).toMatchObject({ outcome: 'modified', finalBody: body, reviewedBy: agent });
     expect((draft!.feedback as { added: string[] }).added).toEqual(['P.S. You can also ask your admin to reset it for you.']);
+    await handle.signal(customerMessageSignal, { messageId: 'm1', body: 'That worked, thank you!' });
+    await waitForState(handle, statusIs('resolved'));
+    await handle.signal(csatSignal, { score: 5 });
+    // The agent sent it, but the AI wrote most of it: AI and a person together.
+    expect(await handle.result()).toMatchObject({ resolutionMode: 'ai_plus_human', resolutionReason: 'customer_confirmed', csatScore: 5, humanReplies: 1 });
+    await maybeRecordHistory('ai-review-modify', handle.workflowId);
   });
 
   it('takeover gives the agent the ticket and the AI stops replying', async () => {
@@ -202,7 +193,10 @@ describe('ai_review', () => {
     await handle.executeUpdate(actions.reply.update, { args: [{ agentId: agent, body: 'I have reset it for you.' }] });
     const resolved = await handle.executeUpdate(actions.resolve.update, { args: [{ agentId: agent, reason: 'fixed_by_agent' }] });
     expect(resolved.resolution).toMatchObject({ mode: 'human_only', reason: 'fixed_by_agent' });
-    await maybeRecordHistory('takeover', handle);
+    expect(resolved.outcome).toMatchObject({ resolutionMode: 'human_only', escalated: false });
+    await handle.signal(csatSignal, { score: 3 });
+    expect(await handle.result()).toMatchObject({ resolutionMode: 'human_only', resolutionReason: 'fixed_by_agent', csatScore: 3, aiTurns: 0, humanReplies: 1 });
+    await maybeRecordHistory('takeover', handle.workflowId);
   });
 
   it('flags a review SLA breach, raises priority and keeps waiting', async () => {
@@ -240,6 +234,7 @@ describe('ai_review', () => {
     expect(after.status).toBe(before.status);
     expect(after.aiMessagesSent).toBe(before.aiMessagesSent);
     expect(after.timeline.at(-1)).toMatchObject({ type: 'action_refused', actor: agent, data: { action: 'approve' } });
+    await maybeRecordHistory('misfit-signal', handle.workflowId);
   });
 
   it('accepts a fitting action sent as a signal', async () => {
@@ -281,6 +276,7 @@ describe('escalation', () => {
     expect(summary.accountContext).toMatch(/free/i);
     expect(s.sla.firstHumanResponseDueAt).not.toBeNull();
     await expect.poll(async () => (await rowsFor(s.ticketId)).ticket?.escalationReason).toContain(reason);
+    await maybeRecordHistory(`escalate-${reason}`, handle.workflowId);
   });
 
   it('escalates when the customer asks for a person mid-conversation, then assign, reply and handback', async () => {
@@ -301,7 +297,7 @@ describe('escalation', () => {
     await handle.signal(customerMessageSignal, { messageId: 'm2', body: 'Got the link. How do I reset my password on the mobile app as well?' });
     const aiAgain = await waitForState(handle, (s) => s.aiMessagesSent === 2);
     expect(aiAgain.transcript.at(-1)?.author).toBe('ai');
-    await maybeRecordHistory('escalate-assign-handback', handle);
+    await maybeRecordHistory('escalate-assign-handback', handle.workflowId);
   });
 
   it('flags a missed first-human-response SLA', async () => {
@@ -358,5 +354,6 @@ describe('visibility', () => {
     const events = await database.db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, s.ticketId)));
     const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(seqs.length);
+    await maybeRecordHistory('continue-as-new-first-run', handle.workflowId, firstRun);
   });
 });

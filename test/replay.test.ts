@@ -1,23 +1,26 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { inject, expect, it } from 'vitest';
+import { historiesDir } from './support/histories';
 
 /**
- * Histories recorded from real runs (RECORD_HISTORIES=1 npm test -- lifecycle) are replayed
- * against today's workflow code: a non-deterministic change fails here, not in production.
+ * Histories recorded from real runs (RECORD_HISTORIES=1 npx vitest run test/lifecycle*.test.ts)
+ * are replayed against today's workflow code: a non-deterministic change fails here, not in
+ * production. Older recordings live in dated folders and stay, so tickets started on earlier
+ * code keep replaying (that is what the `patched()` guards are for).
  */
-const dir = path.join(import.meta.dirname, 'histories');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+const files = readdirSync(historiesDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
 
-it('has saved histories to replay', () => {
-  expect(files.length).toBeGreaterThanOrEqual(5);
+it('has saved histories to replay, from today and from earlier code', () => {
+  expect(files.length).toBeGreaterThanOrEqual(12);
+  expect(files.some((f) => f.includes(path.sep))).toBe(true);
 });
 
 it('replays every saved history deterministically', async () => {
   const histories = files.map((file) => ({
-    workflowId: path.basename(file, '.json'),
-    history: JSON.parse(readFileSync(path.join(dir, file), 'utf8')),
+    workflowId: file.replace(/\.json$/, ''),
+    history: JSON.parse(readFileSync(path.join(historiesDir, file), 'utf8')),
   }));
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {

@@ -83,15 +83,26 @@ function retryableAIError(operation: string, err: unknown): never {
 
 export function createActivities({ db, ai, integrations = postgresIntegrations(db), now = () => new Date() }: ActivityDeps) {
   const { directory, billing, issueTracker } = integrations;
+
+  async function savedDraft(draftId: string): Promise<Draft | undefined> {
+    const [row] = await db.select().from(aiDrafts).where(eq(aiDrafts.id, draftId));
+    return row
+      ? { body: row.body, confidence: row.confidence, citations: row.citations as Draft['citations'], promptVersion: row.promptVersion, provider: row.provider }
+      : undefined;
+  }
+
   return {
     // ---- AI ----------------------------------------------------------------------------
     async classifyTicket(ticket: TicketForAI) {
       return ai.classify(ticket).catch((e: unknown) => retryableAIError('classify', e));
     },
 
+    /** Once written, a draft is what its id means: a retry returns it instead of asking the AI again. */
     async draftResponse(request: DraftRequest & { draftId: string }): Promise<Draft> {
+      const saved = await savedDraft(request.draftId);
+      if (saved) return saved;
       const draft = await ai.draftReply(request).catch((e: unknown) => retryableAIError('draftReply', e));
-      await db
+      const [inserted] = await db
         .insert(aiDrafts)
         .values({
           id: request.draftId,
@@ -104,8 +115,10 @@ export function createActivities({ db, ai, integrations = postgresIntegrations(d
           provider: draft.provider,
           category: request.classification.issueType,
         })
-        .onConflictDoNothing();
-      return draft;
+        .onConflictDoNothing()
+        .returning({ id: aiDrafts.id });
+      // Lost a race with an earlier attempt that also finished: its draft is the one on record.
+      return inserted ? draft : ((await savedDraft(request.draftId)) ?? draft);
     },
 
     async summarizeEscalation(request: EscalationRequest) {

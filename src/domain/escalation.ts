@@ -6,6 +6,8 @@ export const escalationReasons = [
   'low_classification_confidence',
   'low_draft_confidence',
   'human_only_category',
+  // The policy's quadrant or the customer's segment gives the ticket to a person from the start.
+  'routed_to_human',
   'frustrated_customer',
   'unresolved_after_turns',
   'draft_failed',

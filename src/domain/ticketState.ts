@@ -49,6 +49,8 @@ export interface TicketState {
   humanReplies: number;
   humanInvolved: boolean;
   aiMessagesSent: number;
+  /** AI drafts an agent edited before sending: the AI contributed even though an agent sent it. */
+  modifiedDrafts?: number;
   transcript: TranscriptMessage[];
   sla: {
     reviewDueAt: number | null;
@@ -75,6 +77,22 @@ export interface TicketState {
   nextSeq: number;
   /** Bumped on every change; the read model keeps only the newest snapshot. */
   version: number;
+}
+
+/** What the `state` Query and every agent action return: the state plus what follows from it. */
+export interface TicketView extends TicketState {
+  /** Every timer running for the ticket now, soonest first. */
+  deadlines: Deadline[];
+  /** Set once the ticket is resolved. */
+  outcome: TicketOutcome | null;
+}
+
+export function ticketView(s: TicketState, policy: RoutingPolicy): TicketView {
+  return {
+    ...s,
+    deadlines: deadlines(s, policy).sort((a, b) => a.at - b.at),
+    outcome: s.resolution ? outcomeOf(s) : null,
+  };
 }
 
 export interface TicketOutcome {
@@ -128,10 +146,13 @@ export function deadlines(s: TicketState, policy: RoutingPolicy): Deadline[] {
   }
   if (s.status === 'resolved' && s.resolution) {
     const csat = s.csat;
-    if (csat.surveySentAt === null) out.push({ kind: 'csat_survey', at: s.resolution.at + t.csatDelay });
-    else if (csat.score === null && !csat.windowClosed) {
-      if (csat.reminderSentAt === null) out.push({ kind: 'csat_reminder', at: csat.surveySentAt + t.csatWindow / 2 });
-      out.push({ kind: 'csat_window_end', at: csat.surveySentAt + t.csatWindow });
+    // Once the customer has scored (even before the survey, from a widget) nothing more is asked.
+    if (csat.score === null) {
+      if (csat.surveySentAt === null) out.push({ kind: 'csat_survey', at: s.resolution.at + t.csatDelay });
+      else if (!csat.windowClosed) {
+        if (csat.reminderSentAt === null) out.push({ kind: 'csat_reminder', at: csat.surveySentAt + t.csatWindow / 2 });
+        out.push({ kind: 'csat_window_end', at: csat.surveySentAt + t.csatWindow });
+      }
     }
     if (!s.resolution.reopenWindowClosed) out.push({ kind: 'reopen_window_end', at: s.resolution.at + t.reopenWindow });
   }
@@ -152,8 +173,8 @@ export function canComplete(s: TicketState): boolean {
   );
 }
 
-export function resolutionModeOf(s: Pick<TicketState, 'aiMessagesSent' | 'humanInvolved'>): ResolutionMode {
-  if (s.aiMessagesSent > 0) return s.humanInvolved ? 'ai_plus_human' : 'ai_only';
+export function resolutionModeOf(s: Pick<TicketState, 'aiMessagesSent' | 'modifiedDrafts' | 'humanInvolved'>): ResolutionMode {
+  if (s.aiMessagesSent > 0 || (s.modifiedDrafts ?? 0) > 0) return s.humanInvolved ? 'ai_plus_human' : 'ai_only';
   return 'human_only';
 }
 

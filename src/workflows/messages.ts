@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionInput, ActionName } from '../domain/actions';
-import type { TicketState } from '../domain/ticketState';
+import type { TicketView } from '../domain/ticketState';
 
 export interface CustomerMessageInput {
   /** Caller's id for the message; a repeat with the same id is ignored. */
@@ -13,15 +13,15 @@ export interface CsatInput {
   comment?: string;
 }
 
-export const stateQuery = defineQuery<TicketState>('state');
+export const stateQuery = defineQuery<TicketView>('state');
 export const customerMessageSignal = defineSignal<[CustomerMessageInput]>('customerMessage');
 export const csatSignal = defineSignal<[CsatInput]>('csat');
 
-type ActionUpdate<A extends ActionName> = ReturnType<typeof defineUpdate<TicketState, [ActionInput<A>], A>>;
+type ActionUpdate<A extends ActionName> = ReturnType<typeof defineUpdate<TicketView, [ActionInput<A>], A>>;
 type ActionSignal<A extends ActionName> = ReturnType<typeof defineSignal<[ActionInput<A>], A>>;
 
 function actionMessages<A extends ActionName>(name: A): { update: ActionUpdate<A>; signal: ActionSignal<A> } {
-  return { update: defineUpdate<TicketState, [ActionInput<A>], A>(name), signal: defineSignal<[ActionInput<A>], A>(name) };
+  return { update: defineUpdate<TicketView, [ActionInput<A>], A>(name), signal: defineSignal<[ActionInput<A>], A>(name) };
 }
 
 /** Every agent action, as an Update and as a Signal of the same name and payload. */

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   patched,
   proxyActivities,
@@ -42,9 +43,11 @@ import {
   nextDeadline,
   outcomeOf,
   resolutionModeOf,
+  ticketView,
   type Deadline,
   type TicketOutcome,
   type TicketState,
+  type TicketView,
 } from '../domain/ticketState';
 import { actions, csatSignal, customerMessageSignal, stateQuery, type CustomerMessageInput } from './messages';
 import {
@@ -64,6 +67,8 @@ export interface TicketWorkflowInput {
   policy: RoutingPolicy;
   /** State carried over continue-as-new; absent on the first run. */
   carried?: TicketState;
+  /** Recent customer message ids and Update ids, carried so a retry after continue-as-new is still a repeat. */
+  carriedIds?: { messages: string[]; updates: string[] };
   /** Continue-as-new once history passes this many events (server suggestion applies too). */
   historyLimit?: number;
   activityTimeouts?: ActivityTimeouts;
@@ -99,6 +104,7 @@ function activityGroups(t: ActivityTimeouts) {
 
 const TIMELINE_KEPT_IN_STATE = 200;
 const TRANSCRIPT_KEPT_IN_STATE = 50;
+const IDS_CARRIED = 500;
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
   const { policy } = input;
@@ -106,13 +112,21 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   const { ai, enrichment, store } = activityGroups(input.activityTimeouts ?? defaultActivityTimeouts);
   const s: TicketState = input.carried ?? initialState(input);
 
+  // Carried through continue-as-new (bounded): what makes a retried message or action a repeat.
+  const seenMessageIds = new Set([
+    ...(input.carriedIds?.messages ?? []),
+    ...s.transcript.filter((m) => m.author === 'customer').map((m) => m.id),
+  ]);
+  const appliedUpdateIds = new Set(input.carriedIds?.updates ?? []);
+
   // Transient state: rebuilt on every run, never carried.
   const inbox: TranscriptMessage[] = [];
-  const seenMessageIds = new Set(s.transcript.filter((m) => m.author === 'customer').map((m) => m.id));
   let unsavedEvents: TicketState['timeline'] = [];
   let unsavedCustomerMessages: TranscriptMessage[] = [];
   let dirty = true;
   let aiEpoch = 0; // bumped whenever a human takes the turn; a draft from an older epoch is dropped
+  let aiTurnDue = false; // a handback left a customer message unanswered: the AI writes the reply
+  const upserted = new Map<string, unknown>(); // search attribute values already in Temporal this run
 
   // ---- state helpers -----------------------------------------------------------------
   function record(type: string, actor: string, data?: Record<string, unknown>) {
@@ -126,7 +140,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   function touch() {
     s.version++;
     dirty = true;
-    upsertSearchAttributes([
+    upsertChangedSearchAttributes();
+    setCurrentDetails(currentDetails(s));
+  }
+
+  function upsertChangedSearchAttributes() {
+    const all = [
       { key: TicketStatusAttr, value: s.status },
       { key: TicketPriority, value: s.priority?.level ?? null },
       { key: PriorityScore, value: s.priority?.score ?? null },
@@ -135,9 +154,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       { key: HandlingMode, value: s.mode },
       { key: AssignedAgent, value: s.assignee },
       { key: Escalated, value: s.escalation !== null },
-    ]);
-    setCurrentDetails(currentDetails(s));
+    ];
+    // Each upsert is a history event: only what changed is written, so a busy ticket's
+    // history stays small. Tickets started before this change keep upserting everything.
+    const changed = patched('upsert-changed-search-attributes') ? all.filter((a) => upserted.get(a.key.name) !== a.value) : all;
+    if (changed.length === 0) return;
+    for (const a of changed) upserted.set(a.key.name, a.value);
+    upsertSearchAttributes(changed);
   }
+
+  const view = (): TicketView => ticketView(s, policy);
 
   function setStatus(status: TicketStatus, actor: string, data?: Record<string, unknown>) {
     const from = s.status;
@@ -159,7 +185,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     unsavedCustomerMessages = [];
     await store.persistTicket({
       row: readModelRow(s),
-      ...(s.status === 'closed' ? { snapshot: { ...s } } : {}),
+      ...(s.status === 'closed' ? { snapshot: view() } : {}),
       events,
       customerMessages,
     });
@@ -253,6 +279,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       s.humanInvolved = true;
       s.aiTurns++;
       setStatus('awaiting_customer', agentId, { action: 'modify', draftId: draft.id });
+      s.modifiedDrafts = (s.modifiedDrafts ?? 0) + 1;
       await send(body, 'agent', agentId, draft.id);
       s.humanReplies++;
       await store.recordDraftOutcome({
@@ -295,6 +322,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       s.assignee = null;
       s.aiTurns = 0;
       setStatus('awaiting_customer', agentId, { action: 'handback', mode: s.mode, ...(note ? { note } : {}) });
+      // Someone must owe the next move: an unanswered customer gets the AI's reply, otherwise
+      // the reply window runs from now.
+      if (s.transcript.at(-1)?.author === 'customer') aiTurnDue = true;
+      else s.sla.awaitingCustomerSince ??= Date.now();
     },
     async reclassify({ agentId, changes }) {
       const before = s.classification!;
@@ -321,16 +352,20 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   function registerAction<A extends ActionName>(name: A) {
     // Payloads arrive untyped from callers and are parsed here, so handlers take `unknown`.
     const { update, signal } = actions[name] as unknown as {
-      update: UpdateDefinition<TicketState, [unknown]>;
+      update: UpdateDefinition<TicketView, [unknown]>;
       signal: SignalDefinition<[unknown]>;
     };
     setHandler(
       update,
       async (raw: unknown) => {
+        // The server dedupes Update ids within a run; this covers a retry after continue-as-new.
+        const updateId = currentUpdateInfo()?.id;
+        if (updateId !== undefined && appliedUpdateIds.has(updateId)) return view();
+        if (updateId !== undefined) appliedUpdateIds.add(updateId);
         const payload = parsePayload(name, raw);
         record('action', payload.agentId, { action: name, via: 'update' });
         await runAction(name, payload);
-        return { ...s };
+        return view();
       },
       { validator: (raw: unknown) => void validate(name, raw) },
     );
@@ -348,7 +383,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         return;
       }
       record('action', payload.agentId, { action: name, via: 'signal' });
-      await runAction(name, payload);
+      try {
+        await perform[name](payload);
+      } catch (err) {
+        // Nobody waits on a signal's result, and a throw here would fail the whole ticket.
+        record('action_failed', payload.agentId, { action: name, reason: (err as Error).message });
+      }
     });
   }
   for (const name of actionNames) registerAction(name);
@@ -369,8 +409,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   setHandler(csatSignal, (c) => {
     const score = Number(c?.score);
-    if (!Number.isInteger(score) || score < 1 || score > 5 || s.status !== 'resolved') {
-      record('csat_refused', 'customer', { reason: s.status !== 'resolved' ? `ticket is ${s.status}` : 'score must be 1–5' });
+    const refusal =
+      s.status !== 'resolved'
+        ? `ticket is ${s.status}`
+        : s.csat.windowClosed
+          ? 'the CSAT window has closed'
+          : !Number.isInteger(score) || score < 1 || score > 5
+            ? 'score must be 1–5'
+            : null;
+    if (refusal) {
+      record('csat_refused', 'customer', { reason: refusal });
       return;
     }
     s.csat.score = score;
@@ -379,10 +427,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     record('csat_received', 'customer', { score });
   });
 
-  setHandler(stateQuery, () => s);
+  setHandler(stateQuery, view);
 
   // ---- lifecycle steps -------------------------------------------------------------------
   async function triage() {
+    const epoch = aiEpoch;
     unsavedCustomerMessages.push(...s.transcript);
     touch();
     await flush();
@@ -409,14 +458,19 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       decision.mode = 'human';
       decision.triggers.unshift({ code: 'classification_failed', kind: 'hard', detail: 'the AI could not classify the ticket' });
     }
-    s.mode = decision.mode;
     s.routedMode = decision.mode;
     s.routeReasons = decision.reasons;
+    if (epoch !== aiEpoch) {
+      // An agent took the ticket while triage ran: the triage is kept, the ticket stays theirs.
+      record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority, keptBy: s.assignee });
+      return;
+    }
+    s.mode = decision.mode;
     record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority });
 
     const triggers = [...decision.triggers, ...softTriggersAtTriage(classification, policy)];
     if (triggers.length > 0 || decision.mode === 'human') {
-      await escalate(triggers.length > 0 ? triggers : [{ code: 'human_only_category', kind: 'hard', detail: decision.reasons.join('; ') }]);
+      await escalate(triggers.length > 0 ? triggers : [{ code: 'routed_to_human', kind: 'hard', detail: decision.reasons.join('; ') }]);
       return;
     }
     await aiTurn();
@@ -496,7 +550,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
 
   async function escalate(triggers: Trigger[]) {
-    aiEpoch++;
+    const epoch = ++aiEpoch;
     await discardDraft('system');
     let summary: EscalationSummary | null = null;
     try {
@@ -513,6 +567,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     }
     const at = Date.now();
     s.escalation = { triggers, summary, at };
+    if (epoch !== aiEpoch) {
+      // A person acted while the summary was written (took over, replied, resolved): theirs stands.
+      record('escalation_summarized', 'ai', { reasons: triggers.map((t) => t.code) });
+      return;
+    }
     s.mode = 'human';
     s.sla.firstHumanResponseAt = null;
     s.sla.firstHumanResponseBreached = false;
@@ -525,7 +584,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     s.draft = null;
     s.sla.awaitingCustomerSince = null;
     s.resolution = { mode: resolutionModeOf(s), reason, at: Date.now(), by, reopenWindowClosed: false };
-    s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
+    // A score the customer already gave survives a reopen; otherwise the survey starts afresh.
+    if (s.csat.score === null) {
+      s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
+    }
     setStatus('resolved', by, { resolutionMode: s.resolution.mode, reason });
   }
 
@@ -534,30 +596,40 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     s.sla.awaitingCustomerSince = null;
     record('customer_message', 'customer', { messageId: m.id });
     if (s.status === 'resolved') {
-      if (s.resolution && !s.resolution.reopenWindowClosed) {
-        s.followUps++;
-        s.resolution = null;
-        record('reopened', 'customer', { followUps: s.followUps });
-        if (s.mode === 'human') {
-          setStatus(s.assignee ? 'human_handling' : 'escalated', 'customer');
-          return;
+      if (!s.resolution || s.resolution.reopenWindowClosed) return;
+      s.followUps++;
+      s.resolution = null;
+      record('reopened', 'customer', { followUps: s.followUps });
+      if (s.mode === 'human') {
+        // The customer is waiting on a person again: the first-response SLA runs afresh.
+        if (patched('reopen-rearms-first-response')) {
+          s.sla.firstHumanResponseAt = null;
+          s.sla.firstHumanResponseBreached = false;
+          s.sla.firstHumanResponseDueAt = Date.now() + policy.sla[s.priority?.level ?? 'P2'].firstHumanResponse;
         }
-        s.aiTurns = 0;
-        await aiTurn();
+        setStatus(s.assignee ? 'human_handling' : 'escalated', 'customer');
+        return;
       }
-      return;
+      s.aiTurns = 0;
+      // A reopening message is read like any other: it may ask for a person or address the AI.
+      if (!patched('reopen-assesses-reply')) return aiTurn();
     }
     if (s.mode === 'human' || s.status === 'escalated' || s.status === 'human_handling') return;
+    const epoch = aiEpoch;
     let assessment: ReplyAssessment;
     try {
       assessment = await ai.assessReply({ reply: m.body, transcript: s.transcript, ticketId: s.ticketId });
     } catch (err) {
+      if (epoch !== aiEpoch) return;
       log.warn('reply assessment failed; escalating', { error: (err as Error).message });
       return escalate([{ code: 'assessment_failed', kind: 'hard', detail: "the AI could not read the customer's reply" }]);
     }
     record('reply_assessed', 'ai', { ...assessment });
+    // A person took over or resolved while the reply was read: the turn is theirs.
+    if (epoch !== aiEpoch) return;
     if (s.mode === 'ai_auto' && addressesTheAI(m.body)) {
       s.mode = 'ai_review';
+      s.routedMode = 'ai_review'; // a handback keeps the review
       record('review_required', 'system', { reason: 'the customer message addresses the AI: a person reviews the reply' });
     }
     if (s.mode !== 'ai_auto' && s.mode !== 'ai_review') return; // a human took over meanwhile
@@ -624,21 +696,27 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   if (!input.carried) await triage();
   else record('continued_as_new', 'system', { runId: workflowInfo().runId });
 
-  while (!canComplete(s)) {
+  while (!canComplete(s) || inbox.length > 0 || aiTurnDue) {
     await flush();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit) {
       await condition(allHandlersFinished);
-      if (inbox.length === 0 && s.status !== 'drafting') {
+      if (inbox.length === 0 && !aiTurnDue && s.status !== 'drafting') {
         await flush();
-        const carried: TicketState = { ...s };
-        return await continueAsNew<typeof ticketWorkflow>({ ...input, carried });
+        // Anything that arrived during the flush goes round the loop once more first.
+        if (inbox.length === 0 && !aiTurnDue && !dirty && allHandlersFinished()) {
+          const carriedIds = { messages: [...seenMessageIds].slice(-IDS_CARRIED), updates: [...appliedUpdateIds].slice(-IDS_CARRIED) };
+          return await continueAsNew<typeof ticketWorkflow>({ ...input, carried: { ...s }, carriedIds });
+        }
       }
     }
     const due = nextDeadline(s, policy);
-    const wakeUp = () => inbox.length > 0 || dirty;
+    const wakeUp = () => inbox.length > 0 || dirty || aiTurnDue;
     const woke = due ? await condition(wakeUp, Math.max(1, due.at - Date.now())) : (await condition(wakeUp), true);
     if (inbox.length > 0) {
       await onCustomerMessage(inbox.shift()!);
+    } else if (aiTurnDue) {
+      aiTurnDue = false;
+      if (s.mode === 'ai_auto' || s.mode === 'ai_review') await aiTurn();
     } else if (!woke && due && Date.now() >= due.at) {
       await onDeadline(due);
     }
@@ -646,7 +724,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   await condition(allHandlersFinished);
   setStatus('closed', 'system', { outcome: outcomeOf(s) });
-  await flush();
+  // Signals handled during a flush (a late CSAT, a refused action) are recorded too.
+  while (dirty) await flush();
   return outcomeOf(s);
 }
 

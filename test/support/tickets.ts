@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { RoutingPolicy, defaultPolicyDocument, type RoutingPolicyInput } from '../../src/domain/policy';
 import { workflowIdFor, type NewTicket } from '../../src/domain/ticket';
-import type { TicketState } from '../../src/domain/ticketState';
+import type { TicketView } from '../../src/domain/ticketState';
 import { stateQuery } from '../../src/workflows/messages';
 import { ticketWorkflow, type TicketWorkflowInput } from '../../src/workflows/ticket';
 import { uniqueId } from './harness';
@@ -51,11 +51,11 @@ export async function startTicket(
 /** Polls the `state` Query until the predicate holds; fails with the last state seen. */
 export async function waitForState(
   handle: TicketHandle,
-  predicate: (s: TicketState) => boolean,
+  predicate: (s: TicketView) => boolean,
   timeoutMs = 20_000,
-): Promise<TicketState> {
+): Promise<TicketView> {
   const deadline = Date.now() + timeoutMs;
-  let last: TicketState | undefined;
+  let last: TicketView | undefined;
   while (Date.now() < deadline) {
     try {
       last = await handle.query(stateQuery);
@@ -74,6 +74,6 @@ export async function waitForState(
 }
 
 export const statusIs =
-  (...statuses: TicketState['status'][]) =>
-  (s: TicketState) =>
+  (...statuses: TicketView['status'][]) =>
+  (s: TicketView) =>
     statuses.includes(s.status);
