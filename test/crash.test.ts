@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
-import { outbox, ticketEvents, tickets } from '../src/db/schema';
+import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
+import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, uniqueId } from './support/harness';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
 
@@ -47,19 +48,21 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     await database?.close();
   });
 
-  it('restarts and completes all 20 live tickets with no duplicate message or row', async () => {
+  it('restarts and completes all 20 live tickets, approvals in flight included, with no duplicate message or row', async () => {
     const taskQueue = uniqueId('crash');
+    // Free-tier tickets are answered at once; enterprise ones wait for an agent's approval.
     const policy = testPolicy({
       quadrants: everyQuadrant('ai_auto'),
       timers: { customerReplyWindow: '1500ms', unresolvedTimeout: '1h', csatDelay: '200ms', csatWindow: '1s', reopenWindow: '1s' },
     });
     const handles: TicketHandle[] = [];
     for (let i = 0; i < 20; i++) {
+      const customerId = i % 2 === 0 ? demoCustomers.freeTier : demoCustomers.enterprise;
       handles.push(
         await startTicket(
           client,
           taskQueue,
-          { subject: 'How do I reset my password?', body: `How do I reset my password? (#${i})`, customerId: demoCustomers.freeTier },
+          { subject: 'How do I reset my password?', body: `How do I reset my password? (#${i})`, customerId },
           policy,
           // Short timeouts so work held by the killed worker is retried quickly.
           { activityTimeouts: { aiMs: 3000, enrichmentMs: 3000, storeMs: 3000 } },
@@ -67,26 +70,43 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
       );
     }
     const ids = handles.map((h) => h.workflowId.replace(/^ticket-/, ''));
+    const reviewIds = ids.filter((_, i) => i % 2 === 1);
 
     children.push(await startWorkerProcess(taskQueue));
-    // Kill once some tickets have answered and others are still in triage.
-    await expect
-      .poll(async () => (await database.db.select({ n: count() }).from(outbox).where(inArray(outbox.ticketId, ids)))[0]!.n, {
-        timeout: 30_000,
-        interval: 50,
-      })
-      .toBeGreaterThanOrEqual(3);
+    // Kill once some tickets have answered, some approvals are in flight and others are still in triage.
+    const waiting = await pollUntil(async () => {
+      const rows = await database.db
+        .select({ id: tickets.id })
+        .from(tickets)
+        .where(and(inArray(tickets.id, reviewIds), eq(tickets.status, 'awaiting_review')));
+      return rows.length >= 3 ? rows.map((r) => r.id) : undefined;
+    });
+    const approvals = new Map(
+      waiting.map((id) => [id, client.workflow.getHandle(`ticket-${id}`).executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` })]),
+    );
     children[0]!.kill('SIGKILL');
     const sentBeforeKill = (await database.db.select({ n: count() }).from(outbox).where(inArray(outbox.ticketId, ids)))[0]!.n;
     expect(sentBeforeKill).toBeLessThan(60); // some work was still ahead of the crash
 
     children.push(await startWorkerProcess(taskQueue));
+    // The approvals sent into the crash complete; the rest are approved now, each exactly once.
+    for (const id of reviewIds) {
+      if (approvals.has(id)) continue;
+      const handle = client.workflow.getHandle(`ticket-${id}`);
+      await pollUntil(async () => ((await handle.query(stateQuery)).status === 'awaiting_review' ? true : undefined));
+      approvals.set(id, handle.executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` }));
+    }
+    await Promise.all(approvals.values());
     const outcomes = await Promise.all(handles.map((h) => h.result()));
     expect(outcomes.every((o) => o.resolutionReason === 'no_reply')).toBe(true);
 
     for (const ticketId of ids) {
       const sent = await database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId));
       expect(sent.map((o) => o.kind).sort()).toEqual(['csat_reminder', 'csat_survey', 'reply']);
+      const conversation = await database.db.select().from(messages).where(eq(messages.ticketId, ticketId));
+      expect(conversation.map((m) => m.author).sort()).toEqual(['ai', 'customer', 'system', 'system']);
+      const drafts = await database.db.select().from(aiDrafts).where(eq(aiDrafts.ticketId, ticketId));
+      expect(drafts.map((d) => d.outcome)).toEqual([reviewIds.includes(ticketId) ? 'approved' : 'sent']);
       const events = await database.db.select({ seq: ticketEvents.seq }).from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId));
       const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
@@ -96,3 +116,13 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     expect(rows.every((r) => r.status === 'closed')).toBe(true);
   }, 120_000);
 });
+
+async function pollUntil<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
