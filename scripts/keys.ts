@@ -14,10 +14,13 @@ const usage = `usage:
   npm run keys -- revoke <key id>`;
 
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' } },
-  });
+  const { positionals, values } = (() => {
+    try {
+      return parseArgs({ allowPositionals: true, options: { role: { type: 'string' }, name: { type: 'string' } } });
+    } catch (err) {
+      throw new UsageError((err as Error).message); // an unknown or incomplete option
+    }
+  })();
   const [command, arg] = positionals;
   if (!command || !['create', 'list', 'revoke'].includes(command)) throw new UsageError(`unknown command ${command ?? '(none)'}`);
   if (command === 'create') {

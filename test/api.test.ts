@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { and, eq } from 'drizzle-orm';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app';
+import { createApp, routesOf } from '../src/api/app';
 import { createApiKey, revokeApiKey } from '../src/api/auth';
 import { openApiPath } from '../src/api/openapi';
 import { openDatabase, type Database } from '../src/db/client';
@@ -26,7 +27,7 @@ let app: Express;
 let base: string;
 let closeServer: () => Promise<void>;
 const logLines: string[] = [];
-const keys = { service: '', alice: '', bob: '', lead: '', revoked: '' };
+const keys = { service: '', alice: '', bob: '', lead: '', admin: '', revoked: '' };
 
 const policy = testPolicy({ quadrants: everyQuadrant('ai_review') });
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
   keys.alice = (await createApiKey(database.db, { role: 'agent', name: `alice-${suffix}` })).key;
   keys.bob = (await createApiKey(database.db, { role: 'agent', name: `bob-${suffix}` })).key;
   keys.lead = (await createApiKey(database.db, { role: 'lead', name: `lead-${suffix}` })).key;
+  keys.admin = (await createApiKey(database.db, { role: 'admin', name: `admin-${suffix}` })).key;
   const revoked = await createApiKey(database.db, { role: 'admin', name: `gone-${suffix}` });
   await revokeApiKey(database.db, revoked.id);
   keys.revoked = revoked.key;
@@ -60,7 +62,6 @@ afterAll(async () => {
   await database?.close();
 });
 
-const agentName = (key: string) => (key === keys.alice ? 'alice' : 'bob');
 const howTo = {
   customer: { id: demoCustomers.freeTier },
   channel: 'chat',
@@ -161,12 +162,39 @@ describe('POST /v1/tickets', () => {
     expect(otherBody.status).toBe(409);
   });
 
-  it('returns the same ticket for a repeated externalId', async () => {
+  it('starts exactly one workflow for 20 concurrent requests with the same externalId', async () => {
     const externalId = `crm-${randomUUID()}`;
-    const first = await createTicket({ ...howTo, externalId });
-    const second = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId } });
-    expect(second.status).toBe(200);
-    expect(second.body.ticketId).toBe(first.ticketId);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call(base, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201].sort());
+    expect(new Set(results.map((r) => r.body.ticketId)).size).toBe(1);
+    const reused = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId, subject: 'Another question' } });
+    expect(reused.status).toBe(409);
+  });
+
+  it('still finds a completed ticket by its externalId after Temporal has forgotten the workflow', async () => {
+    const externalId = `crm-${randomUUID()}`;
+    const { ticketId, workflowId } = await createTicket({ ...howTo, externalId });
+    await waitFor(ticketId, statusIs('awaiting_review'));
+    await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: keys.alice });
+    await client.workflow.getHandle(workflowId).result();
+    await expect.poll(async () => (await call(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).body.status, { timeout: 10_000 }).toBe('closed');
+
+    // Past the namespace's retention Temporal no longer knows the workflow. A fresh namespace
+    // over the same database is exactly that view: the ticket is only in the read model.
+    const namespace = `forgetful-${randomUUID().slice(0, 8)}`;
+    await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    const forgetful = new Client({ connection: client.connection, namespace });
+    const { url, close } = await serve(createApp({ client: forgetful, database, taskQueue: worker.taskQueue, policy: () => policy }));
+    try {
+      const retry = await call(url, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId } });
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual({ ticketId, workflowId, status: 'closed' });
+      await expect(forgetful.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/);
+    } finally {
+      await close();
+    }
   });
 });
 
@@ -325,15 +353,22 @@ describe('lists and the queue', () => {
     await call(base, 'POST', `/v1/tickets/${owned.ticketId}/actions/takeover`, { key: keys.alice });
 
     type Row = { ticketId: string; priorityScore: number | null; slaDeadline: string | null; summaryLine: string | null };
-    const queueFor = async (agent: string) => (await call<{ items: Row[] }>(base, 'GET', `/v1/queue?agent=${agent}&limit=200`, { key: keys.alice })).body.items;
-    await expect.poll(async () => (await queueFor(agentName(keys.alice))).map((r) => r.ticketId), { timeout: 10_000 }).toEqual(
-      expect.arrayContaining([low.ticketId, high.ticketId, escalated.ticketId]),
+    // An agent's key reads its own queue: the shared work plus the tickets it owns.
+    const aliceQueue = async () => (await call<{ items: Row[] }>(base, 'GET', '/v1/queue?limit=200', { key: keys.alice })).body.items;
+    await expect.poll(async () => (await aliceQueue()).map((r) => r.ticketId), { timeout: 10_000 }).toEqual(
+      expect.arrayContaining([low.ticketId, high.ticketId, escalated.ticketId, owned.ticketId]),
     );
     const aliceName = (await waitFor(owned.ticketId, statusIs('human_handling'))).assignee!;
-    await expect.poll(async () => (await queueFor(aliceName)).map((r) => r.ticketId), { timeout: 10_000 }).toContain(owned.ticketId);
-    expect((await queueFor(`bob-${randomUUID()}`)).map((r) => r.ticketId)).not.toContain(owned.ticketId);
+    expect((await call(base, 'GET', `/v1/queue?agent=${aliceName}`, { key: keys.alice })).status).toBe(200);
+    // Not another agent's: bob's key may not read alice's tickets; a lead may read anyone's.
+    const peek = await call(base, 'GET', `/v1/queue?agent=${aliceName}`, { key: keys.bob });
+    expect([peek.status, peek.body.title]).toEqual([403, 'Forbidden']);
+    const bobQueue = (await call<{ items: Row[] }>(base, 'GET', '/v1/queue?limit=200', { key: keys.bob })).body.items;
+    expect(bobQueue.map((r) => r.ticketId)).not.toContain(owned.ticketId);
+    const leadView = (await call<{ items: Row[] }>(base, 'GET', `/v1/queue?agent=${aliceName}&limit=200`, { key: keys.lead })).body.items;
+    expect(leadView.map((r) => r.ticketId)).toContain(owned.ticketId);
 
-    const rows = await queueFor(aliceName);
+    const rows = await aliceQueue();
     const position = (id: string) => rows.findIndex((r) => r.ticketId === id);
     expect(position(high.ticketId)).toBeLessThan(position(low.ticketId));
     for (let i = 1; i < rows.length; i++) {
@@ -356,7 +391,10 @@ describe('bad input', () => {
     ['empty subject', { ...howTo, subject: '   ' }, 'body.subject'],
     ['subject not a string', { ...howTo, subject: 42 }, 'body.subject'],
     ['body too long', { ...howTo, body: 'x'.repeat(20_001) }, 'body.body'],
-    ['unknown field', { ...howTo, priority: 'P1' }, 'body'],
+    ['unknown field', { ...howTo, priority: 'P1' }, 'body.priority'],
+    ['NUL in the subject', { ...howTo, subject: 'Reset\u0000password' }, 'body.subject'],
+    ['NUL in a metadata key', { ...howTo, metadata: { 'a\u0000b': 1 } }, 'body.metadata'],
+    ['metadata nested 100 deep', { ...howTo, metadata: JSON.parse(`${'{"a":'.repeat(100)}1${'}'.repeat(100)}`) as unknown }, 'body.metadata'],
     ['page url not a URL', { ...howTo, pageContext: { pageUrl: 'nope' } }, 'body.pageContext.pageUrl'],
     ['recentActions not a list', { ...howTo, pageContext: { recentActions: 'clicked' } }, 'body.pageContext.recentActions'],
     ['metadata not an object', { ...howTo, metadata: [1, 2] }, 'body.metadata'],
@@ -371,6 +409,14 @@ describe('bad input', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContainEqual(expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}`)));
     await new Promise((r) => setTimeout(r, 200));
     expect((await client.workflow.count(`TaskQueue = '${worker.taskQueue}'`)).count).toBeLessThanOrEqual(before.count);
+  });
+
+  it('answers 400, not a crash, for a body nested 100,000 levels deep', async () => {
+    const deep = `${JSON.stringify(howTo).slice(0, -1)},"pageContext":{"state":{"list":${'['.repeat(100_000)}${']'.repeat(100_000)}}}}`;
+    const res = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: deep, contentType: 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await call(base, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('answers 400 for invalid JSON, 415 for other content types and 413 for oversized bodies', async () => {
@@ -394,13 +440,21 @@ describe('bad input', () => {
       ['GET', '/v1/tickets?status=sleeping', keys.alice, undefined, 400, 'query.status'],
       ['GET', '/v1/tickets?createdAfter=yesterday', keys.alice, undefined, 400, 'query.createdAfter'],
       ['GET', '/v1/tickets?cursor=garbage', keys.alice, undefined, 400, 'query.cursor'],
-      ['GET', '/v1/tickets?colour=red', keys.alice, undefined, 400, 'query'],
+      ['GET', '/v1/tickets?colour=red', keys.alice, undefined, 400, 'query.colour'],
+      ['GET', '/v1/tickets?assignee=%00', keys.alice, undefined, 400, 'query.assignee'],
+      ['GET', '/v1/tickets?createdAfter=0000-01-01T00:00:00Z', keys.alice, undefined, 400, 'query.createdAfter'],
+      ['GET', '/v1/tickets?createdBefore=9999-12-31T23:59:59-14:00', keys.alice, undefined, 400, 'query.createdBefore'],
+      ['GET', `/v1/tickets?cursor=${Buffer.from(JSON.stringify({ createdAt: '+275760-09-13T00:00:00Z', id: 'x' })).toString('base64url')}`, keys.alice, undefined, 400, 'query.cursor'],
+      ['GET', '/v1/queue?agent=%00', keys.lead, undefined, 400, 'query.agent'],
+      ['POST', '/v1/tickets?dryRun=1', keys.service, howTo, 400, 'query.dryRun'],
+      ['GET', '/v1/tickets/t-1?verbose=1', keys.alice, undefined, 400, 'query.verbose'],
       ['GET', '/v1/queue?limit=abc', keys.alice, undefined, 400, 'query.limit'],
       ['GET', '/v1/tickets/bad%20id', keys.alice, undefined, 400, 'params.id'],
       ['POST', '/v1/tickets/t-1/actions/modify', keys.alice, {}, 400, 'body.body'],
       ['POST', '/v1/tickets/t-1/actions/assign', keys.alice, { assignee: '' }, 400, 'body.assignee'],
       ['POST', '/v1/tickets/t-1/actions/reclassify', keys.alice, { changes: {} }, 400, 'body.changes'],
-      ['POST', '/v1/tickets/t-1/actions/approve', keys.alice, { agentId: 'someone-else' }, 400, 'body'],
+      ['POST', '/v1/tickets/t-1/actions/approve', keys.alice, { agentId: 'someone-else' }, 400, 'body.agentId'],
+      ['POST', '/v1/tickets', keys.service, { ...howTo, customer: { id: 'cus\u0000x' } }, 400, 'body.customer.id'],
       ['POST', '/v1/tickets/t-1/csat', keys.service, { score: 6 }, 400, 'body.score'],
       ['POST', '/v1/tickets/t-1/csat', keys.service, { score: 4.5 }, 400, 'body.score'],
       ['POST', '/v1/tickets/t-1/messages', keys.service, { body: '' }, 400, 'body.body'],
@@ -440,22 +494,29 @@ describe('authentication and roles', () => {
 
   it('enforces roles: service creates and messages, agents act and read queues, leads do both', async () => {
     const { ticketId } = await createTicket();
-    const matrix: [string, string, string, unknown, boolean][] = [
-      ['agent creates a ticket', 'POST /v1/tickets', keys.alice, howTo, false],
-      ['service reads the queue', 'GET /v1/queue', keys.service, undefined, false],
-      ['service lists tickets', 'GET /v1/tickets', keys.service, undefined, false],
-      ['service approves', `POST /v1/tickets/${ticketId}/actions/takeover`, keys.service, undefined, false],
-      ['agent posts a customer message', `POST /v1/tickets/${ticketId}/messages`, keys.alice, { body: 'hi' }, false],
-      ['agent posts CSAT', `POST /v1/tickets/${ticketId}/csat`, keys.alice, { score: 3 }, false],
-      ['lead reads the queue', 'GET /v1/queue', keys.lead, undefined, true],
-      ['lead creates a ticket', 'POST /v1/tickets', keys.lead, howTo, true],
-      ['service reads a ticket', `GET /v1/tickets/${ticketId}`, keys.service, undefined, true],
+    await waitFor(ticketId, statusIs('awaiting_review'));
+    const matrix: [string, string, string, unknown, 'ok' | 403 | 400][] = [
+      ['agent creates a ticket', 'POST /v1/tickets', keys.alice, howTo, 403],
+      ['service reads the queue', 'GET /v1/queue', keys.service, undefined, 403],
+      ['service lists tickets', 'GET /v1/tickets', keys.service, undefined, 403],
+      ['service approves', `POST /v1/tickets/${ticketId}/actions/takeover`, keys.service, undefined, 403],
+      ['agent posts a customer message', `POST /v1/tickets/${ticketId}/messages`, keys.alice, { body: 'hi' }, 403],
+      ['agent posts CSAT', `POST /v1/tickets/${ticketId}/csat`, keys.alice, { score: 3 }, 403],
+      ['lead reads the queue', 'GET /v1/queue', keys.lead, undefined, 'ok'],
+      ['lead creates a ticket', 'POST /v1/tickets', keys.lead, howTo, 'ok'],
+      ['lead reclassifies', `POST /v1/tickets/${ticketId}/actions/reclassify`, keys.lead, { changes: { urgency: 'high' } }, 'ok'],
+      ['service reads a ticket', `GET /v1/tickets/${ticketId}`, keys.service, undefined, 'ok'],
+      ['service reads the policy', 'GET /v1/policy', keys.service, undefined, 403],
+      ['agent reads the policy', 'GET /v1/policy', keys.alice, undefined, 'ok'],
+      ['agent changes the policy', 'PUT /v1/policy', keys.alice, {}, 403],
+      ['lead changes the policy', 'PUT /v1/policy', keys.lead, {}, 403],
+      ['admin may change the policy (this one is invalid: 400, not 403)', 'PUT /v1/policy', keys.admin, { version: '' }, 400],
     ];
-    for (const [name, route, key, body, allowed] of matrix) {
+    for (const [name, route, key, body, expected] of matrix) {
       const [method, path] = route.split(' ') as [string, string];
       const res = await call(base, method, path, { key, body });
-      if (allowed) expect(res.status, name).toBeLessThan(300);
-      else expect([res.status, res.body.title], name).toEqual([403, 'Forbidden']);
+      if (expected === 'ok') expect(res.status, name).toBeLessThan(300);
+      else expect(res.status, name).toBe(expected);
     }
   });
 });
@@ -584,6 +645,20 @@ describe('OpenAPI and docs', () => {
     expect(create.required).toEqual(expect.arrayContaining(['customer', 'channel', 'subject', 'body']));
     expect(create.properties.channel.enum).toEqual(['chat', 'email', 'api', 'widget']);
     expect(create.additionalProperties).toBe(false);
+
+    // Parameters and bodies match the schemas each route validates with.
+    for (const route of routesOf(app)) {
+      const operation = doc.paths[openApiPath(route.path)][route.method];
+      const documentedQuery = operation.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort();
+      const validatedQuery = Object.keys((route.query as unknown as { shape?: Record<string, unknown> } | undefined)?.shape ?? {}).sort();
+      expect(documentedQuery, `${route.method} ${route.path} query`).toEqual(validatedQuery);
+      const documentedPath = operation.parameters.filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name);
+      expect(documentedPath, `${route.method} ${route.path} path`).toEqual([...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]));
+      expect(Boolean(operation.requestBody), `${route.method} ${route.path} body`).toBe(Boolean(route.body));
+      if (route.body) expect(operation.requestBody.required, `${route.method} ${route.path} body required`).toBe(!route.body.safeParse({}).success);
+    }
+    expect(doc.paths['/v1/tickets/{id}/actions/approve'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/v1/tickets/{id}/actions/modify'].post.requestBody.required).toBe(true);
   });
 
   it('renders a reference page at /docs with every operation', async () => {

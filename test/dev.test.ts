@@ -50,6 +50,20 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
     expect(health).toMatchObject({ status: 'ok', temporal: 'up', database: 'up', databaseDriver: 'pglite' });
     expect((await fetch(`http://127.0.0.1:${temporalPort + 1000}/`)).status).toBe(200);
 
+    // One demo key per role, and they work: a service starts a ticket, an agent reads the queue.
+    const demoKey = (role: string) => new RegExp(`^\\s+${role}\\s+(tdm_${role}_\\S+)$`, 'm').exec(output)?.[1];
+    for (const role of ['service', 'agent', 'lead', 'admin']) expect(demoKey(role), role).toBeDefined();
+    const api = (path: string, role: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${demoKey(role)}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const created = await api('/v1/tickets', 'service', { customer: { email: 'sam@pixel.example' }, channel: 'chat', subject: 'Refund', body: 'I was charged twice.' });
+    expect(created.status).toBe(201);
+    expect((await api('/v1/queue', 'agent')).status).toBe(200);
+    expect((await api('/v1/queue', 'service')).status).toBe(403);
+
     process.kill(-dev.pid!, 'SIGINT');
     // npm itself may die of the same Ctrl-C; what matters is that Tandem shut down cleanly.
     const { code, signal } = await exited;

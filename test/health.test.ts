@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/api/app';
+import { createApiKey } from '../src/api/auth';
 import { openDatabase, type Database } from '../src/db/client';
 import { connectClient, openTestDatabase } from './support/harness';
 
@@ -10,8 +11,8 @@ let client: Client;
 let close: () => Promise<void>;
 const servers: Server[] = [];
 
-async function serve(db: Database): Promise<string> {
-  const server = createApp({ client, database: db }).listen(0);
+async function serve(db: Database, temporal = client): Promise<string> {
+  const server = createApp({ client: temporal, database: db, timeouts: { temporalMs: 2000 } }).listen(0);
   await new Promise((r) => server.once('listening', r));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -42,10 +43,34 @@ it('GET /readyz is 503 with Retry-After when the database is unreachable, and an
   const res = await fetch(`${base}/readyz`);
   expect(res.status).toBe(503);
   expect(res.headers.get('retry-after')).toBe('5');
-  expect(await res.json()).toMatchObject({ status: 'degraded', database: 'down', temporal: 'up' });
+  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(await res.json()).toMatchObject({ status: 503, title: 'Service Unavailable', detail: 'not ready: database unreachable', database: 'down', temporal: 'up' });
   expect(Date.now() - started).toBeLessThan(5000);
-  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  const health = await fetch(`${base}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toMatchObject({ status: 'degraded', database: 'down' });
   await dead.close();
+});
+
+it('GET /readyz is 503 when Temporal is unreachable, and a ticket call fails fast with 503', async () => {
+  // A lazy connection, as the API process makes: it starts even while Temporal is down.
+  const nowhere = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const base = await serve(database, nowhere);
+  const started = Date.now();
+  const res = await fetch(`${base}/readyz`);
+  expect(res.status).toBe(503);
+  expect(await res.json()).toMatchObject({ status: 503, detail: 'not ready: temporal unreachable', temporal: 'down', database: 'up' });
+  expect(Date.now() - started).toBeLessThan(5000);
+
+  const { key } = await createApiKey(database.db, { role: 'agent', name: `ops-${Date.now()}` });
+  const asked = Date.now();
+  const ticket = await fetch(`${base}/v1/tickets/tkt_nowhere`, { headers: { authorization: `Bearer ${key}` } });
+  expect(ticket.status).toBe(503);
+  expect(ticket.headers.get('retry-after')).toBe('5');
+  expect(await ticket.json()).toMatchObject({ status: 503, dependency: 'temporal' });
+  // The app's 2 s Temporal deadline, with room for a loaded machine: a bounded wait, not a hang.
+  expect(Date.now() - asked).toBeLessThan(6000);
+  await nowhere.connection.close().catch(() => {});
 });
 
 it('unknown routes get a problem+json 404', async () => {

@@ -41,6 +41,14 @@ const Health = z
   })
   .meta({ id: 'Health' });
 
+const Unready = Health.omit({ status: true }).extend({
+  type: z.string(),
+  title: z.string(),
+  status: z.literal(503),
+  detail: z.string(),
+  requestId: z.string(),
+}).meta({ id: 'Unready' });
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const jsonTypes = ['application/json', 'application/*+json'];
 // Only routes that say so accept YAML (the routing policy); the others answer it with 415.
@@ -71,13 +79,31 @@ export function createApp(deps: AppDeps): Express {
       roles: 'public',
       responses: {
         200: { description: 'Ready.', schema: Health },
-        503: { description: 'A dependency is down; see Retry-After.', schema: Health },
+        503: {
+          description: 'A dependency is down: a problem that also carries the health fields; see Retry-After.',
+          schema: Unready,
+          contentType: 'application/problem+json',
+        },
       },
-      async handle() {
+      async handle({ requestId }) {
         const health = await checkHealth(client, database);
-        return health.status === 'ok'
-          ? { status: 200, body: health }
-          : { status: 503, body: health, headers: { 'Retry-After': '5' } };
+        if (health.status === 'ok') return { status: 200, body: health };
+        const down = (['temporal', 'database'] as const).filter((d) => health[d] === 'down');
+        return {
+          status: 503,
+          contentType: 'application/problem+json',
+          headers: { 'Retry-After': '5' },
+          body: {
+            type: 'about:blank',
+            title: 'Service Unavailable',
+            status: 503,
+            detail: `not ready: ${down.join(' and ')} unreachable`,
+            temporal: health.temporal,
+            database: health.database,
+            databaseDriver: health.databaseDriver,
+            requestId,
+          },
+        };
       },
     }),
   ];

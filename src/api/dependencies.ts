@@ -41,7 +41,17 @@ function databaseUnavailable(err: unknown, depth = 0): boolean {
   );
 }
 
-/** A database call with a deadline; an unreachable database becomes a 503 with Retry-After. */
+/** SQLSTATE class 22 (data exception): the database refused a value the request carried. */
+function refusedValue(err: unknown, depth = 0): string | undefined {
+  const { code, cause, message } = (err ?? {}) as { code?: unknown; cause?: unknown; message?: unknown };
+  if (typeof code === 'string' && code.startsWith('22')) return typeof message === 'string' ? message : code;
+  return cause && depth < 3 ? refusedValue(cause, depth + 1) : undefined;
+}
+
+/**
+ * A database call with a deadline; an unreachable database becomes a 503 with Retry-After, and
+ * a value the database refuses (validation should have caught it) a 400 rather than a 500.
+ */
 export async function callDatabase<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -51,6 +61,8 @@ export async function callDatabase<T>(timeoutMs: number, fn: () => Promise<T>): 
     return await Promise.race([fn(), deadline]);
   } catch (err) {
     if (databaseUnavailable(err)) throw problems.unavailable('database', 'the database did not answer in time; retry shortly');
+    const refused = refusedValue(err);
+    if (refused) throw problems.invalid([{ field: 'request', message: `a value was refused by the database: ${refused}` }]);
     throw err;
   } finally {
     clearTimeout(timer);

@@ -20,7 +20,13 @@ function toSchema(schema: z.ZodType): Record<string, unknown> {
 /** One parameter per property of an object schema (path and query strings). */
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   if (!schema) return [];
-  const json = toSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  type ObjectSchema = { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  // A schema registered with an id comes back as a $ref to itself: parameters need its body.
+  const full = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as ObjectSchema & {
+    $ref?: string;
+    $defs?: Record<string, ObjectSchema>;
+  };
+  const json = full.$ref?.startsWith('#/$defs/') ? (full.$defs?.[full.$ref.slice('#/$defs/'.length)] ?? {}) : full;
   return Object.entries(json.properties ?? {}).map(([name, property]) => {
     const { description, ...rest } = property;
     return {
@@ -53,7 +59,8 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       ...(route.body
         ? {
             requestBody: {
-              required: true,
+              // Actions that need no fields (approve, takeover, …) may be posted without a body.
+              required: !route.body.safeParse({}).success,
               content: {
                 'application/json': { schema: ref(route.body) },
                 ...(route.acceptsYaml ? { 'application/yaml': { schema: ref(route.body) } } : {}),

@@ -35,10 +35,12 @@ export const problems = {
 
 /** Turns zod issues into field errors, prefixing where the value came from (body.subject, query.limit). */
 export function fieldErrors(error: z.ZodError, where: string): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const field = [where, ...issue.path.map(String)].join('.');
+    // An unknown key is named itself, so the caller sees which field to drop.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: `${field}.${key}`, message: 'unknown field' }));
+    return [{ field, message: issue.message }];
+  });
 }
 
 export function sendProblem(res: Response, problem: Problem, requestId: string | undefined): void {

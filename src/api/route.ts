@@ -1,8 +1,9 @@
 import type { Request, Response, Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ApiKeyRole } from '../db/schema';
 import { allow, principalOf, type Principal } from './auth';
 import { parse as parseYaml } from 'yaml';
+import { jsonLimitErrors } from './jsonLimits';
 import { fieldErrors, Problem, problems, type FieldError } from './problems';
 
 /**
@@ -52,8 +53,16 @@ export interface Reply {
 export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>) =>
   spec as unknown as RouteSpec;
 
+// A route that takes no query string says so by refusing one, rather than ignoring it.
+const noQuery = z.strictObject({});
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string, errors: FieldError[]): unknown {
   if (!schema) return undefined;
+  const limits = jsonLimitErrors(value, where);
+  if (limits.length > 0) {
+    errors.push(...limits);
+    return undefined;
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   errors.push(...fieldErrors(result.error, where));
@@ -65,7 +74,7 @@ export function register(router: Router, route: RouteSpec, authenticate: (req: R
   router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
     const errors: FieldError[] = [];
     const params = parsePart(route.params, req.params, 'params', errors);
-    const query = parsePart(route.query, { ...req.query }, 'query', errors);
+    const query = parsePart(route.query ?? noQuery, { ...req.query }, 'query', errors);
     // A POST without a body is an empty object, so actions that need no fields need no body.
     let raw: unknown = req.body ?? {};
     if (typeof raw === 'string') {
@@ -90,6 +99,7 @@ export function register(router: Router, route: RouteSpec, authenticate: (req: R
     res.status(reply.status);
     if (reply.body === undefined) res.end();
     else if (reply.contentType && typeof reply.body === 'string') res.type(reply.contentType).send(reply.body);
+    else if (reply.contentType) res.type(reply.contentType).json(reply.body);
     else res.json(reply.body);
   });
 }

@@ -18,6 +18,15 @@ import {
 
 const id = z.string().trim().min(1).max(100);
 
+const earliest = Date.UTC(1970, 0, 1);
+const latest = Date.UTC(9999, 11, 31, 23, 59, 59);
+/** An ISO 8601 instant PostgreSQL can store: years 1970 to 9999 once the offset is applied. */
+export const inStorableRange = (iso: string) => {
+  const t = Date.parse(iso);
+  return t >= earliest && t <= latest;
+};
+const instant = z.iso.datetime({ offset: true }).refine(inStorableRange, 'must fall between 1970 and 9999 (UTC)');
+
 export const Customer = z
   .strictObject({ id: id.optional(), email: z.email().max(320).optional() })
   .refine((c) => c.id !== undefined || c.email !== undefined, 'give the customer id or email')
@@ -82,8 +91,8 @@ export const ListTicketsQuery = z
     mode: csv(HandlingMode),
     assignee: id.optional(),
     customerId: id.optional(),
-    createdAfter: z.iso.datetime({ offset: true }).optional(),
-    createdBefore: z.iso.datetime({ offset: true }).optional(),
+    createdAfter: instant.optional(),
+    createdBefore: instant.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(500).optional().meta({ description: 'nextCursor from the previous page.' }),
   })

@@ -15,7 +15,9 @@ export interface RunningApi {
 
 /** One Temporal client per process; close() stops accepting, drains in-flight requests, then disconnects. */
 export async function startApi(config: Config, database: Database, address: string, logger?: Logger): Promise<RunningApi> {
-  const connection = await Connection.connect({ address });
+  // Connects on first use: an API started while Temporal is down serves 503s and /readyz says
+  // why, instead of refusing to start.
+  const connection = Connection.lazy({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({
     client,
@@ -37,10 +39,13 @@ export async function startApi(config: Config, database: Database, address: stri
     url: `http://127.0.0.1:${config.PORT}`,
     client,
     async close() {
-      // Stop accepting, let in-flight requests finish, and drop idle keep-alive sockets.
+      // Stop accepting, let in-flight requests finish, and drop idle keep-alive sockets; past
+      // the grace time, cut what is left rather than hang the shutdown.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
       await closed;
+      clearTimeout(grace);
       await connection.close();
     },
   };

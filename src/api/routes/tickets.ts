@@ -10,6 +10,7 @@ import { findCustomer, getTicketRecord, humanQueue, listTickets, summaryLine, ty
 import { actions, csatSignal, customerMessageSignal, stateQuery } from '../../workflows/messages';
 import { TicketStatus as TicketStatusAttr } from '../../workflows/searchAttributes';
 import type { ticketWorkflow, ActivityTimeouts } from '../../workflows/ticket';
+import type { Principal } from '../auth';
 import { callDatabase, callTemporal } from '../dependencies';
 import { problems } from '../problems';
 import { defineRoute, type RouteSpec } from '../route';
@@ -22,6 +23,7 @@ import {
   ListTicketsQuery,
   ProblemDetails,
   Queue,
+  inStorableRange,
   QueueQuery,
   TicketCreated,
   TicketIdParams,
@@ -88,7 +90,7 @@ const encodeCursor = (c: { createdAt: string; id: string }) => Buffer.from(JSON.
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { createdAt?: unknown; id?: unknown };
-    if (typeof c.createdAt === 'string' && typeof c.id === 'string' && !Number.isNaN(Date.parse(c.createdAt))) {
+    if (typeof c.createdAt === 'string' && typeof c.id === 'string' && inStorableRange(c.createdAt) && !c.id.includes('\u0000')) {
       return { createdAt: c.createdAt, id: c.id };
     }
   } catch {
@@ -126,7 +128,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     tag: 'Tickets',
     summary: 'Start a ticket',
     description:
-      'Starts the ticket workflow. A repeat with the same `Idempotency-Key` (per API key) or the same `externalId` returns the same ticket with 200 and never starts a second workflow; reusing either with a different request is a 409.',
+      'Starts the ticket workflow. A repeat with the same `Idempotency-Key` or `externalId` from the same caller (the name behind the API key) returns the same ticket with 200 and never starts a second workflow; reusing either with a different request is a 409.',
     roles: ['service'],
     body: CreateTicketBody,
     headers: [{ name: 'Idempotency-Key', description: 'Makes retries safe: the same key returns the same ticket.' }],
@@ -143,14 +145,28 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
         throw problems.invalid([{ field: 'header.Idempotency-Key', message: 'must be 1–200 characters' }]);
       }
       // The ticket id is derived from the caller's dedupe key, so Temporal's workflow-id
-      // uniqueness does the deduplication: no lock or table can race it.
+      // uniqueness does the deduplication: no lock or table can race it. Keys belong to the
+      // caller (the name behind the API key, so a rotated key still dedupes).
+      const caller = principal?.name ?? '';
       const ticketId = body.externalId
-        ? `ext_${sha256(`external:${body.externalId}`).slice(0, 24)}`
+        ? `ext_${sha256(`external:${caller}:${body.externalId}`).slice(0, 24)}`
         : idempotencyKey
-          ? `idem_${sha256(`${principal?.keyId}:${idempotencyKey}`).slice(0, 24)}`
+          ? `idem_${sha256(`${caller}:${idempotencyKey}`).slice(0, 24)}`
           : `tkt_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
       const workflowId = workflowIdFor(ticketId);
       const requestHash = sha256(canonical(body));
+      const created = (status: string, code: 200 | 201) => ({
+        status: code,
+        body: { ticketId, workflowId, status },
+        headers: { Location: `/v1/tickets/${ticketId}` },
+      });
+
+      if (body.externalId !== undefined || idempotencyKey !== undefined) {
+        // Temporal forgets a completed workflow after the namespace's retention; the read model
+        // does not, so a late retry still finds its ticket instead of starting it again.
+        const done = await database(() => getTicketRecord(db, ticketId));
+        if (done?.status === 'closed') return created('closed', 200);
+      }
 
       const customer = await database(() => findCustomer(db, body.customer));
       if (body.customer.id && !customer) {
@@ -168,7 +184,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
         ...(body.externalId ? { externalId: body.externalId } : {}),
         createdAt: Date.now(),
       };
-      const policy = await deps.policy();
+      const policy = await database(async () => deps.policy());
       try {
         await temporal(() =>
           client.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
@@ -180,7 +196,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
             typedSearchAttributes: [{ key: TicketStatusAttr, value: 'triaging' }],
           }),
         );
-        return { status: 201, body: { ticketId, workflowId, status: 'triaging' }, headers: { Location: `/v1/tickets/${ticketId}` } };
+        return created('triaging', 201);
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
@@ -191,8 +207,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
           { ticketId },
         );
       }
-      const status = existing.typedSearchAttributes.get(TicketStatusAttr) ?? 'triaging';
-      return { status: 200, body: { ticketId, workflowId, status }, headers: { Location: `/v1/tickets/${ticketId}` } };
+      return created(existing.typedSearchAttributes.get(TicketStatusAttr) ?? 'triaging', 200);
     },
   });
 
@@ -266,12 +281,19 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     tag: 'Queue',
     summary: 'The human work queue',
     description:
-      "Tickets awaiting review and escalations, plus `agent`'s own tickets in human_handling; ordered by priority score, then SLA deadline.",
+      "Tickets awaiting review and escalations, plus `agent`'s own tickets in human_handling; ordered by priority score, then SLA deadline. An agent key sees its own tickets by default and no one else's; lead and admin keys may name any agent.",
     roles: ['agent'],
     query: QueueQuery,
     responses: { 200: { description: 'The queue.', schema: Queue }, ...common },
-    async handle({ query }: { query: z.output<typeof QueueQuery> }) {
-      const rows = await database(() => humanQueue(db, query.agent, query.limit));
+    async handle({ query, principal }: { query: z.output<typeof QueueQuery>; principal: Principal | null }) {
+      let agent = query.agent;
+      if (principal?.role === 'agent') {
+        if (agent !== undefined && agent !== principal.name) {
+          throw problems.forbidden(`an agent key reads its own queue (${principal.name}); a lead or admin key may read ${agent}'s`);
+        }
+        agent = principal.name;
+      }
+      const rows = await database(() => humanQueue(db, agent, query.limit));
       return {
         status: 200,
         body: {
