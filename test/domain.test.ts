@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { refusalFor, ActionPayloads } from '../src/domain/actions';
 import { emptyEnrichment, type Enrichment } from '../src/domain/enrichment';
-import { hardTriggersAtTriage, triggersAfterReply } from '../src/domain/escalation';
-import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument } from '../src/domain/policy';
+import { draftConfidenceTrigger, hardTriggersAtTriage, softTriggersAtTriage, triggersAfterReply } from '../src/domain/escalation';
+import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument, timersFor } from '../src/domain/policy';
 import { levelForScore, raiseForBreach, scorePriority } from '../src/domain/priority';
 import { addressesTheAI } from '../src/domain/injection';
 import { route } from '../src/domain/routing';
@@ -20,6 +20,7 @@ const classification = (c: Partial<Classification> = {}): Classification => ({
   ...c,
 });
 const enrichment = (e: Partial<Enrichment> = {}): Enrichment => ({ ...emptyEnrichment('c'), tier: 'free', ...e });
+const similar = (n: number) => Array.from({ length: n }, (_, i) => ({ ticketId: `t${i}`, subject: 'Export fails' }));
 
 describe('scorePriority', () => {
   it('ranks a churning enterprise billing question above a free-tier how-to', () => {
@@ -39,10 +40,11 @@ describe('scorePriority', () => {
   it.each([
     ['free-tier how-to', {}, {}, 8, 'P4'],
     ['unknown customer feature request', { issueType: 'feature_request' }, { tier: null }, 8, 'P4'],
-    ['frustrated free-tier billing', { issueType: 'billing', urgency: 'medium', sentiment: 'frustrated' }, {}, 32, 'P3'],
-    ['pro technical, high urgency', { issueType: 'technical', urgency: 'high' }, { tier: 'pro' }, 41, 'P3'],
-    ['enterprise security, critical', { issueType: 'security', urgency: 'critical' }, { tier: 'enterprise' }, 62, 'P2'],
-    ['churning enterprise billing', { issueType: 'billing', urgency: 'medium', sentiment: 'negative' }, { tier: 'enterprise', churnSignal: true }, 66, 'P2'],
+    ['frustrated free-tier billing', { issueType: 'billing', urgency: 'medium', sentiment: 'frustrated' }, {}, 28, 'P3'],
+    ['pro technical, high urgency', { issueType: 'technical', urgency: 'high' }, { tier: 'pro', mrrCents: 9_900 }, 39, 'P3'],
+    ['the same, with 2 open tickets and 3 other customers reporting it', { issueType: 'technical', urgency: 'high' }, { tier: 'pro', mrrCents: 9_900, openTickets: 2, similarOpenTickets: similar(3) }, 48, 'P3'],
+    ['enterprise security, critical', { issueType: 'security', urgency: 'critical' }, { tier: 'enterprise', mrrCents: 1_250_000 }, 60, 'P2'],
+    ['churning enterprise billing', { issueType: 'billing', urgency: 'medium', sentiment: 'negative' }, { tier: 'enterprise', mrrCents: 640_000, churnSignal: true }, 65, 'P2'],
   ] as const)('%s scores %i (%s)', (_name, c, e, score, level) => {
     const p = scorePriority(classification(c as Partial<Classification>), enrichment(e as Partial<Enrichment>), defaultPolicy.priorityWeights);
     expect([p.score, p.level]).toEqual([score, level]);
@@ -179,5 +181,52 @@ describe('routing policy document', () => {
     expect(problems.some((p) => p.startsWith('thresholds.classificationConfidence'))).toBe(true);
     expect(problems.some((p) => p.startsWith('timers.csatDelay'))).toBe(true);
     expect(RoutingPolicy.safeParse(defaultPolicyDocument).success).toBe(true);
+  });
+  it('refuses misspelt keys, all-zero weights and a category that is both reviewed and human-only', () => {
+    const problems = policyProblems({
+      ...defaultPolicyDocument,
+      segmnets: { enterprise: { minimumMode: 'human' } },
+      segments: { enterprise: { minMode: 'human' } },
+      reviewCategories: ['billing', 'security'],
+      priorityWeights: { urgency: 0, tier: 0, churn: 0, sentiment: 0, slaRisk: 0, businessImpact: 0 },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\(document\): Unrecognized key: "segmnets"/),
+        expect.stringMatching(/^segments\.enterprise: Unrecognized key: "minMode"/),
+        expect.stringMatching(/^priorityWeights: at least one weight/),
+        expect.stringMatching(/^reviewCategories: security is also human-only/),
+      ]),
+    );
+  });
+
+  it('lets a priority override any timer, and a segment tighten its thresholds', () => {
+    const policy = RoutingPolicy.parse({
+      ...defaultPolicyDocument,
+      sla: { ...defaultPolicyDocument.sla, P1: { review: '5m', firstHumanResponse: '10m', timers: { customerReplyWindow: '1d' } } },
+      segments: { enterprise: { minimumMode: 'ai_review', thresholds: { draftConfidence: 0.9 } } },
+    });
+    expect(timersFor(policy, 'P1')).toMatchObject({ customerReplyWindow: 86_400_000, reopenWindow: 7 * 86_400_000 });
+    expect(timersFor(policy, 'P3').customerReplyWindow).toBe(3 * 86_400_000);
+    expect(draftConfidenceTrigger(0.8, policy, 'enterprise').map((t) => t.code)).toEqual(['low_draft_confidence']);
+    expect(draftConfidenceTrigger(0.8, policy, 'pro')).toEqual([]);
+  });
+});
+
+describe('policy parameters in the triggers and the route', () => {
+  it('escalates on negative sentiment only when the policy sets that level', () => {
+    const negative = { verdict: 'unclear', sentiment: 'negative', confidence: 0.5 } as const;
+    expect(triggersAfterReply(negative, 0, defaultPolicy)).toEqual([]);
+    const touchy = RoutingPolicy.parse({ ...defaultPolicyDocument, triggers: { ...defaultPolicyDocument.triggers, sentimentLevel: 'negative' } });
+    expect(triggersAfterReply(negative, 0, touchy)).toEqual([{ code: 'frustrated_customer', kind: 'soft', detail: 'the customer is negative' }]);
+    expect(softTriggersAtTriage(classification({ sentiment: 'negative' }), touchy).map((t) => t.code)).toEqual(['frustrated_customer']);
+  });
+
+  it('reviews what would be sent unreviewed when the CRM is down and the tier unknown', () => {
+    const down = enrichment({ tier: null, gaps: [{ source: 'crm', error: 'HubSpot: 503' }] });
+    const decision = route(classification(), down, defaultPolicy);
+    expect(decision.mode).toBe('ai_review');
+    expect(decision.reasons.at(-1)).toMatch(/CRM did not answer/);
+    expect(route(classification(), enrichment({ tier: null }), defaultPolicy).mode).toBe('ai_auto');
   });
 });

@@ -260,7 +260,7 @@ describe('ai_review', () => {
 describe('escalation', () => {
   it.each([
     ['customer_requested_human', { subject: 'Invoice question', body: 'Please let me talk to a real person about my invoice.' }, {}],
-    ['human_only_category', howTo, { humanOnlyCategories: ['billing', 'technical', 'account', 'how_to', 'feature_request', 'security', 'other'] }],
+    ['human_only_category', howTo, { humanOnlyCategories: ['billing', 'technical', 'account', 'how_to', 'feature_request', 'security', 'other'], reviewCategories: [] }],
     ['low_classification_confidence', howTo, { thresholds: { classificationConfidence: 1, draftConfidence: 0.5 } }],
     ['low_draft_confidence', howTo, { quadrants: everyQuadrant('ai_auto'), thresholds: { classificationConfidence: 0, draftConfidence: 1 } }],
     ['frustrated_customer', { subject: 'Password reset AGAIN', body: 'This is RIDICULOUS!!! Third time I ask how to reset my password. Unacceptable, a total waste of time!' }, { thresholds: { classificationConfidence: 0, draftConfidence: 0 } }],

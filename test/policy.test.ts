@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApp } from '../src/api/app';
 import { createApiKey } from '../src/api/auth';
 import type { Database } from '../src/db/client';
 import { createPolicyStore } from '../src/db/policyStore';
+import { routingPolicies } from '../src/db/schema';
+import type { TicketWorkflowInput } from '../src/workflows/ticket';
 import { demoCustomers } from '../src/db/seed';
 import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/domain/policy';
 import type { TicketState } from '../src/domain/ticketState';
@@ -121,7 +125,27 @@ describe('routing policy versions', () => {
     expect(approved.body.status).toBe('awaiting_customer');
     // Its workflow input (history) holds v1 for ops to see.
     const history = await client.workflow.getHandle(`ticket-${first}`).fetchHistory();
-    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    expect(JSON.stringify(started?.input)).toBeTruthy();
+    const [input] = (history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []).map((p) =>
+      defaultPayloadConverter.fromPayload<TicketWorkflowInput>(p as never),
+    );
+    expect(input?.policy.version).toBe(v1);
+    expect(input?.policy.quadrants['low/repeatable']).toBe('ai_review');
+    // And in the ticket's own audit trail.
+    expect(still.timeline.find((e) => e.type === 'routed')?.data).toMatchObject({ policyVersion: v1 });
+
+    // It keeps acting on v1 after the switch: a new customer message gets another reviewed AI
+    // draft, where v2 would leave every ticket to a person.
+    await call(base, 'POST', `/v1/tickets/${first}/messages`, { key: keys.service, body: { body: 'Which page is that on?' } });
+    const second_ = await waitFor(first, (s) => s.status === 'awaiting_review' && s.draft !== null);
+    expect(second_).toMatchObject({ mode: 'ai_review', policyVersion: v1 });
+  });
+
+  it('activations at the same moment take turns: one active policy, every version stored', async () => {
+    const versions = Array.from({ length: 6 }, (_, i) => `race-${run}-${i}`);
+    const results = await Promise.all(versions.map((v) => call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(v, 'ai_review') })));
+    expect(results.map((r) => r.status)).toEqual(versions.map(() => 201));
+    const active = await database.db.select().from(routingPolicies).where(eq(routingPolicies.active, true));
+    expect(active).toHaveLength(1);
+    expect(versions).toContain(active[0]?.version);
   });
 });

@@ -14,7 +14,8 @@ const price = (nickname: string | null, unit: number, interval: 'month' | 'year'
   unit_amount: unit,
   currency: 'usd',
   recurring: { interval, interval_count: 1, usage_type: 'licensed' },
-  product: { id: 'prod_1', object: 'product', name: 'Tandem Pro' },
+  // Stripe returns the product's id unless asked to expand it.
+  product: 'prod_1',
 });
 const subscription = (id: string, status: string, item: ReturnType<typeof price>, extra: Record<string, unknown> = {}) => ({
   id,
@@ -39,6 +40,7 @@ const customers: Record<string, { subscriptions: unknown[]; invoices: unknown[] 
     ],
     invoices: [],
   },
+  cus_unnamed: { subscriptions: [subscription('sub_u', 'active', price(null, 9_900, 'month'))], invoices: [] },
   cus_gone: {
     subscriptions: [subscription('sub_g', 'canceled', price('Pro Monthly', 4_900, 'month'), { canceled_at: ts('2026-11-10T00:00:00Z') })],
     invoices: [],
@@ -48,6 +50,13 @@ const byEmail: Record<string, string> = { 'lena@brightpath.example': 'cus_active
 
 function route(call: StubCall) {
   const customer = call.query.get('customer') ?? '';
+  // Stripe refuses expansions deeper than four levels.
+  for (const [key, value] of call.query) {
+    if (key.startsWith('expand') && value.split('.').length > 4) {
+      return { status: 400, body: { error: { type: 'invalid_request_error', message: `You cannot expand more than 4 levels of a property. Property: ${value}` } } };
+    }
+  }
+  if (call.path === '/v1/products/prod_1') return { body: { id: 'prod_1', object: 'product', name: 'Tandem Pro' } };
   if (call.path === '/v1/customers') {
     const id = byEmail[call.query.get('email') ?? ''];
     return { body: list('/v1/customers', id ? [{ id, object: 'customer', email: call.query.get('email') }] : []) };
@@ -83,7 +92,14 @@ describe('Stripe billing adapter', () => {
     expect(subs.headers.authorization).toBe('Bearer sk_test_123');
     expect(subs.query.get('customer')).toBe('cus_active');
     expect(subs.query.get('status')).toBe('all');
-    expect(decodeURIComponent(subs.url)).toContain('expand[0]=data.items.data.price.product');
+    // Named prices need no product lookup.
+    expect(stub.calls.map((c) => c.path)).not.toContain('/v1/products/prod_1');
+  });
+
+  it('names a plan by its product when the price has no nickname', async () => {
+    const facts = await billing.lookup({ customerId: 'cus_unnamed' }, now);
+    expect(facts).toMatchObject({ plan: 'Tandem Pro', mrrCents: 9_900 * 3 });
+    expect(stub.calls.map((c) => c.path)).toContain('/v1/products/prod_1');
   });
 
   it('finds a customer by email when the id is not a Stripe id', async () => {
@@ -102,7 +118,10 @@ describe('Stripe billing adapter', () => {
     expect(leaving.churnSignal).toBe(true);
     expect(leaving.recentPlanChanges[0]).toMatchObject({ kind: 'cancellation', fromPlan: 'Enterprise', at: '2026-12-01T00:00:00.000Z' });
     const gone = await billing.lookup({ customerId: 'cus_gone' }, now);
-    expect(gone).toMatchObject({ billingStatus: 'canceled', churnSignal: true, mrrCents: null });
+    expect(gone).toMatchObject({ billingStatus: 'canceled', churnSignal: true });
+    // No live subscription: Stripe says nothing about plan or MRR, so the CRM's values stand.
+    expect(gone).not.toHaveProperty('plan');
+    expect(gone).not.toHaveProperty('mrrCents');
   });
 
   it('answers an unknown customer with nulls', async () => {

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { createPolicyStore } from '../db/policyStore';
 import type { Logger } from '../logger';
+import { defaultActivityTimeouts } from '../workflows/ticket';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -24,6 +25,8 @@ export async function startApi(config: Config, database: Database, address: stri
     database,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     policies: createPolicyStore(database.db),
+    // A model call may take up to OPENAI_TIMEOUT_MS; the AI activity must outlast it.
+    activityTimeouts: { ...defaultActivityTimeouts, aiMs: Math.max(defaultActivityTimeouts.aiMs, config.OPENAI_TIMEOUT_MS + 15_000) },
     ...(logger ? { logger } : {}),
     timeouts: {
       temporalMs: config.REQUEST_TIMEOUT_MS,

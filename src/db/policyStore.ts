@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { defaultPolicyDocument, policyProblems, RoutingPolicy, type RoutingPolicyInput } from '../domain/policy';
 import type { Db } from './client';
 import { routingPolicies } from './schema';
@@ -58,6 +58,8 @@ export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
       if (input.version === builtIn.version) throw new PolicyVersionExists(`version ${input.version} is the built-in default`);
       try {
         await db.transaction(async (tx) => {
+          // Two activations at once would both switch the old one off: take turns instead.
+          await tx.execute(sql`select pg_advisory_xact_lock(hashtext('tandem:routing-policy'))`);
           await tx.update(routingPolicies).set({ active: false }).where(eq(routingPolicies.active, true));
           await tx.insert(routingPolicies).values({ version: input.version, document, active: true, createdBy });
         });

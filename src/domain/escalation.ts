@@ -1,4 +1,5 @@
-import type { RoutingPolicy } from './policy';
+import type { Tier } from './enrichment';
+import { thresholdsFor, type RoutingPolicy } from './policy';
 import type { Classification, ReplyAssessment, Sentiment } from './ticket';
 
 export const escalationReasons = [
@@ -23,19 +24,30 @@ export interface Trigger {
   detail: string;
 }
 
-const frustrated = (s: Sentiment) => s === 'frustrated';
+/** Whether a sentiment is at or past the policy's level (`frustrated` unless it says `negative`). */
+function tooUnhappy(sentiment: Sentiment, policy: RoutingPolicy): boolean {
+  if (!policy.triggers.frustratedSentiment) return false;
+  return sentiment === 'frustrated' || (policy.triggers.sentimentLevel === 'negative' && sentiment === 'negative');
+}
+
+const unhappy = (sentiment: Sentiment): Trigger => ({
+  code: 'frustrated_customer',
+  kind: 'soft',
+  detail: sentiment === 'frustrated' ? 'the customer is frustrated' : `the customer is ${sentiment}`,
+});
 
 /** Triggers that decide at triage, before the AI writes anything. */
-export function hardTriggersAtTriage(c: Classification, policy: RoutingPolicy): Trigger[] {
+export function hardTriggersAtTriage(c: Classification, policy: RoutingPolicy, tier: Tier | null = null): Trigger[] {
   const out: Trigger[] = [];
   if (policy.triggers.customerRequestsHuman && c.requestsHuman) {
     out.push({ code: 'customer_requested_human', kind: 'hard', detail: 'the customer asked for a person' });
   }
-  if (policy.triggers.lowConfidence && c.confidence < policy.thresholds.classificationConfidence) {
+  const { classificationConfidence } = thresholdsFor(policy, tier);
+  if (policy.triggers.lowConfidence && c.confidence < classificationConfidence) {
     out.push({
       code: 'low_classification_confidence',
       kind: 'hard',
-      detail: `classification confidence ${c.confidence.toFixed(2)} < ${policy.thresholds.classificationConfidence}`,
+      detail: `classification confidence ${c.confidence.toFixed(2)} < ${classificationConfidence}`,
     });
   }
   if (policy.triggers.humanOnlyCategory && policy.humanOnlyCategories.includes(c.issueType)) {
@@ -46,20 +58,13 @@ export function hardTriggersAtTriage(c: Classification, policy: RoutingPolicy): 
 
 /** Soft triggers at triage: the ticket may be answerable, but a person should take it. */
 export function softTriggersAtTriage(c: Classification, policy: RoutingPolicy): Trigger[] {
-  return policy.triggers.frustratedSentiment && frustrated(c.sentiment)
-    ? [{ code: 'frustrated_customer', kind: 'soft', detail: 'the customer is frustrated' }]
-    : [];
+  return tooUnhappy(c.sentiment, policy) ? [unhappy(c.sentiment)] : [];
 }
 
-export function draftConfidenceTrigger(confidence: number, policy: RoutingPolicy): Trigger[] {
-  return policy.triggers.lowConfidence && confidence < policy.thresholds.draftConfidence
-    ? [
-        {
-          code: 'low_draft_confidence',
-          kind: 'hard',
-          detail: `draft confidence ${confidence.toFixed(2)} < ${policy.thresholds.draftConfidence}`,
-        },
-      ]
+export function draftConfidenceTrigger(confidence: number, policy: RoutingPolicy, tier: Tier | null = null): Trigger[] {
+  const { draftConfidence } = thresholdsFor(policy, tier);
+  return policy.triggers.lowConfidence && confidence < draftConfidence
+    ? [{ code: 'low_draft_confidence', kind: 'hard', detail: `draft confidence ${confidence.toFixed(2)} < ${draftConfidence}` }]
     : [];
 }
 
@@ -69,9 +74,7 @@ export function triggersAfterReply(assessment: ReplyAssessment, aiTurns: number,
   if (policy.triggers.customerRequestsHuman && assessment.verdict === 'wants_human') {
     out.push({ code: 'customer_requested_human', kind: 'hard', detail: 'the customer asked for a person' });
   }
-  if (policy.triggers.frustratedSentiment && frustrated(assessment.sentiment)) {
-    out.push({ code: 'frustrated_customer', kind: 'soft', detail: 'the customer is frustrated' });
-  }
+  if (tooUnhappy(assessment.sentiment, policy)) out.push(unhappy(assessment.sentiment));
   const limit = policy.triggers.unresolvedAfterTurns;
   if (limit.enabled && assessment.verdict !== 'resolved' && aiTurns >= limit.turns) {
     out.push({

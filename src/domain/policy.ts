@@ -25,10 +25,30 @@ export type PriorityLevel = z.infer<typeof PriorityLevel>;
 const Mode = z.enum(['ai_auto', 'ai_review', 'human']);
 const quadrantKey = (c: string, r: string) => `${c}/${r}`;
 
-const SlaTimers = z.object({ review: Duration, firstHumanResponse: Duration });
+const Timers = z.strictObject({
+  customerReplyWindow: Duration,
+  unresolvedTimeout: Duration,
+  csatDelay: Duration,
+  csatWindow: Duration,
+  reopenWindow: Duration,
+});
+export type Timers = z.output<typeof Timers>;
 
+const Thresholds = z.strictObject({
+  classificationConfidence: z.number().min(0).max(1),
+  draftConfidence: z.number().min(0).max(1),
+});
+export type Thresholds = z.output<typeof Thresholds>;
+
+/** Per priority: its SLAs, and any timer that should differ from the policy-wide one. */
+const PrioritySla = z.strictObject({ review: Duration, firstHumanResponse: Duration, timers: Timers.partial().optional() });
+
+/** Per customer segment (tier): a stricter minimum mode, stricter confidence thresholds. */
+const Segment = z.strictObject({ minimumMode: Mode.optional(), thresholds: Thresholds.partial().optional() });
+
+// Strict objects throughout: a misspelt key ("segmnets") is an error, never silently ignored.
 export const RoutingPolicy = z
-  .object({
+  .strictObject({
     version: z.string().min(1),
     /** complexity/repeatability → mode; every one of the nine quadrants must be named. */
     quadrants: z.strictObject(
@@ -38,28 +58,22 @@ export const RoutingPolicy = z
     ),
     humanOnlyCategories: z.array(IssueType),
     reviewCategories: z.array(IssueType),
-    thresholds: z.object({
-      classificationConfidence: z.number().min(0).max(1),
-      draftConfidence: z.number().min(0).max(1),
-    }),
-    triggers: z.object({
+    thresholds: Thresholds,
+    triggers: z.strictObject({
       customerRequestsHuman: z.boolean(),
       lowConfidence: z.boolean(),
       humanOnlyCategory: z.boolean(),
       frustratedSentiment: z.boolean(),
-      unresolvedAfterTurns: z.object({ enabled: z.boolean(), turns: z.number().int().min(1) }),
+      /** How unhappy is too unhappy for the AI: `frustrated` (default) or already at `negative`. */
+      sentimentLevel: z.enum(['negative', 'frustrated']).optional(),
+      unresolvedAfterTurns: z.strictObject({ enabled: z.boolean(), turns: z.number().int().min(1) }),
     }),
-    sla: z.object({ P1: SlaTimers, P2: SlaTimers, P3: SlaTimers, P4: SlaTimers }),
-    timers: z.object({
-      customerReplyWindow: Duration,
-      unresolvedTimeout: Duration,
-      csatDelay: Duration,
-      csatWindow: Duration,
-      reopenWindow: Duration,
-    }),
+    sla: z.strictObject({ P1: PrioritySla, P2: PrioritySla, P3: PrioritySla, P4: PrioritySla }),
+    /** Policy-wide timers; a priority's `sla.Px.timers` overrides any of them. */
+    timers: Timers,
     /** Per-tier overrides: e.g. enterprise tickets are never sent without review. */
-    segments: z.partialRecord(Tier, z.object({ minimumMode: Mode.optional() })).default({}),
-    priorityWeights: z.object({
+    segments: z.partialRecord(Tier, Segment).default({}),
+    priorityWeights: z.strictObject({
       urgency: z.number().min(0),
       tier: z.number().min(0),
       churn: z.number().min(0),
@@ -69,11 +83,31 @@ export const RoutingPolicy = z
     }),
     /** How much a breached SLA raises a ticket's score. */
     breachBoost: z.number().int().min(0).max(100),
+  })
+  .superRefine((p, ctx) => {
+    if (Object.values(p.priorityWeights).every((w) => w === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['priorityWeights'], message: 'at least one weight must be above 0, or every ticket scores 0' });
+    }
+    for (const category of p.reviewCategories.filter((c) => p.humanOnlyCategories.includes(c))) {
+      ctx.addIssue({ code: 'custom', path: ['reviewCategories'], message: `${category} is also human-only; name it in one list` });
+    }
   });
 export type RoutingPolicy = z.output<typeof RoutingPolicy>;
 export type RoutingPolicyInput = z.input<typeof RoutingPolicy>;
 
 export const quadrantOf = (complexity: string, repeatability: string) => quadrantKey(complexity, repeatability);
+
+/** The timers that apply at a priority: the policy-wide ones with that priority's overrides. */
+export const timersFor = (policy: RoutingPolicy, level: PriorityLevel | undefined): Timers => ({
+  ...policy.timers,
+  ...(level ? policy.sla[level].timers : undefined),
+});
+
+/** The confidence thresholds for a customer's segment: stricter ones replace the policy's. */
+export const thresholdsFor = (policy: RoutingPolicy, tier: Tier | null): Thresholds => ({
+  ...policy.thresholds,
+  ...(tier ? policy.segments[tier]?.thresholds : undefined),
+});
 
 export const defaultPolicyDocument: RoutingPolicyInput = {
   version: 'default-1',

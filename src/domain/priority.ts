@@ -19,6 +19,13 @@ const tierShare = { free: 0.1, pro: 0.5, enterprise: 1 } as const;
 const sentimentShare = { positive: 0, neutral: 0.2, negative: 0.6, frustrated: 1 } as const;
 const impactShare = { billing: 0.8, security: 1, technical: 0.6, account: 0.5, how_to: 0.1, feature_request: 0.1, other: 0.3 } as const;
 
+/** Revenue at stake, in monthly dollars: $5k+ is a top account, $500 a solid one. */
+const revenueShare = (mrrCents: number | null) =>
+  mrrCents === null || mrrCents <= 0 ? 0 : mrrCents >= 500_000 ? 1 : mrrCents >= 50_000 ? 0.6 : mrrCents >= 5_000 ? 0.3 : 0.1;
+
+/** Other customers' open tickets like this one: three or more looks like an incident. */
+const spikeShare = (similarOpen: number) => Math.min(1, similarOpen / 3);
+
 export const levelForScore = (score: number): PriorityLevel =>
   score >= 75 ? 'P1' : score >= 50 ? 'P2' : score >= 25 ? 'P3' : 'P4';
 
@@ -49,8 +56,17 @@ export function scorePriority(
     { factor: 'slaRisk', points: weights.slaRisk * slaShare, why: `${enrichment.openTickets} other open tickets` },
     {
       factor: 'businessImpact',
-      points: weights.businessImpact * impactShare[classification.issueType],
-      why: `${classification.issueType} issue`,
+      // What kind of problem, how much revenue is behind it, and whether others have it too.
+      points:
+        weights.businessImpact *
+        (0.5 * impactShare[classification.issueType] + 0.3 * revenueShare(enrichment.mrrCents) + 0.2 * spikeShare(enrichment.similarOpenTickets.length)),
+      why: [
+        `${classification.issueType} issue`,
+        enrichment.mrrCents ? `$${Math.round(enrichment.mrrCents / 100)}/month at stake` : null,
+        enrichment.similarOpenTickets.length > 0 ? `${enrichment.similarOpenTickets.length} similar open tickets` : null,
+      ]
+        .filter(Boolean)
+        .join(', '),
     },
   ];
   const breakdown = factors.map((f) => ({ ...f, points: Math.round(f.points * scale) }));

@@ -39,11 +39,17 @@ export function route(
     mode = segment.minimumMode;
     reasons.push(`${enrichment.tier} tier needs at least ${segment.minimumMode}`);
   }
+  // Without the CRM the segment is unknown: an enterprise customer's overrides must not be lost
+  // to an outage, so a person reviews.
+  if (mode === 'ai_auto' && enrichment.gaps.some((g) => g.source === 'crm')) {
+    mode = 'ai_review';
+    reasons.push('the CRM did not answer, so the tier is unknown: a person reviews the reply');
+  }
   if (mode === 'ai_auto' && addressesTheAI(ticketText)) {
     mode = 'ai_review';
     reasons.push('the ticket text addresses the AI: a person reviews the reply');
   }
-  const triggers = hardTriggersAtTriage(classification, policy);
+  const triggers = hardTriggersAtTriage(classification, policy, enrichment.tier);
   if (triggers.length > 0) {
     mode = 'human';
     reasons.push(...triggers.map((t) => `${t.code}: ${t.detail}`));

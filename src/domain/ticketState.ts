@@ -1,5 +1,5 @@
 import type { Enrichment } from './enrichment';
-import type { RoutingPolicy } from './policy';
+import { timersFor, type RoutingPolicy } from './policy';
 import type { Priority } from './priority';
 import type { Trigger } from './escalation';
 import type {
@@ -124,7 +124,7 @@ export interface Deadline {
 /** All timers that are running for a ticket in its current state. */
 export function deadlines(s: TicketState, policy: RoutingPolicy): Deadline[] {
   const out: Deadline[] = [];
-  const t = policy.timers;
+  const t = timersFor(policy, s.priority?.level);
   if (s.status === 'awaiting_review' && !s.sla.reviewBreached && s.sla.reviewDueAt !== null) {
     out.push({ kind: 'review_sla', at: s.sla.reviewDueAt });
   }

@@ -39,8 +39,18 @@ const monthly = (price: Stripe.Price, quantity: number) => {
   return amount * perMonth;
 };
 
-/** What Tandem needs from a customer's subscriptions and invoices. Pure, so it is tested on its own. */
-export function billingFactsFrom(subscriptions: Stripe.Subscription[], invoices: Stripe.Invoice[], now: Date): BillingFacts & { plan: string | null; mrrCents: number | null } {
+/**
+ * What Tandem needs from a customer's subscriptions and invoices. Pure, so it is tested on its
+ * own. Plan and MRR are left out, not nulled, when Stripe has no live subscription: the CRM's
+ * values then stand.
+ */
+export function billingFactsFrom(
+  subscriptions: Stripe.Subscription[],
+  invoices: Stripe.Invoice[],
+  now: Date,
+  productNames: ReadonlyMap<string, string> = new Map(),
+): BillingFacts {
+  const planName = (sub: Stripe.Subscription) => planNameOf(sub, productNames);
   const since = now.getTime() - CHURN_WINDOW_DAYS * DAY;
   const byRecency = [...subscriptions].sort((a, b) => b.created - a.created);
   const current = byRecency.find((s) => s.status !== 'canceled' && s.status !== 'incomplete_expired') ?? byRecency[0];
@@ -58,21 +68,24 @@ export function billingFactsFrom(subscriptions: Stripe.Subscription[], invoices:
   let billingStatus = current ? (statusMap[current.status] ?? current.status) : null;
   const overdue = invoices.some((i) => i.status === 'open' && i.due_date !== null && i.due_date * 1000 < now.getTime());
   if (overdue && billingStatus === 'active') billingStatus = 'past_due';
-  const mrr = current && current.status !== 'canceled' ? current.items.data.reduce((sum, item) => sum + monthly(item.price, item.quantity ?? 1), 0) : null;
+  const live = current && current.status !== 'canceled' && current.status !== 'incomplete_expired' ? current : undefined;
+  const plan = live ? planName(live) : null;
   return {
     billingStatus,
     recentPlanChanges: changes,
     churnSignal: billingStatus === 'canceled' || changes.length > 0,
-    plan: current ? planName(current) : null,
-    mrrCents: mrr === null ? null : Math.round(mrr),
+    ...(plan ? { plan } : {}),
+    ...(live ? { mrrCents: Math.round(live.items.data.reduce((sum, item) => sum + monthly(item.price, item.quantity ?? 1), 0)) } : {}),
   };
 }
 
-function planName(s: Stripe.Subscription): string | null {
+const productIdOf = (price: Stripe.Price) => (typeof price.product === 'string' ? price.product : price.product?.id);
+
+function planNameOf(s: Stripe.Subscription, productNames: ReadonlyMap<string, string>): string | null {
   const price = s.items.data[0]?.price;
   if (!price) return null;
-  const product = typeof price.product === 'object' && price.product && 'name' in price.product ? price.product.name : null;
-  return price.nickname ?? product ?? price.id;
+  const productId = productIdOf(price);
+  return price.nickname ?? (productId ? productNames.get(productId) : undefined) ?? price.id;
 }
 
 /** Stripe's errors in Temporal's terms; a missing customer is an answer, not an error. */
@@ -112,11 +125,23 @@ export function createStripeBilling({ client }: { client: Stripe }): Billing {
       try {
         const customer = await findCustomer(ref);
         if (!customer) return unknown;
+        // Prices come with the subscription items; their products do not, and Stripe expands at
+        // most four levels, so a price without a nickname has its product looked up by id.
         const [subscriptions, invoices] = await Promise.all([
-          client.subscriptions.list({ customer, status: 'all', limit: 10, expand: ['data.items.data.price.product'] }),
+          client.subscriptions.list({ customer, status: 'all', limit: 10 }),
           client.invoices.list({ customer, limit: 5 }),
         ]);
-        return billingFactsFrom(subscriptions.data, invoices.data, now);
+        const unnamed = new Set(
+          subscriptions.data.flatMap((sub) => {
+            const price = sub.items.data[0]?.price;
+            const productId = price && !price.nickname ? productIdOf(price) : undefined;
+            return productId ? [productId] : [];
+          }),
+        );
+        const productNames = new Map(
+          await Promise.all([...unnamed].map(async (id) => [id, (await client.products.retrieve(id)).name] as const)),
+        );
+        return billingFactsFrom(subscriptions.data, invoices.data, now, productNames);
       } catch (err) {
         throw stripeFailure(err);
       }

@@ -89,10 +89,25 @@ function activityGroups(t: ActivityTimeouts) {
       startToCloseTimeout: t.aiMs,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
     }),
-    // Enrichment sources are optional context: fail fast and leave a gap rather than hold up triage.
-    enrichment: proxyActivities<TandemActivities>({
+    // Enrichment sources are optional context: each fails fast on its own and leaves a gap rather
+    // than hold up triage. Outside systems get a rate limit's Retry-After (their adapters pass it
+    // on) and a few attempts; Tandem's own ticket history is a local query that either answers
+    // at once or not at all.
+    crm: proxyActivities<TandemActivities>({
       startToCloseTimeout: t.enrichmentMs,
-      retry: { initialInterval: '500ms', maximumInterval: '5s', maximumAttempts: 3 },
+      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
+    }),
+    billing: proxyActivities<TandemActivities>({
+      startToCloseTimeout: t.enrichmentMs,
+      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
+    }),
+    issueTracker: proxyActivities<TandemActivities>({
+      startToCloseTimeout: t.enrichmentMs,
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 2 },
+    }),
+    ticketHistory: proxyActivities<TandemActivities>({
+      startToCloseTimeout: Math.min(t.enrichmentMs, 5000),
+      retry: { initialInterval: '200ms', maximumAttempts: 2 },
     }),
     // Persistence retries until the database is back: nothing a ticket decided may be lost.
     store: proxyActivities<TandemActivities>({
@@ -109,7 +124,7 @@ const IDS_CARRIED = 500;
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
   const { policy } = input;
   const historyLimit = input.historyLimit ?? 4000;
-  const { ai, enrichment, store } = activityGroups(input.activityTimeouts ?? defaultActivityTimeouts);
+  const { ai, crm, billing, issueTracker, ticketHistory, store } = activityGroups(input.activityTimeouts ?? defaultActivityTimeouts);
   const s: TicketState = input.carried ?? initialState(input);
 
   // Carried through continue-as-new (bounded): what makes a retried message or action a repeat.
@@ -466,7 +481,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       return;
     }
     s.mode = decision.mode;
-    record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority });
+    record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority, policyVersion: policy.version });
 
     const triggers = [...decision.triggers, ...softTriggersAtTriage(classification, policy)];
     if (triggers.length > 0 || decision.mode === 'human') {
@@ -478,12 +493,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   async function enrich(): Promise<Enrichment> {
     const ref = { customerId: s.ticket.customerId, customerEmail: s.ticket.customerEmail };
-    const [account, billing, history, issues] = await Promise.allSettled([
-      enrichment.lookupAccount(ref),
-      enrichment.lookupBilling(ref),
-      enrichment.lookupTicketHistory({ ...ref, ticketId: s.ticketId, text: `${s.ticket.subject} ${s.ticket.body}` }),
+    const [account, bill, history, issues] = await Promise.allSettled([
+      crm.lookupAccount(ref),
+      billing.lookupBilling(ref),
+      ticketHistory.lookupTicketHistory({ ...ref, ticketId: s.ticketId, text: `${s.ticket.subject} ${s.ticket.body}` }),
       // Tickets started before the issue tracker existed replay without it.
-      patched('linked-issues') ? enrichment.lookupLinkedIssues(ref) : Promise.resolve([]),
+      patched('linked-issues') ? issueTracker.lookupLinkedIssues(ref) : Promise.resolve([]),
     ]);
     const result = emptyEnrichment(s.ticket.customerId ?? null);
     const gap = (source: string, r: PromiseRejectedResult) =>
@@ -491,8 +506,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       result.gaps.push({ source, error: ((r.reason as Error)?.cause as Error | undefined)?.message ?? (r.reason as Error)?.message ?? String(r.reason) });
     if (account.status === 'fulfilled') Object.assign(result, account.value);
     else gap('crm', account);
-    if (billing.status === 'fulfilled') Object.assign(result, withoutUndefined(billing.value));
-    else gap('billing', billing);
+    if (bill.status === 'fulfilled') Object.assign(result, withoutUndefined(bill.value));
+    else gap('billing', bill);
     if (history.status === 'fulfilled') Object.assign(result, history.value);
     else gap('ticket_history', history);
     if (issues.status === 'fulfilled') result.linkedIssues = issues.value;
@@ -530,7 +545,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       return;
     }
     record('drafted', 'ai', { draftId, confidence: draft.confidence, citations: draft.citations, promptVersion: draft.promptVersion });
-    const lowConfidence = draftConfidenceTrigger(draft.confidence, policy);
+    const lowConfidence = draftConfidenceTrigger(draft.confidence, policy, s.enrichment?.tier ?? null);
     if (lowConfidence.length > 0) {
       await store.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
       await escalate(lowConfidence);
