@@ -45,6 +45,10 @@ const variables = {
     example: '1000',
   },
   SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
+  DEMO_TICKETS: {
+    schema: z.enum(['on', 'off']).default('on'),
+    example: 'off',
+  },
 } as const;
 
 type Variables = typeof variables;

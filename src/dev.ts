@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseInUseError, openDatabase } from './db/client';
-import { seedDemoData } from './db/seed';
+import { demoTickets, seedDemoData } from './db/seed';
 import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
 import { startApi } from './api/server';
 import { apiKeyRoles } from './db/schema';
@@ -47,8 +47,8 @@ async function main() {
     for (const k of await listApiKeys(database.db)) {
       if (k.name.startsWith('demo-') && !k.revokedAt) await revokeApiKey(database.db, k.id);
     }
-    const keys: string[] = [];
-    for (const role of apiKeyRoles) keys.push(`  ${role.padEnd(8)} ${(await createApiKey(database.db, { role, name: `demo-${role}` })).key}`);
+    const keys = new Map<string, string>();
+    for (const role of apiKeyRoles) keys.set(role, (await createApiKey(database.db, { role, name: `demo-${role}` })).key);
     return keys;
   });
 
@@ -56,6 +56,10 @@ async function main() {
     startWorker(config, database, address),
   );
   const api = await step(`starting API on port ${config.PORT}`, () => startApi(config, database, address));
+  if (config.DEMO_TICKETS === 'on') {
+    const started = await step('starting demo tickets through the API', () => startDemoTickets(api.url, demoKeys.get('service')!));
+    console.log(`  ${started.created} new, ${started.existing} already there (DEMO_TICKETS=off skips this)`);
+  }
 
   console.log(`
 Tandem is running.
@@ -63,8 +67,9 @@ Tandem is running.
   Health        ${api.url}/healthz
   Docs          ${api.url}/docs
   Temporal      ${address}${temporal?.uiUrl ? `\n  Temporal Web  ${temporal.uiUrl}` : ''}
+  Queue         ${api.url}/v1/queue (with the agent key)
 Demo API keys (Authorization: Bearer <key>; revoked at the next start):
-${demoKeys.join('\n')}
+${[...demoKeys].map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join('\n')}
 Press Ctrl-C to stop.`);
 
   let stopping = false;
@@ -86,6 +91,23 @@ Press Ctrl-C to stop.`);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Posts the demo tickets as a backend service would; the Idempotency-Key makes a restart a no-op. */
+async function startDemoTickets(apiUrl: string, serviceKey: string) {
+  let created = 0;
+  let existing = 0;
+  for (const { key, ...ticket } of demoTickets) {
+    const res = await fetch(`${apiUrl}/v1/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(ticket),
+    });
+    if (res.status === 201) created++;
+    else if (res.status === 200) existing++;
+    else throw new Error(`demo ticket ${key}: ${res.status} ${await res.text()}`);
+  }
+  return { created, existing };
 }
 
 main().catch((err: unknown) => {

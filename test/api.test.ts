@@ -10,7 +10,7 @@ import { createApiKey, revokeApiKey } from '../src/api/auth';
 import { openApiPath } from '../src/api/openapi';
 import { openDatabase, type Database } from '../src/db/client';
 import { createPolicyStore } from '../src/db/policyStore';
-import { accounts, customers, messages, outbox, ticketEvents } from '../src/db/schema';
+import { accounts, customers, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { createLogger } from '../src/logger';
 import { workflowIdFor } from '../src/domain/ticket';
@@ -126,6 +126,18 @@ describe('POST /v1/tickets', () => {
     expect(res.body.errors).toEqual([{ field: 'body.customer.id', message: 'unknown customer' }]);
   });
 
+  it('takes a CRM id it does not hold when customers live in an outside CRM', async () => {
+    const crmApp = createApp({ client, database, taskQueue: worker.taskQueue, policy: () => policy, customerIds: 'crm' });
+    const { url, close } = await serve(crmApp);
+    try {
+      const res = await call(url, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, customer: { id: '90210' } } });
+      expect(res.status).toBe(201);
+      expect((await waitFor(res.body.ticketId, (s) => s.enrichment !== null)).ticket.customerId).toBe('90210');
+    } finally {
+      await close();
+    }
+  });
+
   it('starts exactly one workflow for 20 concurrent requests with the same Idempotency-Key', async () => {
     const idem = randomUUID();
     const results = await Promise.all(
@@ -171,6 +183,15 @@ describe('POST /v1/tickets', () => {
     expect(new Set(results.map((r) => r.body.ticketId)).size).toBe(1);
     const reused = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId, subject: 'Another question' } });
     expect(reused.status).toBe(409);
+
+    // Another caller's id space: the same externalId from another service is its own ticket.
+    const other = (await createApiKey(database.db, { role: 'service', name: `shop-${randomUUID().slice(0, 6)}` })).key;
+    const theirs = await call(base, 'POST', '/v1/tickets', { key: other, body: { ...howTo, externalId } });
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.ticketId).not.toBe(results[0]!.body.ticketId);
+    for (const id of [theirs.body.ticketId, results[0]!.body.ticketId]) await waitFor(id, statusIs('awaiting_review'));
+    const rows = await database.db.select().from(tickets).where(eq(tickets.externalId, externalId));
+    expect(rows).toHaveLength(2);
   });
 
   it('still finds a completed ticket by its externalId after Temporal has forgotten the workflow', async () => {

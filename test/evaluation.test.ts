@@ -92,8 +92,10 @@ describe('npm run eval', () => {
     expect(written.results).toHaveLength(30);
   }, 120_000);
 
-  it('runs the openai provider against an OpenAI-compatible server', async () => {
+  it('runs the openai provider against an OpenAI-compatible server, riding out a rate limit', async () => {
     const out = path.join(dir, 'openai.json');
+    // No Temporal here to retry: the evaluation itself waits out the Retry-After.
+    stub.enqueue(() => ({ status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached', type: 'requests' } } }));
     const { stdout } = await run('npx', ['tsx', 'scripts/eval.ts', '--limit', '12', '--json', out], {
       cwd: root,
       env: { ...env, OPENAI_BASE_URL: stub.baseURL, OPENAI_MODEL: 'stub-model' },
@@ -102,6 +104,9 @@ describe('npm run eval', () => {
     const { report } = JSON.parse(readFileSync(out, 'utf8')) as { report: { accuracy: { issueType: number } } };
     const billing = evalSet.slice(0, 12).filter((c) => c.labels.issueType === 'billing').length;
     expect(report.accuracy.issueType).toBeCloseTo(billing / 12, 2);
-    expect(stub.requests).toHaveLength(12);
+    expect(stub.requests).toHaveLength(13);
+    const limited = stub.requests[0]!;
+    const retried = stub.requests.slice(1).find((r) => JSON.stringify(r.body.messages) === JSON.stringify(limited.body.messages));
+    expect(retried!.at - limited.at).toBeGreaterThanOrEqual(900);
   }, 120_000);
 });

@@ -27,6 +27,9 @@ function route(call: StubCall) {
   const contactKey = /^\/crm\/v3\/objects\/contacts\/([^/]+)$/.exec(call.path)?.[1];
   if (contactKey) return decodeURIComponent(contactKey) === 'jane@acme.example' || contactKey === '501' ? { body: contact } : notFound;
   if (call.path === '/crm/v3/objects/companies/9001') return { body: company };
+  if (call.path === '/crm/v3/owners/77') {
+    return { body: { id: '77', email: 'maria@tandem.example', firstName: 'Maria', lastName: 'Lopez', userId: 1234, archived: false, createdAt: '2023-01-01T00:00:00Z', updatedAt: '2023-01-01T00:00:00Z' } };
+  }
   return notFound;
 }
 
@@ -42,7 +45,7 @@ beforeEach(() => {
 });
 
 describe('HubSpot CRM adapter', () => {
-  it('reads the contact by email with its company in two calls', async () => {
+  it('reads the contact by email, its company and the account owner', async () => {
     const facts = await directory.lookup({ customerEmail: 'jane@acme.example' }, now);
     expect(facts).toEqual({
       customerId: '501',
@@ -53,10 +56,10 @@ describe('HubSpot CRM adapter', () => {
       mrrCents: 1_250_000,
       accountAgeDays: 1096,
       lifecycleStage: 'customer',
-      accountOwner: '77',
+      accountOwner: 'Maria Lopez <maria@tandem.example>',
     });
     const [first, second] = stub.calls;
-    expect(stub.calls).toHaveLength(2);
+    expect(stub.calls.map((c) => c.path)).toEqual(['/crm/v3/objects/contacts/jane%40acme.example', '/crm/v3/objects/companies/9001', '/crm/v3/owners/77']);
     expect(first!.query.get('idProperty')).toBe('email');
     expect(first!.query.get('associations')).toBe('companies');
     expect(first!.query.getAll('properties').flatMap((p) => p.split(','))).toEqual(expect.arrayContaining(['email', 'lifecyclestage']));
@@ -67,6 +70,18 @@ describe('HubSpot CRM adapter', () => {
   it('reads a contact by its numeric HubSpot id', async () => {
     expect((await directory.lookup({ customerId: '501' }, now)).accountName).toBe('Acme Logistics');
     expect(stub.calls[0]!.query.get('idProperty')).toBeNull();
+  });
+
+  it('falls back to the email when a numeric id is not a HubSpot contact', async () => {
+    expect((await directory.lookup({ customerId: '999', customerEmail: 'jane@acme.example' }, now)).customerId).toBe('501');
+    expect(stub.calls.slice(0, 2).map((c) => c.query.get('idProperty'))).toEqual([null, 'email']);
+  });
+
+  it('keeps the owner id when the owner lookup fails', async () => {
+    stub.once({ status: 403, body: { status: 'error', message: 'This app hasn’t been granted all required scopes', correlationId: 'o', category: 'MISSING_SCOPES' } }, (call) =>
+      call.path.startsWith('/crm/v3/owners/'),
+    );
+    expect((await directory.lookup({ customerEmail: 'jane@acme.example' }, now)).accountOwner).toBe('77');
   });
 
   it('answers an unknown contact with nulls', async () => {

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client';
-import { planChanges } from '../src/db/schema';
+import { planChanges, tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { importCustomers, parseCsv, readCustomerCsv } from '../src/integrations/customerImport';
-import { postgresIntegrations } from '../src/integrations/postgres';
+import { lookupTicketHistory, postgresIntegrations } from '../src/integrations/postgres';
 import { loadConfig } from '../src/config';
 import { createIntegrations } from '../src/integrations';
 import { createStripeBilling, stripeClient } from '../src/integrations/stripeBilling';
@@ -83,6 +83,54 @@ describe('default Postgres adapters', () => {
     expect(facts.churnSignal).toBe(true);
     expect(facts.recentPlanChanges[0]).toMatchObject({ kind: 'downgrade', fromPlan: 'Enterprise Annual', toPlan: 'Pro Monthly' });
     expect(await database.db.select().from(planChanges).where(eq(planChanges.accountId, account))).toHaveLength(1);
+  });
+
+  it('a re-import with blank columns keeps what the account has, and records no false downgrade', async () => {
+    const account = uniqueId('acc');
+    const email = `${uniqueId('kim')}@import.example`;
+    const header = 'email,name,account_id,account_name,tier,plan,mrr,billing_status';
+    await importCustomers(database.db, readCustomerCsv(`${header}\n${email},Kim,${account},Kim Co,pro,Pro Monthly,49,past_due\n`).rows);
+    // Renamed plan, same tier, MRR and status left blank: nothing moved that says up or down.
+    const renamed = readCustomerCsv(`${header}\n${email},Kim,${account},Kim Co,pro,Pro (monthly),,\n`);
+    expect(await importCustomers(database.db, renamed.rows)).toMatchObject({ planChanges: 0 });
+    const { directory, billing } = postgresIntegrations(database.db);
+    expect(await directory.lookup({ customerEmail: email }, new Date())).toMatchObject({ plan: 'Pro (monthly)', mrrCents: 4_900 });
+    expect(await billing.lookup({ customerEmail: email }, new Date())).toMatchObject({ billingStatus: 'past_due', churnSignal: false });
+
+    // A tier move up is an upgrade even without an MRR; coming back from canceled is a renewal.
+    await importCustomers(database.db, readCustomerCsv(`${header}\n${email},Kim,${account},Kim Co,enterprise,Enterprise,,\n`).rows);
+    await importCustomers(database.db, readCustomerCsv(`${header}\n${email},Kim,${account},Kim Co,enterprise,Enterprise,,canceled\n`).rows);
+    await importCustomers(database.db, readCustomerCsv(`${header}\n${email},Kim,${account},Kim Co,enterprise,Enterprise,,active\n`).rows);
+    const kinds = (await database.db.select().from(planChanges).where(eq(planChanges.accountId, account))).map((c) => c.kind);
+    expect(kinds.sort()).toEqual(['cancellation', 'renewal', 'upgrade']);
+  });
+
+  it('counts open tickets of any age, and calls tickets similar only when they share two words', async () => {
+    const customerId = uniqueId('cus');
+    const old = new Date(Date.now() - 60 * 86_400_000);
+    const row = (id: string, subject: string, status: string, createdAt = new Date(), customer: string | null = customerId) => ({
+      id,
+      workflowId: `ticket-${id}`,
+      customerId: customer,
+      channel: 'email',
+      subject,
+      body: subject,
+      status,
+      createdAt,
+    });
+    const ids = [uniqueId('h'), uniqueId('h'), uniqueId('h'), uniqueId('h'), uniqueId('h')];
+    await database.db.insert(tickets).values([
+      row(ids[0]!, 'Old question still open', 'escalated', old),
+      row(ids[1]!, 'Resolved last week', 'closed'),
+      row(ids[2]!, 'Zanzibar webhook deliveries failing', 'awaiting_review', new Date(), 'cus_other_1'),
+      row(ids[3]!, 'Zanzibar pricing question', 'awaiting_review', new Date(), 'cus_other_2'),
+      row(ids[4]!, 'Webhook deliveries failing for Zanzibar', 'closed', new Date(), 'cus_other_3'),
+    ]);
+    const facts = await lookupTicketHistory(database.db, { customerId, ticketId: 'new', text: 'Zanzibar webhook deliveries are failing' }, new Date());
+    expect(facts.openTickets).toBe(1);
+    expect(facts.recentTickets).toBe(1);
+    // Shares three words with the first, only "Zanzibar" with the second; the third is closed.
+    expect(facts.similarOpenTickets.map((t) => t.ticketId)).toEqual([ids[2]]);
   });
 
   it('lists only open linked issues for the customer’s account', async () => {

@@ -4,6 +4,7 @@ import { softTriggersAtTriage } from '../domain/escalation';
 import type { RoutingPolicy } from '../domain/policy';
 import { route } from '../domain/routing';
 import { Channel, Classification, type HandlingMode } from '../domain/ticket';
+import { AIProviderError } from './errors';
 import type { SupportAI } from './supportAI';
 
 /** One labelled ticket of the evaluation set (eval/tickets.jsonl). */
@@ -133,6 +134,22 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Providers leave retries to Temporal (maxRetries 0); the evaluation has no Temporal, so it
+ * retries here the same way: a rate limit after its Retry-After, an outage with backoff, a
+ * refused request not at all.
+ */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof AIProviderError) || !err.retryable || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, err.retryAfterMs ?? Math.min(30_000, 500 * 2 ** attempt)));
+    }
+  }
+}
+
 /** Classifies every case with the provider (a few at a time) and judges it against its labels. */
 export async function runEvaluation(options: RunOptions): Promise<{ results: CaseResult[]; report: EvalReport }> {
   const { ai, cases, policy } = options;
@@ -143,7 +160,9 @@ export async function runEvaluation(options: RunOptions): Promise<{ results: Cas
     while (next < cases.length) {
       const index = next++;
       const item = cases[index]!;
-      const predicted = await ai.classify({ ticketId: `eval-${item.id}`, channel: item.channel, subject: item.subject, body: item.body });
+      const predicted = await withRetries(() =>
+        ai.classify({ ticketId: `eval-${item.id}`, channel: item.channel, subject: item.subject, body: item.body }),
+      );
       results[index] = judgeCase(item, predicted, await options.enrichmentFor(item.customerId), policy);
       options.onProgress?.(++done, cases.length);
     }

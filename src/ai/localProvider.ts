@@ -14,6 +14,10 @@ interface ArticleHit {
   title: string;
   body: string;
   rank: number;
+  /** How many of the customer's significant words the article contains. */
+  matched: number;
+  /** How many significant words the customer used (at most 16). */
+  asked: number;
 }
 
 /** Knowledge-base articles ranked by PostgreSQL full-text search over the customer's words. */
@@ -22,12 +26,27 @@ export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Prom
   if (words.length === 0) return [];
   const query = sql`to_tsquery('english', ${words.join(' | ')})`;
   const rank = sql<number>`ts_rank(${kbArticles.search}, ${query})`.mapWith(Number);
-  return db
-    .select({ id: kbArticles.id, title: kbArticles.title, body: kbArticles.body, rank })
+  const matched = sql<number>`(select count(*) from unnest(string_to_array(${words.join(' ')}, ' ')) as w where ${kbArticles.search} @@ to_tsquery('english', w))`.mapWith(Number);
+  const hits = await db
+    .select({ id: kbArticles.id, title: kbArticles.title, body: kbArticles.body, rank, matched })
     .from(kbArticles)
     .where(sql`${kbArticles.search} @@ ${query}`)
     .orderBy(desc(rank))
     .limit(limit);
+  return hits.map((h) => ({ ...h, asked: words.length }));
+}
+
+/**
+ * How sure the local provider is that an article answers the customer: mostly how many of their
+ * words it covers (one shared word such as "account" is a coincidence, not an answer), a little
+ * how strongly it ranks. A weak match falls below the policy's draft threshold, so a person answers.
+ */
+export function answerConfidence(hit: Pick<ArticleHit, 'rank' | 'matched' | 'asked'>, turn: number): number {
+  const coverage = Math.min(1, hit.matched / Math.min(4, hit.asked));
+  const strength = Math.min(1, hit.rank / 0.3);
+  // Later turns mean the first answer did not help: be less sure of the next one.
+  const confidence = (0.2 + 0.55 * coverage + 0.15 * strength) * (turn > 1 ? 0.85 : 1);
+  return Math.round(confidence * 100) / 100;
 }
 
 function whereTheCustomerIs(page: PageContext | undefined): string | null {
@@ -93,9 +112,7 @@ export function createLocalSupportAI(db: Db): SupportAI {
         };
       }
       const cited = hits.filter((h) => h.rank >= best.rank / 3);
-      const strength = Math.min(1, best.rank / 0.3);
-      // Later turns mean the first answer did not help: be less sure of the next one.
-      const confidence = Math.round(Math.max(0.3, (0.6 + 0.3 * strength) * (turn > 1 ? 0.85 : 1)) * 100) / 100;
+      const confidence = answerConfidence(best, turn);
       const body = [
         'Hi,',
         where,

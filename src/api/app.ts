@@ -30,6 +30,8 @@ export interface AppDeps {
   timeouts?: Partial<{ temporalMs: number; updateMs: number; databaseMs: number }>;
   /** Largest accepted JSON body. */
   bodyLimit?: string;
+  /** `crm` when customer ids are an outside CRM's (HubSpot), not Tandem's own table's. */
+  customerIds?: 'tandem' | 'crm';
 }
 
 const Health = z
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): Express {
     taskQueue: deps.taskQueue ?? 'tandem-tickets',
     policy: deps.policy ?? (deps.policies ? async () => (await deps.policies!.active()).policy : () => defaultPolicy),
     ...(deps.activityTimeouts ? { activityTimeouts: deps.activityTimeouts } : {}),
+    ...(deps.customerIds ? { customerIds: deps.customerIds } : {}),
     timeouts,
   });
   const docRoutes: RouteSpec[] = [

@@ -25,6 +25,7 @@ export async function startApi(config: Config, database: Database, address: stri
     database,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     policies: createPolicyStore(database.db),
+    customerIds: config.HUBSPOT_ACCESS_TOKEN ? 'crm' : 'tandem',
     // A model call may take up to OPENAI_TIMEOUT_MS; the AI activity must outlast it.
     activityTimeouts: { ...defaultActivityTimeouts, aiMs: Math.max(defaultActivityTimeouts.aiMs, config.OPENAI_TIMEOUT_MS + 15_000) },
     ...(logger ? { logger } : {}),

@@ -121,7 +121,8 @@ export const tickets = pgTable(
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('tickets_external_id_idx').on(t.externalId),
+    // Not unique: an externalId is the caller's own id, and two callers may use the same one.
+    index('tickets_external_id_idx').on(t.externalId),
     index('tickets_queue_idx').on(t.status, t.priorityScore, t.slaDeadline),
     // The human queue's exact order over only the statuses it shows, so GET /v1/queue reads the
     // first rows of an index instead of sorting every open ticket.

@@ -105,10 +105,10 @@ export const demoArticles: Article[] = [
     copy the ACS URL and entity ID into your identity provider (Okta, Azure AD, Google Workspace), then
     upload the provider's metadata XML. Test with one user before enforcing SSO for everyone. Users
     provisioned through SCIM are created and removed automatically.`),
-  article('kb_invite_teammates', 'Invite teammates', 'account', ['invite', 'members', 'team', 'seats'], `
-    To invite teammates, open Settings → Members and choose "Invite". Enter one or more email addresses
-    and pick a role: Member, Admin or Owner. Invitations expire after seven days and can be resent from the
-    same page. Each accepted invitation uses a seat on paid plans.`),
+  article('kb_invite_teammates', 'Invite teammates to your workspace', 'account', ['invite', 'add', 'members', 'team', 'seats'], `
+    To add a teammate to your workspace, open Settings → Members and choose "Invite". Enter one or more
+    email addresses and pick a role: Member, Admin or Owner. Invitations expire after seven days and can be
+    resent from the same page. Each accepted invitation uses a seat on paid plans.`),
   article('kb_data_retention', 'Data retention and deletion', 'data', ['gdpr', 'delete', 'retention', 'privacy'], `
     We keep your data while your workspace is active and for 90 days after cancellation. To delete a
     single person's data, admins can use Settings → Data → Delete person. To delete the whole workspace,
@@ -144,3 +144,21 @@ export async function seedDemoData(db: Db): Promise<{ accounts: number; customer
   const [k] = await db.select({ n: count() }).from(kbArticles);
   return { accounts: a?.n ?? 0, customers: c?.n ?? 0, articles: k?.n ?? 0 };
 }
+
+/**
+ * A handful of realistic tickets `npm run dev` starts through its own API on every start (with
+ * an Idempotency-Key, so each exists once), so the queue, the lists and Temporal Web show
+ * Tandem at work from the first minute: how-tos the AI answers, billing it drafts for review,
+ * an outage, a security scare and a customer who wants a person.
+ */
+export const demoTickets = [
+  { key: 'demo-password', customer: { id: demoCustomers.freeTier }, channel: 'chat', subject: 'Forgot my password', body: 'Hi, I forgot my password and cannot sign in. How do I reset it?', pageContext: { pageUrl: 'https://app.example.com/login', pageTitle: 'Sign in', productArea: 'account', recentActions: ['clicked "Forgot password"', 'waited 10 minutes'] } },
+  { key: 'demo-double-charge', customer: { id: demoCustomers.enterpriseChurnRisk }, channel: 'email', subject: 'Charged twice after our downgrade', body: 'We downgraded to the monthly plan two weeks ago and this month we were charged twice. Please refund the duplicate payment urgently, finance is asking.' },
+  { key: 'demo-card-declined', customer: { id: demoCustomers.proPastDue }, channel: 'chat', subject: 'Card declined', body: 'My card was declined and the account says past due. How do I update my payment method?', pageContext: { pageUrl: 'https://app.example.com/settings/billing', pageTitle: 'Billing', productArea: 'billing' } },
+  { key: 'demo-webhooks-down', customer: { id: demoCustomers.enterprise }, channel: 'email', subject: 'Webhooks failing in production', body: 'Since this morning all our webhook deliveries fail with 500 errors. This is blocking our production orders, please help ASAP.' },
+  { key: 'demo-dark-mode', customer: { id: demoCustomers.proTier }, channel: 'widget', subject: 'Dark mode?', body: 'Would be great if you could add a dark mode to the dashboard. Is it on the roadmap?' },
+  { key: 'demo-wants-person', customer: { email: 'kim@sparrow.example' }, channel: 'chat', subject: 'Need a person', body: 'This bot is useless. Let me talk to a real person please.' },
+  { key: 'demo-suspicious-login', customer: { email: 'max@umbra.example' }, channel: 'email', subject: 'Suspicious login', body: 'I got an email about a suspicious login to my account from another country. I think my account is compromised.' },
+  { key: 'demo-export', customer: { email: 'ana@northwind.example' }, channel: 'widget', subject: 'Export contacts', body: 'How do I export my contacts to a CSV file?', pageContext: { pageUrl: 'https://app.example.com/contacts', pageTitle: 'Contacts', productArea: 'data' } },
+] as const;
+

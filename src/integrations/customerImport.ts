@@ -48,8 +48,9 @@ export const CustomerRow = z.object({
   account_name: z.string().trim().min(1),
   tier: Tier,
   plan: z.string().trim().min(1),
-  mrr: z.preprocess(blankToUndefined, z.coerce.number().min(0).default(0)).describe('monthly revenue in the currency unit'),
-  billing_status: z.preprocess(blankToUndefined, z.enum(['active', 'trialing', 'past_due', 'canceled', 'unpaid']).default('active')),
+  // Optional: left blank, a new account gets 0 / active and an existing one keeps what it has.
+  mrr: z.preprocess(blankToUndefined, z.coerce.number().min(0).optional()).describe('monthly revenue in the currency unit'),
+  billing_status: z.preprocess(blankToUndefined, z.enum(['active', 'trialing', 'past_due', 'canceled', 'unpaid']).optional()),
   customer_id: z.preprocess(blankToUndefined, z.string().trim().min(1).optional()),
   account_created_at: z.preprocess(blankToUndefined, z.iso.datetime({ offset: true }).or(z.iso.date()).optional()),
 });
@@ -93,9 +94,30 @@ export interface ImportResult {
   planChanges: number;
 }
 
+const tierRank = { free: 0, pro: 1, enterprise: 2 } as const;
+
+/**
+ * What a re-import says happened to an account: a cancellation, a comeback, or a plan change
+ * whose direction the tier or, failing that, the MRR shows. A renamed plan with neither
+ * moving is not a change worth a churn signal.
+ */
+function planChangeKind(
+  before: typeof accounts.$inferSelect,
+  after: { tier: keyof typeof tierRank; plan: string; mrrCents?: number | undefined; billingStatus?: string | undefined },
+): 'upgrade' | 'downgrade' | 'cancellation' | 'renewal' | null {
+  if (after.billingStatus === 'canceled' && before.billingStatus !== 'canceled') return 'cancellation';
+  if (before.billingStatus === 'canceled' && after.billingStatus !== undefined && after.billingStatus !== 'canceled') return 'renewal';
+  if (before.plan === after.plan && before.tier === after.tier) return null;
+  const byTier = tierRank[after.tier] - tierRank[before.tier];
+  if (byTier !== 0) return byTier > 0 ? 'upgrade' : 'downgrade';
+  if (after.mrrCents !== undefined && after.mrrCents !== before.mrrCents) return after.mrrCents > before.mrrCents ? 'upgrade' : 'downgrade';
+  return null;
+}
+
 /**
  * Upserts accounts and contacts in one transaction: all or nothing. A changed plan on an
- * existing account is recorded as an upgrade or downgrade (by MRR), so churn signals follow.
+ * existing account is recorded as an upgrade or downgrade, so churn signals follow; columns
+ * left blank keep the account's current values.
  */
 export async function importCustomers(
   db: Db,
@@ -109,25 +131,23 @@ export async function importCustomers(
       (await tx.select().from(accounts).where(inArray(accounts.id, [...byAccount.keys()]))).map((a) => [a.id, a]),
     );
     for (const [id, r] of byAccount) {
-      const values = {
-        id,
+      const given = {
         name: r.account_name,
         tier: r.tier,
         plan: r.plan,
-        mrrCents: Math.round(r.mrr * 100),
-        billingStatus: r.billing_status,
+        ...(r.mrr !== undefined ? { mrrCents: Math.round(r.mrr * 100) } : {}),
+        ...(r.billing_status ? { billingStatus: r.billing_status } : {}),
         ...(r.account_created_at ? { createdAt: new Date(r.account_created_at) } : {}),
       };
       const before = existing.get(id);
       if (!before) {
-        await tx.insert(accounts).values(values);
+        await tx.insert(accounts).values({ id, mrrCents: 0, billingStatus: 'active', ...given });
         result.accounts.created++;
         continue;
       }
-      const { id: _id, ...changes } = values;
-      await tx.update(accounts).set(changes).where(eq(accounts.id, id));
+      await tx.update(accounts).set(given).where(eq(accounts.id, id));
       result.accounts.updated++;
-      const kind = r.billing_status === 'canceled' && before.billingStatus !== 'canceled' ? 'cancellation' : before.plan !== r.plan ? (values.mrrCents < before.mrrCents ? 'downgrade' : 'upgrade') : null;
+      const kind = planChangeKind(before, given);
       if (kind) {
         await tx.insert(planChanges).values({ id: `pc_${randomUUID()}`, accountId: id, kind, fromPlan: before.plan, toPlan: r.plan, changedAt: new Date() });
         result.planChanges++;

@@ -67,15 +67,31 @@ export function createHubSpotDirectory({ client, tierProperty = 'tandem_tier' }:
     accountAgeDays: null,
   });
 
-  async function findContact(ref: CustomerRef) {
-    // One call: the contact by its HubSpot id or by email (idProperty), with its companies.
-    const [key, idProperty] = ref.customerId && /^\d+$/.test(ref.customerId) ? [ref.customerId, undefined] : [ref.customerEmail, 'email'];
-    if (!key) return null;
+  async function contactBy(key: string, idProperty?: string) {
     try {
       return await client.crm.contacts.basicApi.getById(key, contactProperties, undefined, ['companies'], false, idProperty);
     } catch (err) {
       if (isHubSpotError(err) && err.code === 404) return null;
       throw err;
+    }
+  }
+
+  /** The contact (with its companies) by HubSpot id, or by email when the id is not HubSpot's or unknown there. */
+  async function findContact(ref: CustomerRef) {
+    const byId = ref.customerId && /^\d+$/.test(ref.customerId) ? await contactBy(ref.customerId) : null;
+    return byId ?? (ref.customerEmail ? await contactBy(ref.customerEmail, 'email') : null);
+  }
+
+  /** The owner's name and email rather than a bare id; the id still beats nothing if the lookup fails. */
+  async function ownerName(id: string | null | undefined): Promise<string | null> {
+    if (!id || !/^\d+$/.test(id)) return id ?? null;
+    try {
+      const owner = await client.crm.owners.ownersApi.getById(Number(id));
+      const name = [owner.firstName, owner.lastName].filter(Boolean).join(' ');
+      return name ? `${name}${owner.email ? ` <${owner.email}>` : ''}` : (owner.email ?? id);
+    } catch (err) {
+      if (isHubSpotError(err) && err.code === 429) throw err;
+      return id;
     }
   }
 
@@ -87,7 +103,8 @@ export function createHubSpotDirectory({ client, tierProperty = 'tandem_tier' }:
         if (!contact) return none(ref);
         const companyId = contact.associations?.companies?.results?.[0]?.id;
         const company = companyId ? await client.crm.companies.basicApi.getById(companyId, companyProperties) : null;
-        return accountFactsFrom(contact, company, tierProperty, now);
+        const facts = accountFactsFrom(contact, company, tierProperty, now);
+        return { ...facts, accountOwner: await ownerName(facts.accountOwner) };
       } catch (err) {
         throw hubspotFailure(err);
       }

@@ -84,18 +84,21 @@ export async function lookupTicketHistory(
   let openTickets = 0;
   let recentTickets = 0;
   if (customerId) {
+    // Open tickets of any age (an old one still open is the worst kind); recent ones in 30 days.
     const [counts] = await db
       .select({
         open: sql<number>`count(*) filter (where ${openStatuses})`.mapWith(Number),
-        recent: sql<number>`count(*)`.mapWith(Number),
+        recent: sql<number>`count(*) filter (where ${tickets.createdAt} >= ${since.toISOString()}::timestamptz)`.mapWith(Number),
       })
       .from(tickets)
-      .where(and(eq(tickets.customerId, customerId), ne(tickets.id, input.ticketId), gte(tickets.createdAt, since)));
+      .where(and(eq(tickets.customerId, customerId), ne(tickets.id, input.ticketId)));
     openTickets = counts?.open ?? 0;
     recentTickets = counts?.recent ?? 0;
   }
   // Any customer's open tickets on the same topic in the last 30 days: a spike shows up here.
+  // "Same topic" means sharing at least two of the ticket's significant words, not any one.
   const words = significantWords(input.text);
+  const shared = sql`(select count(*) from unnest(string_to_array(${words.join(' ')}, ' ')) as w where ${tickets.search} @@ to_tsquery('english', w))`;
   const similarOpenTickets = words.length
     ? await db
         .select({ ticketId: tickets.id, subject: tickets.subject })
@@ -106,6 +109,7 @@ export async function lookupTicketHistory(
             gte(tickets.createdAt, since),
             openStatuses,
             sql`${tickets.search} @@ to_tsquery('english', ${words.join(' | ')})`,
+            sql`${shared} >= ${Math.min(2, words.length)}`,
           ),
         )
         .orderBy(desc(sql`ts_rank(${tickets.search}, to_tsquery('english', ${words.join(' | ')}))`))
@@ -115,7 +119,7 @@ export async function lookupTicketHistory(
 }
 
 const stopWords = new Set(
-  'the a an and or but to of in on for with my our your is are was were be been it this that i we you me can cant cannot not no do does did have has had please hi hello thanks thank help from at as by'.split(
+  'the a an and or but to of in on for with my our your is are was were be been it this that i we you me can cant cannot not no do does did have has had please hi hello thanks thank help from at as by how what why where when which who would could should will just also get got want need know like use using there their them they its any some all into out about since'.split(
     ' ',
   ),
 );

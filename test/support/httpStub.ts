@@ -22,7 +22,7 @@ export interface StubAnswer {
  */
 export async function startHttpStub(route: (call: StubCall) => StubAnswer) {
   const calls: StubCall[] = [];
-  const once: ((call: StubCall) => StubAnswer | undefined)[] = [];
+  const once: { answer: StubAnswer; matches: (call: StubCall) => boolean }[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -37,7 +37,8 @@ export async function startHttpStub(route: (call: StubCall) => StubAnswer) {
       }
       const call: StubCall = { method: req.method ?? 'GET', url: req.url ?? '/', path: url.pathname, query: url.searchParams, headers: req.headers, body };
       calls.push(call);
-      const answer = once.shift()?.(call) ?? route(call);
+      const queued = once.findIndex((o) => o.matches(call));
+      const answer = queued >= 0 ? once.splice(queued, 1)[0]!.answer : route(call);
       res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     });
@@ -47,8 +48,8 @@ export async function startHttpStub(route: (call: StubCall) => StubAnswer) {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
-    /** The next request gets this answer instead of the route's. */
-    once: (answer: StubAnswer) => once.push(() => answer),
+    /** The next request (that `matches`, if given) gets this answer instead of the route's. */
+    once: (answer: StubAnswer, matches: (call: StubCall) => boolean = () => true) => void once.push({ answer, matches }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -46,7 +46,7 @@ const lexicon: Record<Exclude<IssueType, 'other'>, RegExp[]> = {
 };
 
 const requestsHumanPattern =
-  /\b(talk|speak|chat)\s+(to|with)\s+(a|an|some|your)?\s*(real\s+|actual\s+|live\s+)?(human|person|agent|someone|somebody|representative|rep|manager|support (agent|person))\b|\breal (person|human)\b|\bhuman (please|agent)\b|\bescalate (this|my)\b|\blet me talk to\b|\bno more (bots?|ai)\b/;
+  /\b(talk|speak|chat)\s+(to|with)\s+(a|an|some|your)?\s*(real\s+|actual\s+|live\s+)?(human|person|agent|someone|somebody|representative|rep|manager|support (agent|person))\b|\breal (person|human)\b|\bhuman (please|agent)\b|\bescalate (this|my)\b|\blet me talk to\b|\bno more (bots?|ai)\b|\b(real|actual|live) (person|human|agent)\b|\b(someone|somebody|a person|an agent) (to )?(call|phone|ring) me\b|\b(call|phone) me\b/;
 
 const frustrationCues = [
   /ridiculous/,
@@ -60,6 +60,10 @@ const frustrationCues = [
   /useless/,
   /\bwtf\b/,
 ];
+/** Something is wrong, not merely unknown: an error, a failure, money taken, access lost. */
+const problemPattern =
+  /\b(error|bug|crash\w*|broken|not working|does not work|did not work|fail\w*|declined|charged|double|refund|outage|down|missing|wrong|lost|stuck|locked out|blocked|expired?)\b/;
+
 const resolvedPattern =
   /\b(that|it|this) (worked|did it|fixed it|helped|solved it)\b|\b(all|it's|it is) (good|sorted|fixed|working( now)?)\b|\bproblem solved\b|\bworks now\b|\bresolved\b|\bperfect,? thanks?\b|\bthanks?,? (that|it) (worked|fixed)/;
 const unresolvedPattern =
@@ -92,6 +96,8 @@ function urgencyOf(text: string, type: IssueType): Urgency {
 
 function complexityOf(text: string, topics: number, type: IssueType): Complexity {
   const words = text.split(/\s+/).length;
+  // A wish needs no diagnosis: it is logged and answered, however technical its subject.
+  if (type === 'feature_request') return words > 120 ? 'medium' : 'low';
   if (topics >= 3 || words > 180 || /\b(api|webhook|integration|sso|saml|data loss|migration)\b/.test(text)) return 'high';
   if ((type === 'how_to' || type === 'account') && words < 60 && topics <= 2) return 'low';
   if (type === 'billing' && words < 40 && topics <= 2) return 'low';
@@ -114,12 +120,27 @@ export function classifyText(subject: string, body: string): Classification {
   const [best, second] = scores;
   const topics = scores.filter((s) => s.score > 0).length;
   let issueType: IssueType = best && best.score > 0 ? best.type : 'other';
-  // "How do I reset my password" is an account question asked as a how-to: the topic wins.
-  if (issueType === 'how_to' && second && second.score > 0 && second.type !== 'feature_request') issueType = second.type;
+  const scoreOf = (type: keyof typeof lexicon) => scores.find((x) => x.type === type)?.score ?? 0;
+  if (scoreOf('security') > 0) {
+    // A hint of a compromised account outweighs any number of ordinary words: the stakes decide.
+    issueType = 'security';
+  } else if (scoreOf('billing') > 0 && issueType === 'how_to') {
+    // A question about money is a billing question however it is asked: billing is reviewed.
+    issueType = 'billing';
+  } else if (/\b(delete|close|cancel) (my|our) (account|workspace)\b|\bgdpr\b/.test(text)) {
+    // Deleting an account or someone's data is never a casual how-to.
+    issueType = 'account';
+  } else if (scoreOf('how_to') > 0 && !problemPattern.test(text) && issueType !== 'feature_request' && issueType !== 'billing') {
+    // "How do I reset my password?" asks how to do something; nothing is broken: a how-to,
+    // whatever its topic. A question about something failing stays with its topic.
+    issueType = 'how_to';
+  }
   const margin = (best?.score ?? 0) - (second?.score ?? 0);
   const confidence =
     issueType === 'other' ? 0.35 : Math.min(0.95, 0.55 + 0.12 * Math.min(best!.score, 3) + 0.08 * Math.min(margin, 2));
-  const summary = oneLine(subject.trim() || body);
+  // What the customer needs in one line: the subject, and the body's first sentence when it adds to it.
+  const opening = oneLine(body);
+  const summary = oneLine(subject.trim() && !opening.toLowerCase().includes(subject.trim().toLowerCase()) ? `${subject.trim()}: ${opening}` : opening || subject, 200);
   return {
     issueType,
     complexity: complexityOf(text, topics, issueType),

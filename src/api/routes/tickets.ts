@@ -39,6 +39,11 @@ export interface TicketRouteDeps {
   policy: () => RoutingPolicy | Promise<RoutingPolicy>;
   activityTimeouts?: ActivityTimeouts;
   timeouts: { temporalMs: number; updateMs: number; databaseMs: number };
+  /**
+   * Where customer ids come from: Tandem's own table (an unknown id is refused), or an outside
+   * CRM (HubSpot) whose ids Tandem's table does not hold, so enrichment looks them up instead.
+   */
+  customerIds?: 'tandem' | 'crm';
 }
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
@@ -169,12 +174,13 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
       }
 
       const customer = await database(() => findCustomer(db, body.customer));
-      if (body.customer.id && !customer) {
+      if (body.customer.id && !customer && deps.customerIds !== 'crm') {
         throw problems.unprocessable(`no customer ${body.customer.id}`, [{ field: 'body.customer.id', message: 'unknown customer' }]);
       }
+      const customerId = customer?.id ?? body.customer.id;
       const ticket: NewTicket & { createdAt: number } = {
         ticketId,
-        ...(customer ? { customerId: customer.id } : {}),
+        ...(customerId ? { customerId } : {}),
         ...(body.customer.email ? { customerEmail: body.customer.email } : customer ? { customerEmail: customer.email } : {}),
         channel: body.channel,
         subject: body.subject,
