@@ -31,8 +31,8 @@ export interface Process {
 }
 
 /** A Node process running a TypeScript entry point directly (no tsx wrapper), so its RSS is its own. */
-async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Process> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, nodeFlags: string[] = []): Promise<Process> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,6 +78,8 @@ export interface Infra {
   apiUrl: string;
   keys: { service: string; agent: string; admin: string };
   worker: Process;
+  /** Replaces the Tandem worker with one whose sticky cache holds this many tickets (and Node flags). */
+  restartWorker(cachedWorkflows: number, nodeFlags?: string[]): Promise<void>;
   api: Process;
   baseline: Process;
   ticketQueue: string;
@@ -113,15 +115,17 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
   const baselineQueue = 'bench-baseline';
   const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: ticketQueue, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
   const port = await freePort();
+  const startWorker = (cachedWorkflows: number, nodeFlags: string[] = []) =>
+    startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(cachedWorkflows) }, /worker polling/, nodeFlags);
   const [worker, api, baseline] = await Promise.all([
-    startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(options.cachedWorkflows) }, /worker polling/),
+    startWorker(options.cachedWorkflows),
     startProcess('src/api/main.ts', { ...env, PORT: String(port) }, /Tandem API on/),
     startProcess('bench/baselineWorker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: baselineQueue }, /baseline worker ready/),
   ]);
   log('worker, API and baseline worker running');
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
-  return {
+  const infra: Infra = {
     temporal,
     temporalDbFile,
     client,
@@ -130,12 +134,16 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
     apiUrl: `http://127.0.0.1:${port}`,
     keys,
     worker,
+    async restartWorker(cachedWorkflows, nodeFlags) {
+      await infra.worker.stop();
+      infra.worker = await startWorker(cachedWorkflows, nodeFlags);
+    },
     api,
     baseline,
     ticketQueue,
     baselineQueue,
     async close() {
-      await Promise.all([worker.stop(), api.stop(), baseline.stop()]);
+      await Promise.all([infra.worker.stop(), api.stop(), baseline.stop()]);
       await connection.close();
       await database.close();
       await temporal.stop();
@@ -144,6 +152,7 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+  return infra;
 }
 
 export const fileMb = (file: string) => {

@@ -26,7 +26,7 @@ try {
   await activatePolicy(infra, benchPolicy(`bench-${Date.now()}`, '1h'));
   if (wanted('lifecycle')) report.results.lifecycle = await lifecycle(infra, sizes.lifecycle, log);
   if (wanted('actions')) report.results.actions = await actionLatency(infra, sizes.actions, log);
-  if (wanted('atRest')) report.results.atRest = await atRest(infra, sizes.atRest, sizes.queueRows, log);
+  if (wanted('atRest')) report.results.atRest = await atRest(infra, sizes.atRest, sizes.queueRows, sizes.cachedWorkflowsAtRest, log);
   if (wanted('timers')) report.results.timers = await timers(infra, sizes.timers, log);
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this

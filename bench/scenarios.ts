@@ -20,11 +20,13 @@ export interface Sizes {
   atRest: number;
   queueRows: number;
   timers: number;
-  /** The worker's sticky cache: smaller than the open count, so a bounded RSS shows. */
+  /** The worker's sticky cache while tickets move: room for every ticket in flight. */
   cachedWorkflows: number;
+  /** The sticky cache for the at-rest step: smaller than the open count, so a bounded RSS shows. */
+  cachedWorkflowsAtRest: number;
 }
-export const quickSizes: Sizes = { lifecycle: 200, actions: 40, creationSeconds: 2, atRest: 100, queueRows: 100_000, timers: 30, cachedWorkflows: 50 };
-export const fullSizes: Sizes = { lifecycle: 2000, actions: 500, creationSeconds: 10, atRest: 10_000, queueRows: 100_000, timers: 300, cachedWorkflows: 1000 };
+export const quickSizes: Sizes = { lifecycle: 200, actions: 40, creationSeconds: 2, atRest: 100, queueRows: 100_000, timers: 30, cachedWorkflows: 1000, cachedWorkflowsAtRest: 25 };
+export const fullSizes: Sizes = { lifecycle: 2000, actions: 500, creationSeconds: 10, atRest: 10_000, queueRows: 100_000, timers: 300, cachedWorkflows: 1000, cachedWorkflowsAtRest: 1000 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {
   const res = await fetch(`${infra.apiUrl}${path}`, {
@@ -75,37 +77,72 @@ async function waitStatus(infra: Infra, ticketId: string, statuses: string[], ti
 
 // ---- 1. Lifecycle throughput ------------------------------------------------------------
 
+/**
+ * The scripted agent's eyes: like an agent UI it reads the ticket list from the read model,
+ * one request per poll for every ticket it waits on, rather than querying each workflow.
+ */
+function readModelWatcher(infra: Infra, since: Date, everyMs = 100) {
+  const waiting = new Map<string, { statuses: string[]; resolve: () => void }>();
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      if (waiting.size > 0) {
+        const statuses = [...new Set([...waiting.values()].flatMap((w) => w.statuses))].join(',');
+        let cursor: string | null = null;
+        do {
+          const page = await http(
+            infra,
+            'GET',
+            `/v1/tickets?status=${statuses}&createdAfter=${since.toISOString()}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+            infra.keys.agent,
+          );
+          for (const row of page.items as { ticketId: string; status: string }[]) {
+            const w = waiting.get(row.ticketId);
+            if (w?.statuses.includes(row.status)) {
+              waiting.delete(row.ticketId);
+              w.resolve();
+            }
+          }
+          cursor = page.nextCursor as string | null;
+        } while (cursor);
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  const running = poll();
+  return {
+    until: (ticketId: string, statuses: string[]) => new Promise<void>((resolve) => waiting.set(ticketId, { statuses, resolve })),
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
 export async function lifecycle(infra: Infra, n: number, log: Log) {
   const concurrency = 64;
   const ids: string[] = [];
   log(`lifecycle: ${n} tickets through the API, ${concurrency} at a time`);
   const t0 = Date.now();
+  const watcher = readModelWatcher(infra, new Date(t0 - 1000));
   await pool(n, concurrency, async (i) => {
     const review = i % 2 === 1;
     const created = await http(infra, 'POST', '/v1/tickets', infra.keys.service, howTo(review ? demoCustomers.enterprise : demoCustomers.freeTier));
     const id = created.ticketId as string;
     ids.push(id);
-    if (review) {
-      await waitStatus(infra, id, ['awaiting_review']);
-      await http(infra, 'POST', `/v1/tickets/${id}/actions/approve`, infra.keys.agent);
-    } else {
-      await waitStatus(infra, id, ['awaiting_customer']);
-    }
+    await watcher.until(id, [review ? 'awaiting_review' : 'awaiting_customer']);
+    if (review) await http(infra, 'POST', `/v1/tickets/${id}/actions/approve`, infra.keys.agent);
     await http(infra, 'POST', `/v1/tickets/${id}/actions/resolve`, infra.keys.agent);
     await http(infra, 'POST', `/v1/tickets/${id}/csat`, infra.keys.service, { score: 5 });
     await infra.client.workflow.getHandle(`ticket-${id}`).result();
     if ((i + 1) % 100 === 0) log(`  tandem ${i + 1}/${n}`);
   });
+  await watcher.stop();
   const tandemSeconds = (Date.now() - t0) / 1000;
 
-  // The shape to copy: activities per ticket, from the histories of a sample.
-  let activities = 0;
-  const sample = ids.slice(0, 10);
-  for (const id of sample) {
-    const history = await infra.client.workflow.getHandle(`ticket-${id}`).fetchHistory();
-    activities += (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
-  }
-  const perTicket = Math.round(activities / sample.length);
+  // The shape to copy, and where a ticket's cost goes: from the histories of a sample.
+  const tandemProfile = await historyProfile(infra, ids.slice(0, 10).map((id) => `ticket-${id}`));
+  const perTicket = Math.round(tandemProfile.activities);
   log(`  ${perTicket} activities per ticket; baseline of the same shape`);
 
   const t1 = Date.now();
@@ -122,9 +159,42 @@ export async function lifecycle(infra: Infra, n: number, log: Log) {
     await handle.result();
   });
   const baselineSeconds = (Date.now() - t1) / 1000;
+  const baselineProfile = await historyProfile(infra, Array.from({ length: 10 }, (_, i) => `base-life-${t1}-${i}`));
   const tandem = n / tandemSeconds;
   const baseline = n / baselineSeconds;
-  return { tickets: n, activitiesPerTicket: perTicket, tandemPerSecond: round(tandem), baselinePerSecond: round(baseline), ratio: round(tandem / baseline), goal: 0.6 };
+  return {
+    tickets: n,
+    activitiesPerTicket: perTicket,
+    tandemPerSecond: round(tandem),
+    baselinePerSecond: round(baseline),
+    ratio: round(tandem / baseline),
+    goal: 0.6,
+    profile: { tandem: tandemProfile, baseline: baselineProfile },
+  };
+}
+
+/** Per workflow, averaged over a sample: history events, payload bytes, and activities by type. */
+async function historyProfile(infra: Infra, workflowIds: string[]) {
+  let events = 0;
+  let payloadBytes = 0;
+  const byType: Record<string, number> = {};
+  for (const id of workflowIds) {
+    const history = await infra.client.workflow.getHandle(id).fetchHistory();
+    for (const e of history.events ?? []) {
+      events++;
+      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (type) byType[type] = (byType[type] ?? 0) + 1;
+    }
+    // What the server stores and ships for this workflow: the encoded history.
+    payloadBytes += JSON.stringify(history).length;
+  }
+  const n = workflowIds.length;
+  return {
+    events: round(events / n, 1),
+    historyKb: round(payloadBytes / n / 1024, 1),
+    activities: round(Object.values(byType).reduce((a, b) => a + b, 0) / n, 1),
+    activitiesByType: Object.fromEntries(Object.entries(byType).map(([k, v]) => [k, round(v / n, 1)])),
+  };
 }
 
 // ---- 2. Agent action latency ----------------------------------------------------------
@@ -230,8 +300,16 @@ async function waitingCount(infra: Infra) {
   return row?.n ?? 0;
 }
 
-export async function atRest(infra: Infra, n: number, queueRows: number, log: Log) {
-  log(`at rest: ${n} tickets waiting for review`);
+/**
+ * The heap limit a production worker would run with. Without one V8 lets garbage pile up to its
+ * default limit (a quarter of the machine's memory) before collecting, and RSS then measures
+ * the collector's laziness rather than what the open tickets hold.
+ */
+export const AT_REST_HEAP_MB = 1024;
+
+export async function atRest(infra: Infra, n: number, queueRows: number, cachedWorkflows: number, log: Log) {
+  log(`at rest: ${n} tickets waiting for review, the worker's sticky cache holding ${cachedWorkflows}, heap limit ${AT_REST_HEAP_MB} MB`);
+  await infra.restartWorker(cachedWorkflows, [`--max-old-space-size=${AT_REST_HEAP_MB}`]);
   const before = { rss: infra.worker.rssMb(), temporal: fileMb(infra.temporalDbFile), postgres: await databaseMb(infra), waiting: await waitingCount(infra) };
   const rss: { open: number; rssMb: number }[] = [];
   const step = Math.ceil(n / 4);
@@ -263,6 +341,8 @@ export async function atRest(infra: Infra, n: number, queueRows: number, log: Lo
   }
   return {
     openTickets: n,
+    cachedWorkflows,
+    heapLimitMb: AT_REST_HEAP_MB,
     workerRssMb: rss,
     workerRssGrowthMb: round(after.rss - before.rss, 1),
     temporalKbPerTicket: round(((after.temporal - before.temporal) * 1024) / n, 2),

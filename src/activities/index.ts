@@ -30,6 +30,8 @@ export interface OutboundMessage {
   body: string;
   draftId?: string | undefined;
   at: number;
+  /** What became of the AI draft this message sends, recorded in the same transaction. */
+  draftOutcome?: DraftOutcomeInput;
 }
 
 export interface PersistInput {
@@ -80,6 +82,14 @@ function retryableAIError(operation: string, err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   throw ApplicationFailure.retryable(`${operation} failed: ${message}`, 'AIError');
 }
+
+const draftOutcomeRow = (input: DraftOutcomeInput) => ({
+  outcome: input.outcome,
+  finalBody: input.finalBody ?? null,
+  reviewedBy: input.reviewedBy ?? null,
+  feedback: input.feedback ?? null,
+  reviewedAt: new Date(input.at),
+});
 
 export function createActivities({ db, ai, integrations = postgresIntegrations(db), now = () => new Date() }: ActivityDeps) {
   const { directory, billing, issueTracker } = integrations;
@@ -200,6 +210,7 @@ export function createActivities({ db, ai, integrations = postgresIntegrations(d
     /** Queues a message for the customer's channel and records it in the conversation, once. */
     async deliverMessage(m: OutboundMessage): Promise<void> {
       await db.transaction(async (tx) => {
+        if (m.draftOutcome) await tx.update(aiDrafts).set(draftOutcomeRow(m.draftOutcome)).where(eq(aiDrafts.id, m.draftOutcome.draftId));
         await tx
           .insert(outbox)
           .values({ id: m.id, ticketId: m.ticketId, kind: m.kind, channel: m.channel, recipient: m.recipient ?? null, body: m.body })
@@ -220,16 +231,7 @@ export function createActivities({ db, ai, integrations = postgresIntegrations(d
     },
 
     async recordDraftOutcome(input: DraftOutcomeInput): Promise<void> {
-      await db
-        .update(aiDrafts)
-        .set({
-          outcome: input.outcome,
-          finalBody: input.finalBody ?? null,
-          reviewedBy: input.reviewedBy ?? null,
-          feedback: input.feedback ?? null,
-          reviewedAt: new Date(input.at),
-        })
-        .where(eq(aiDrafts.id, input.draftId));
+      await db.update(aiDrafts).set(draftOutcomeRow(input)).where(eq(aiDrafts.id, input.draftId));
     },
   };
 }

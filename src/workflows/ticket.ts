@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import type { TandemActivities } from '../activities';
+import type { DraftOutcomeInput, TandemActivities } from '../activities';
 import { ActionPayloads, actionNames, refusalFor, type ActionName, type ActionPayload } from '../domain/actions';
 import { emptyEnrichment, type Enrichment } from '../domain/enrichment';
 import {
@@ -206,13 +206,17 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     });
   }
 
-  async function send(body: string, author: 'ai' | 'agent', agentId?: string, draftId?: string) {
+  /** Sends a reply; when it is an AI draft, what became of the draft is recorded with it. */
+  async function send(body: string, author: 'ai' | 'agent', agentId?: string, draft?: { id: string; outcome: Omit<DraftOutcomeInput, 'draftId' | 'at'> }) {
     const at = Date.now();
     const id = `${s.ticketId}:out:${s.nextSeq}`;
     addToTranscript({ id, author, body, at, ...(agentId ? { agentId } : {}) });
     if (author === 'ai') s.aiMessagesSent++;
     s.sla.awaitingCustomerSince = at;
-    record('message_sent', agentId ?? author, { messageId: id, author, ...(draftId ? { draftId } : {}) });
+    record('message_sent', agentId ?? author, { messageId: id, author, ...(draft ? { draftId: draft.id } : {}) });
+    // One activity (one transaction) for both writes halves an approval's round trip; tickets
+    // started before this change keep their two activities.
+    const together = draft !== undefined && patched('draft-outcome-with-delivery');
     await store.deliverMessage({
       id,
       ticketId: s.ticketId,
@@ -222,9 +226,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       channel: s.ticket.channel,
       recipient: s.ticket.customerEmail,
       body,
-      draftId,
+      draftId: draft?.id,
       at,
+      ...(together ? { draftOutcome: { ...draft.outcome, draftId: draft.id, at } } : {}),
     });
+    if (draft && !together) await store.recordDraftOutcome({ ...draft.outcome, draftId: draft.id, at: Date.now() });
   }
 
   function forAI() {
@@ -284,8 +290,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       s.humanInvolved = true;
       s.aiTurns++;
       setStatus('awaiting_customer', agentId, { action: 'approve', draftId: draft.id });
-      await send(draft.body, 'ai', agentId, draft.id);
-      await store.recordDraftOutcome({ draftId: draft.id, outcome: 'approved', finalBody: draft.body, reviewedBy: agentId, at: Date.now() });
+      await send(draft.body, 'ai', agentId, { id: draft.id, outcome: { outcome: 'approved', finalBody: draft.body, reviewedBy: agentId } });
     },
     async modify({ agentId, body, note }) {
       const draft = s.draft!;
@@ -295,16 +300,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       s.aiTurns++;
       setStatus('awaiting_customer', agentId, { action: 'modify', draftId: draft.id });
       s.modifiedDrafts = (s.modifiedDrafts ?? 0) + 1;
-      await send(body, 'agent', agentId, draft.id);
       s.humanReplies++;
-      await store.recordDraftOutcome({
-        draftId: draft.id,
-        outcome: 'modified',
-        finalBody: body,
-        reviewedBy: agentId,
-        feedback: { ...lineDiff(draft.body, body), ...(note ? { note } : {}) },
-        at: Date.now(),
-      });
+      const feedback = { ...lineDiff(draft.body, body), ...(note ? { note } : {}) };
+      await send(body, 'agent', agentId, { id: draft.id, outcome: { outcome: 'modified', finalBody: body, reviewedBy: agentId, feedback } });
     },
     async takeover({ agentId }) {
       takeHumanTurn(agentId);
@@ -554,8 +552,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (s.mode === 'ai_auto') {
       s.aiTurns = turn;
       setStatus('awaiting_customer', 'ai', { draftId });
-      await send(draft.body, 'ai', undefined, draftId);
-      await store.recordDraftOutcome({ draftId, outcome: 'sent', finalBody: draft.body, at: Date.now() });
+      await send(draft.body, 'ai', undefined, { id: draftId, outcome: { outcome: 'sent', finalBody: draft.body } });
       return;
     }
     s.draft = { ...draft, id: draftId, turn, createdAt: Date.now() };
