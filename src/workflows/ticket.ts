@@ -82,6 +82,13 @@ export interface ActivityTimeouts {
 }
 export const defaultActivityTimeouts: ActivityTimeouts = { aiMs: 120_000, enrichmentMs: 10_000, storeMs: 30_000 };
 
+/** An enrichment source: its own timeout and number of attempts. */
+const lookup = (startToCloseTimeout: number, maximumAttempts: number) =>
+  proxyActivities<TandemActivities>({
+    startToCloseTimeout,
+    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts },
+  });
+
 /** One proxy group per dependency, each with its own timeout and retry policy. */
 function activityGroups(t: ActivityTimeouts) {
   return {
@@ -90,25 +97,12 @@ function activityGroups(t: ActivityTimeouts) {
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
     }),
     // Enrichment sources are optional context: each fails fast on its own and leaves a gap rather
-    // than hold up triage. Outside systems get a rate limit's Retry-After (their adapters pass it
-    // on) and a few attempts; Tandem's own ticket history is a local query that either answers
-    // at once or not at all.
-    crm: proxyActivities<TandemActivities>({
-      startToCloseTimeout: t.enrichmentMs,
-      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
-    }),
-    billing: proxyActivities<TandemActivities>({
-      startToCloseTimeout: t.enrichmentMs,
-      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
-    }),
-    issueTracker: proxyActivities<TandemActivities>({
-      startToCloseTimeout: t.enrichmentMs,
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 2 },
-    }),
-    ticketHistory: proxyActivities<TandemActivities>({
-      startToCloseTimeout: Math.min(t.enrichmentMs, 5000),
-      retry: { initialInterval: '200ms', maximumAttempts: 2 },
-    }),
+    // than hold up triage. Outside systems get a few attempts (a rate limit's Retry-After comes
+    // through their adapters); Tandem's own ticket history is a local query, quick or not at all.
+    crm: lookup(t.enrichmentMs, 3),
+    billing: lookup(t.enrichmentMs, 3),
+    issueTracker: lookup(t.enrichmentMs, 2),
+    ticketHistory: lookup(Math.min(t.enrichmentMs, 5000), 2),
     // Persistence retries until the database is back: nothing a ticket decided may be lost.
     store: proxyActivities<TandemActivities>({
       startToCloseTimeout: t.storeMs,
