@@ -28,6 +28,8 @@ export interface Process {
   child: ChildProcess;
   rssMb(): number;
   stop(): Promise<void>;
+  /** Rejects, with the process's last output, if it exits without being stopped. */
+  died: Promise<never>;
 }
 
 /** A Node process running a TypeScript entry point directly (no tsx wrapper), so its RSS is its own. */
@@ -38,19 +40,28 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (ready.test(output)) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.slice(-2000)}`)));
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let stopping = false;
+  const died = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) reject(new Error(`${entry} exited unexpectedly (${code ?? signal}):\n${output.slice(-3000)}`));
+    });
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  died.catch(() => {}); // observed by whoever waits on it; never an unhandled rejection
+  await Promise.race([
+    new Promise<void>((resolve) => {
+      const check = () => (ready.test(output) ? resolve() : setTimeout(check, 50));
+      check();
+    }),
+    died,
+  ]);
   return {
     child,
+    died,
     rssMb() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -61,6 +72,7 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
@@ -78,6 +90,8 @@ export interface Infra {
   apiUrl: string;
   keys: { service: string; agent: string; admin: string };
   worker: Process;
+  /** Fails as soon as a process the bench needs dies, instead of waiting out a step's timeout. */
+  watch<T>(step: Promise<T>): Promise<T>;
   /** Replaces the Tandem worker with one whose sticky cache holds this many tickets (and Node flags). */
   restartWorker(cachedWorkflows: number, nodeFlags?: string[]): Promise<void>;
   api: Process;
@@ -115,12 +129,17 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
   const baselineQueue = 'bench-baseline';
   const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: ticketQueue, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
   const port = await freePort();
-  const startWorker = (cachedWorkflows: number, nodeFlags: string[] = []) =>
-    startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(cachedWorkflows) }, /worker polling/, nodeFlags);
+  // Any of the processes dying fails the step that is running, with that process's last words.
+  let fail: (err: Error) => void = () => {};
+  const anyDeath = new Promise<never>((_, reject) => (fail = reject));
+  anyDeath.catch(() => {});
+  const watched = (p: Process) => (p.died.catch(fail), p);
+  const startWorker = async (cachedWorkflows: number, nodeFlags: string[] = []) =>
+    watched(await startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(cachedWorkflows) }, /worker polling/, nodeFlags));
   const [worker, api, baseline] = await Promise.all([
     startWorker(options.cachedWorkflows),
-    startProcess('src/api/main.ts', { ...env, PORT: String(port) }, /Tandem API on/),
-    startProcess('bench/baselineWorker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: baselineQueue }, /baseline worker ready/),
+    startProcess('src/api/main.ts', { ...env, PORT: String(port) }, /Tandem API on/).then(watched),
+    startProcess('bench/baselineWorker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: baselineQueue }, /baseline worker ready/).then(watched),
   ]);
   log('worker, API and baseline worker running');
   const connection = await Connection.connect({ address: temporal.address });
@@ -134,6 +153,7 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
     apiUrl: `http://127.0.0.1:${port}`,
     keys,
     worker,
+    watch: (step) => Promise.race([step, anyDeath]),
     async restartWorker(cachedWorkflows, nodeFlags) {
       await infra.worker.stop();
       infra.worker = await startWorker(cachedWorkflows, nodeFlags);

@@ -4,11 +4,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startInfra } from './infra';
-import { actionLatency, activatePolicy, atRest, benchPolicy, creation, fullSizes, lifecycle, quickSizes, timers } from './scenarios';
+import { actionLatency, activatePolicy, atRest, benchPolicy, creation, fullSizes, lifecycle, quickSizes, timers, type Sizes } from './scenarios';
 import { renderMarkdown, renderTable, type BenchReport } from './report';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
-const sizes = values.quick ? quickSizes : fullSizes;
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, size: { type: 'string', multiple: true } } });
+// --size atRest=2500 (repeatable) changes one size, to look closer at one measurement.
+const sizes: Sizes = { ...(values.quick ? quickSizes : fullSizes) };
+for (const pair of values.size ?? []) {
+  const [key, value] = pair.split('=');
+  if (!key || !(key in sizes) || !Number.isFinite(Number(value))) throw new Error(`--size ${pair}: expected one of ${Object.keys(sizes).join(', ')} =<number>`);
+  sizes[key as keyof Sizes] = Number(value);
+}
 const only = values.only?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
 const started = Date.now();
@@ -24,15 +30,15 @@ const report: BenchReport = {
 };
 try {
   await activatePolicy(infra, benchPolicy(`bench-${Date.now()}`, '1h'));
-  if (wanted('lifecycle')) report.results.lifecycle = await lifecycle(infra, sizes.lifecycle, log);
-  if (wanted('actions')) report.results.actions = await actionLatency(infra, sizes.actions, log);
-  if (wanted('atRest')) report.results.atRest = await atRest(infra, sizes.atRest, sizes.queueRows, sizes.cachedWorkflowsAtRest, log);
-  if (wanted('timers')) report.results.timers = await timers(infra, sizes.timers, log);
+  if (wanted('lifecycle')) report.results.lifecycle = await infra.watch(lifecycle(infra, sizes.lifecycle, log));
+  if (wanted('actions')) report.results.actions = await infra.watch(actionLatency(infra, sizes.actions, log));
+  if (wanted('atRest')) report.results.atRest = await infra.watch(atRest(infra, sizes.atRest, sizes.queueRows, sizes.cachedWorkflowsAtRest, log));
+  if (wanted('timers')) report.results.timers = await infra.watch(timers(infra, sizes.timers, log));
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this
     // step creates from competing for the CPU with the requests being measured (both sides alike).
     await infra.worker.stop();
-    report.results.creation = await creation(infra, sizes.creationSeconds, log);
+    report.results.creation = await infra.watch(creation(infra, sizes.creationSeconds, log));
   }
 } finally {
   await infra.close();

@@ -11,7 +11,7 @@ import { createSupportAI } from '../src/ai';
 import { ConfigError, loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
 import { seedDemoData } from '../src/db/seed';
-import { emptyEnrichment } from '../src/domain/enrichment';
+import { emptyEnrichment } from '../src/domain/blanks';
 import { defaultPolicy } from '../src/domain/policy';
 import { lookupAccount, lookupBilling } from '../src/integrations/postgres';
 

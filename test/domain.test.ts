@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { refusalFor, ActionPayloads } from '../src/domain/actions';
-import { emptyEnrichment, type Enrichment } from '../src/domain/enrichment';
+import { parseActionPayload, refusalFor } from '../src/domain/actions';
+import { emptyEnrichment } from '../src/domain/blanks';
+import type { Enrichment } from '../src/domain/enrichment';
 import { draftConfidenceTrigger, hardTriggersAtTriage, softTriggersAtTriage, triggersAfterReply } from '../src/domain/escalation';
-import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument, timersFor } from '../src/domain/policy';
+import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument } from '../src/domain/policy';
+import { timersFor } from '../src/domain/policyRules';
 import { levelForScore, raiseForBreach, scorePriority } from '../src/domain/priority';
 import { addressesTheAI } from '../src/domain/injection';
 import { route } from '../src/domain/routing';
@@ -164,8 +166,8 @@ describe('refusalFor', () => {
     expect(refusalFor('reclassify', { agentId: 'a', changes: { urgency: 'low' } }, { ...ctx, status: 'closed' })).toMatch(/closed/);
   });
   it('validates payloads', () => {
-    expect(ActionPayloads.reclassify.safeParse({ agentId: 'a', changes: {} }).success).toBe(false);
-    expect(ActionPayloads.modify.safeParse({ agentId: 'a', body: '  ' }).success).toBe(false);
+    expect(parseActionPayload('reclassify', { agentId: 'a', changes: {} })).toEqual({ problems: ['changes: name at least one field to correct'] });
+    expect(parseActionPayload('modify', { agentId: 'a', body: '  ' })).toEqual({ problems: ['body: must be 1–20000 characters'] });
   });
 });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCase, parseEvalSet, summarize, type EvalCase } from '../src/ai/evaluation';
-import { emptyEnrichment } from '../src/domain/enrichment';
+import { emptyEnrichment } from '../src/domain/blanks';
 import { defaultPolicy } from '../src/domain/policy';
 import type { Classification } from '../src/domain/ticket';
 import { startOpenAIStub, type OpenAIStub } from './support/openaiStub';

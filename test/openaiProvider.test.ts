@@ -9,7 +9,7 @@ import type { SupportAI, TicketForAI } from '../src/ai/supportAI';
 import type { Database } from '../src/db/client';
 import { aiCalls, aiDrafts, outbox } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
-import { emptyEnrichment } from '../src/domain/enrichment';
+import { emptyEnrichment } from '../src/domain/blanks';
 import type { Classification } from '../src/domain/ticket';
 import { actions } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ActionPayloads, type ActionName } from '../domain/actions';
+import type { ActionName } from '../domain/actions';
+import { ActionPayloads } from '../domain/actionSchemas';
 import { Tier } from '../domain/enrichment';
 import { PriorityLevel } from '../domain/policy';
 import {

@@ -1,39 +1,123 @@
-import { z } from 'zod';
-import { Classification, type HandlingMode, type TicketStatus } from './ticket';
+import { complexities, issueTypes, repeatabilities, sentiments, urgencies } from './vocabulary';
+import type { Complexity, HandlingMode, IssueType, Repeatability, Sentiment, TicketStatus, Urgency } from './vocabulary';
 
 /**
  * Agent actions. Each is a Workflow Update (validated synchronously, refused with nothing
  * written) and also a Signal of the same name and payload for tools that can only signal.
+ *
+ * The workflow checks payloads with the plain parser below rather than zod: workflow code must
+ * not load zod (see vocabulary.ts). The API validates the same payloads with the zod schemas in
+ * actionSchemas.ts, which are typed against these interfaces, and a test runs both over the
+ * same cases so they cannot drift.
  */
-const actor = z.string().trim().min(1).max(100);
+export interface ClassificationChanges {
+  issueType?: IssueType;
+  complexity?: Complexity;
+  repeatability?: Repeatability;
+  urgency?: Urgency;
+  sentiment?: Sentiment;
+  requestsHuman?: boolean;
+}
 
-export const ActionPayloads = {
-  approve: z.object({ agentId: actor }),
-  modify: z.object({ agentId: actor, body: z.string().trim().min(1).max(20_000), note: z.string().max(2000).optional() }),
-  takeover: z.object({ agentId: actor }),
-  assign: z.object({ agentId: actor, assignee: actor }),
-  reply: z.object({ agentId: actor, body: z.string().trim().min(1).max(20_000) }),
-  resolve: z.object({ agentId: actor, reason: z.string().trim().min(1).max(100).default('agent_resolved') }),
-  handback: z.object({ agentId: actor, note: z.string().max(2000).optional() }),
-  reclassify: z.object({
-    agentId: actor,
-    changes: Classification.pick({
-      issueType: true,
-      complexity: true,
-      repeatability: true,
-      urgency: true,
-      sentiment: true,
-      requestsHuman: true,
-    })
-      .partial()
-      .refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
-  }),
-} as const;
+export interface ActionPayloadMap {
+  approve: { agentId: string };
+  modify: { agentId: string; body: string; note?: string };
+  takeover: { agentId: string };
+  assign: { agentId: string; assignee: string };
+  reply: { agentId: string; body: string };
+  resolve: { agentId: string; reason: string };
+  handback: { agentId: string; note?: string };
+  reclassify: { agentId: string; changes: ClassificationChanges };
+}
 
-export type ActionName = keyof typeof ActionPayloads;
-export const actionNames = Object.keys(ActionPayloads) as ActionName[];
-export type ActionPayload<A extends ActionName> = z.output<(typeof ActionPayloads)[A]>;
-export type ActionInput<A extends ActionName> = z.input<(typeof ActionPayloads)[A]>;
+export type ActionName = keyof ActionPayloadMap;
+export const actionNames: ActionName[] = ['approve', 'modify', 'takeover', 'assign', 'reply', 'resolve', 'handback', 'reclassify'];
+export type ActionPayload<A extends ActionName> = ActionPayloadMap[A];
+/** What a caller sends: the same, except that a resolve's reason may be left out. */
+export type ActionInput<A extends ActionName> = A extends 'resolve' ? { agentId: string; reason?: string } : ActionPayloadMap[A];
+
+export const ACTOR_MAX = 100;
+export const BODY_MAX = 20_000;
+export const NOTE_MAX = 2000;
+export const REASON_MAX = 100;
+export const DEFAULT_RESOLVE_REASON = 'agent_resolved';
+
+type Problems = string[];
+type Read<T> = (value: unknown, field: string, problems: Problems) => T | undefined;
+
+/** A required string, trimmed, 1 to `max` characters. */
+const text =
+  (max: number): Read<string> =>
+  (value, field, problems) => {
+    if (typeof value !== 'string') return void problems.push(`${field}: expected a string`);
+    const trimmed = value.trim();
+    if (trimmed.length < 1 || trimmed.length > max) return void problems.push(`${field}: must be 1–${max} characters`);
+    return trimmed;
+  };
+
+/** An optional note, kept as written, at most `max` characters. */
+const note: Read<string> = (value, field, problems) => {
+  if (typeof value !== 'string') return void problems.push(`${field}: expected a string`);
+  if (value.length > NOTE_MAX) return void problems.push(`${field}: at most ${NOTE_MAX} characters`);
+  return value;
+};
+
+const oneOf =
+  <T extends string>(values: readonly T[]): Read<T> =>
+  (value, field, problems) =>
+    values.includes(value as T) ? (value as T) : void problems.push(`${field}: expected one of ${values.join(', ')}`);
+
+const changeReaders: { [K in keyof ClassificationChanges]-?: Read<NonNullable<ClassificationChanges[K]>> } = {
+  issueType: oneOf(issueTypes),
+  complexity: oneOf(complexities),
+  repeatability: oneOf(repeatabilities),
+  urgency: oneOf(urgencies),
+  sentiment: oneOf(sentiments),
+  requestsHuman: (value, field, problems) => (typeof value === 'boolean' ? value : void problems.push(`${field}: expected a boolean`)),
+};
+
+const changes: Read<ClassificationChanges> = (value, field, problems) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return void problems.push(`${field}: expected an object`);
+  const out: Record<string, unknown> = {};
+  for (const [key, read] of Object.entries(changeReaders) as [keyof ClassificationChanges, Read<unknown>][]) {
+    const given = (value as Record<string, unknown>)[key];
+    if (given !== undefined) out[key] = read(given, `${field}.${key}`, problems);
+  }
+  if (Object.keys(out).length === 0) problems.push(`${field}: name at least one field to correct`);
+  return out as ClassificationChanges;
+};
+
+/** Per action: each field's reader, and whether it may be left out (with its default). */
+const fields: { [A in ActionName]: Record<string, { read: Read<unknown>; optional?: true; fallback?: unknown }> } = {
+  approve: { agentId: { read: text(ACTOR_MAX) } },
+  modify: { agentId: { read: text(ACTOR_MAX) }, body: { read: text(BODY_MAX) }, note: { read: note, optional: true } },
+  takeover: { agentId: { read: text(ACTOR_MAX) } },
+  assign: { agentId: { read: text(ACTOR_MAX) }, assignee: { read: text(ACTOR_MAX) } },
+  reply: { agentId: { read: text(ACTOR_MAX) }, body: { read: text(BODY_MAX) } },
+  resolve: { agentId: { read: text(ACTOR_MAX) }, reason: { read: text(REASON_MAX), optional: true, fallback: DEFAULT_RESOLVE_REASON } },
+  handback: { agentId: { read: text(ACTOR_MAX) }, note: { read: note, optional: true } },
+  reclassify: { agentId: { read: text(ACTOR_MAX) }, changes: { read: changes } },
+};
+
+/**
+ * Reads an action's payload from whatever a caller sent: known fields checked and trimmed,
+ * unknown ones dropped, a resolve's reason defaulted. Every problem is reported at once.
+ */
+export function parseActionPayload<A extends ActionName>(action: A, raw: unknown): { payload: ActionPayload<A> } | { problems: string[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problems: ['(payload): expected an object'] };
+  const problems: Problems = [];
+  const payload: Record<string, unknown> = {};
+  for (const [field, spec] of Object.entries(fields[action])) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (value === undefined) {
+      if (spec.fallback !== undefined) payload[field] = spec.fallback;
+      else if (!spec.optional) problems.push(`${field}: required`);
+      continue;
+    }
+    payload[field] = spec.read(value, field, problems);
+  }
+  return problems.length > 0 ? { problems } : { payload: payload as ActionPayload<A> };
+}
 
 /** The slice of a ticket's state an action is judged against. */
 export interface ActionContext {
@@ -41,16 +125,6 @@ export interface ActionContext {
   mode: HandlingMode | null;
   assignee: string | null;
   hasPendingDraft: boolean;
-}
-
-export class ActionRefused extends Error {
-  constructor(
-    readonly action: string,
-    readonly reason: string,
-  ) {
-    super(`${action} refused: ${reason}`);
-    this.name = 'ActionRefused';
-  }
 }
 
 const open = (s: TicketStatus) => s !== 'resolved' && s !== 'closed';

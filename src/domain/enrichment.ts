@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { tiers } from './vocabulary';
 
-export const Tier = z.enum(['free', 'pro', 'enterprise']);
+export const Tier = z.enum(tiers);
 export type Tier = z.infer<typeof Tier>;
 
 export const PlanChange = z.object({
@@ -41,23 +42,3 @@ export const Enrichment = z.object({
   gaps: z.array(z.object({ source: z.string(), error: z.string() })),
 });
 export type Enrichment = z.infer<typeof Enrichment>;
-
-export const emptyEnrichment = (customerId: string | null): Enrichment => ({
-  customerId,
-  accountId: null,
-  accountName: null,
-  tier: null,
-  plan: null,
-  mrrCents: null,
-  billingStatus: null,
-  accountAgeDays: null,
-  recentPlanChanges: [],
-  churnSignal: false,
-  openTickets: 0,
-  recentTickets: 0,
-  similarOpenTickets: [],
-  linkedIssues: [],
-  lifecycleStage: null,
-  accountOwner: null,
-  gaps: [],
-});

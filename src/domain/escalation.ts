@@ -1,5 +1,6 @@
 import type { Tier } from './enrichment';
-import { thresholdsFor, type RoutingPolicy } from './policy';
+import type { RoutingPolicy } from './policy';
+import { thresholdsFor } from './policyRules';
 import type { Classification, ReplyAssessment, Sentiment } from './ticket';
 
 export const escalationReasons = [

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { IssueType } from './ticket';
 import { Tier } from './enrichment';
+import { quadrantOf } from './policyRules';
+import { handlingModes, priorityLevels } from './vocabulary';
 
 /**
  * A duration in a policy: milliseconds, or a readable string such as "90s", "30m", "4h", "7d".
@@ -18,12 +20,10 @@ export const Duration = z.union([
     }),
 ]);
 
-export const priorityLevels = ['P1', 'P2', 'P3', 'P4'] as const;
 export const PriorityLevel = z.enum(priorityLevels);
 export type PriorityLevel = z.infer<typeof PriorityLevel>;
 
-const Mode = z.enum(['ai_auto', 'ai_review', 'human']);
-const quadrantKey = (c: string, r: string) => `${c}/${r}`;
+const Mode = z.enum(handlingModes);
 
 const Timers = z.strictObject({
   customerReplyWindow: Duration,
@@ -53,7 +53,7 @@ export const RoutingPolicy = z
     /** complexity/repeatability → mode; every one of the nine quadrants must be named. */
     quadrants: z.strictObject(
       Object.fromEntries(
-        ['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [quadrantKey(c, r), Mode])),
+        ['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [quadrantOf(c, r), Mode])),
       ) as Record<string, typeof Mode>,
     ),
     humanOnlyCategories: z.array(IssueType),
@@ -95,19 +95,7 @@ export const RoutingPolicy = z
 export type RoutingPolicy = z.output<typeof RoutingPolicy>;
 export type RoutingPolicyInput = z.input<typeof RoutingPolicy>;
 
-export const quadrantOf = (complexity: string, repeatability: string) => quadrantKey(complexity, repeatability);
 
-/** The timers that apply at a priority: the policy-wide ones with that priority's overrides. */
-export const timersFor = (policy: RoutingPolicy, level: PriorityLevel | undefined): Timers => ({
-  ...policy.timers,
-  ...(level ? policy.sla[level].timers : undefined),
-});
-
-/** The confidence thresholds for a customer's segment: stricter ones replace the policy's. */
-export const thresholdsFor = (policy: RoutingPolicy, tier: Tier | null): Thresholds => ({
-  ...policy.thresholds,
-  ...(tier ? policy.segments[tier]?.thresholds : undefined),
-});
 
 export const defaultPolicyDocument: RoutingPolicyInput = {
   version: 'default-1',

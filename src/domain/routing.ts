@@ -1,5 +1,6 @@
 import type { Enrichment } from './enrichment';
-import { quadrantOf, type RoutingPolicy } from './policy';
+import type { RoutingPolicy } from './policy';
+import { quadrantOf } from './policyRules';
 import type { Classification, HandlingMode } from './ticket';
 import { hardTriggersAtTriage, type Trigger } from './escalation';
 import { addressesTheAI } from './injection';

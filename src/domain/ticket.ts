@@ -1,6 +1,17 @@
 import { z } from 'zod';
+import {
+  channels,
+  complexities,
+  handlingModes,
+  issueTypes,
+  messageAuthors,
+  repeatabilities,
+  resolutionModes,
+  sentiments,
+  ticketStatuses,
+  urgencies,
+} from './vocabulary';
 
-export const channels = ['chat', 'email', 'api', 'widget'] as const;
 export const Channel = z.enum(channels);
 
 export const PageContext = z
@@ -28,16 +39,15 @@ export const NewTicket = z.object({
 });
 export type NewTicket = z.infer<typeof NewTicket>;
 
-export const issueTypes = ['billing', 'technical', 'account', 'how_to', 'feature_request', 'security', 'other'] as const;
 export const IssueType = z.enum(issueTypes);
 export type IssueType = z.infer<typeof IssueType>;
-export const Complexity = z.enum(['low', 'medium', 'high']);
+export const Complexity = z.enum(complexities);
 export type Complexity = z.infer<typeof Complexity>;
-export const Repeatability = z.enum(['repeatable', 'semi', 'unique']);
+export const Repeatability = z.enum(repeatabilities);
 export type Repeatability = z.infer<typeof Repeatability>;
-export const Urgency = z.enum(['low', 'medium', 'high', 'critical']);
+export const Urgency = z.enum(urgencies);
 export type Urgency = z.infer<typeof Urgency>;
-export const Sentiment = z.enum(['positive', 'neutral', 'negative', 'frustrated']);
+export const Sentiment = z.enum(sentiments);
 export type Sentiment = z.infer<typeof Sentiment>;
 
 /** The AI's triage of a ticket; also the schema of the LLM's structured output. */
@@ -52,18 +62,6 @@ export const Classification = z.object({
   summary: z.string().max(300),
 });
 export type Classification = z.infer<typeof Classification>;
-
-/** What triage says when the AI could not classify: nothing known, so a person decides. */
-export const unclassified = (subject: string): Classification => ({
-  issueType: 'other',
-  complexity: 'high',
-  repeatability: 'unique',
-  urgency: 'medium',
-  sentiment: 'neutral',
-  requestsHuman: false,
-  confidence: 0,
-  summary: subject.slice(0, 200),
-});
 
 export const Citation = z.object({ articleId: z.string(), title: z.string() });
 export const Draft = z.object({
@@ -94,26 +92,16 @@ export const EscalationSummary = z.object({
 });
 export type EscalationSummary = z.infer<typeof EscalationSummary>;
 
-export const ticketStatuses = [
-  'triaging',
-  'drafting',
-  'awaiting_review',
-  'awaiting_customer',
-  'escalated',
-  'human_handling',
-  'resolved',
-  'closed',
-] as const;
 export const TicketStatus = z.enum(ticketStatuses);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
-export const HandlingMode = z.enum(['ai_auto', 'ai_review', 'human']);
+export const HandlingMode = z.enum(handlingModes);
 export type HandlingMode = z.infer<typeof HandlingMode>;
 
-export const ResolutionMode = z.enum(['ai_only', 'ai_plus_human', 'human_only']);
+export const ResolutionMode = z.enum(resolutionModes);
 export type ResolutionMode = z.infer<typeof ResolutionMode>;
 
-export const MessageAuthor = z.enum(['customer', 'ai', 'agent', 'system']);
+export const MessageAuthor = z.enum(messageAuthors);
 export const TranscriptMessage = z.object({
   id: z.string(),
   author: MessageAuthor,

@@ -1,5 +1,6 @@
 import type { Enrichment } from './enrichment';
-import { timersFor, type RoutingPolicy } from './policy';
+import type { RoutingPolicy } from './policy';
+import { timersFor } from './policyRules';
 import type { Priority } from './priority';
 import type { Trigger } from './escalation';
 import type {

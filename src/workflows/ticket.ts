@@ -14,8 +14,9 @@ import {
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { DraftOutcomeInput, TandemActivities } from '../activities';
-import { ActionPayloads, actionNames, refusalFor, type ActionName, type ActionPayload } from '../domain/actions';
-import { emptyEnrichment, type Enrichment } from '../domain/enrichment';
+import { actionNames, parseActionPayload, refusalFor, type ActionName, type ActionPayload } from '../domain/actions';
+import { emptyEnrichment, unclassified } from '../domain/blanks';
+import type { Enrichment } from '../domain/enrichment';
 import {
   draftConfidenceTrigger,
   softTriggersAtTriage,
@@ -28,14 +29,13 @@ import { raiseForBreach, scorePriority } from '../domain/priority';
 import { addressesTheAI } from '../domain/injection';
 import { readModelRow } from '../domain/readModel';
 import { route } from '../domain/routing';
-import {
-  unclassified,
-  type Classification,
-  type EscalationSummary,
-  type NewTicket,
-  type ReplyAssessment,
-  type TicketStatus,
-  type TranscriptMessage,
+import type {
+  Classification,
+  EscalationSummary,
+  NewTicket,
+  ReplyAssessment,
+  TicketStatus,
+  TranscriptMessage,
 } from '../domain/ticket';
 import {
   canComplete,
@@ -236,11 +236,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   const context = () => ({ status: s.status, mode: s.mode, assignee: s.assignee, hasPendingDraft: s.draft !== null });
 
   function parsePayload<A extends ActionName>(name: A, raw: unknown): ActionPayload<A> {
-    const parsed = ActionPayloads[name].safeParse(raw);
-    if (!parsed.success) {
-      throw new Error(`invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    return parsed.data as ActionPayload<A>;
+    const parsed = parseActionPayload(name, raw);
+    if ('problems' in parsed) throw new Error(`invalid ${name} payload: ${parsed.problems.join('; ')}`);
+    return parsed.payload;
   }
 
   function validate<A extends ActionName>(name: A, raw: unknown): ActionPayload<A> {
