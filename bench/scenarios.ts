@@ -25,7 +25,7 @@ export interface Sizes {
   /** The sticky cache for the at-rest step: smaller than the open count, so a bounded RSS shows. */
   cachedWorkflowsAtRest: number;
 }
-export const quickSizes: Sizes = { lifecycle: 200, actions: 40, creationSeconds: 2, atRest: 100, queueRows: 100_000, timers: 30, cachedWorkflows: 1000, cachedWorkflowsAtRest: 25 };
+export const quickSizes: Sizes = { lifecycle: 200, actions: 100, creationSeconds: 2, atRest: 100, queueRows: 100_000, timers: 30, cachedWorkflows: 1000, cachedWorkflowsAtRest: 25 };
 export const fullSizes: Sizes = { lifecycle: 2000, actions: 500, creationSeconds: 10, atRest: 10_000, queueRows: 100_000, timers: 300, cachedWorkflows: 1000, cachedWorkflowsAtRest: 1000 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {
