@@ -50,9 +50,12 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const stamp = report.at.replace(/[:.]/g, '-');
 const file = new URL(`./results/${report.mode}-${stamp}.json`, import.meta.url);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(new URL(`./results/latest-${report.mode}.json`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`\nwrote ${file.pathname}`);
-if (report.mode === 'full' && !only) {
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), renderMarkdown(report));
-  console.log('updated BENCHMARKS.md');
+// Only a complete run at the standard sizes stands for the latest figures.
+if (!only && !values.size) {
+  writeFileSync(new URL(`./results/latest-${report.mode}.json`, import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  if (report.mode === 'full') {
+    writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), renderMarkdown(report));
+    console.log('updated BENCHMARKS.md');
+  }
 }
