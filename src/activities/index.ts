@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../db/schema';
@@ -109,7 +109,8 @@ export function createActivities({ db, ai, integrations = postgresIntegrations(d
 
     /** Once written, a draft is what its id means: a retry returns it instead of asking the AI again. */
     async draftResponse(request: DraftRequest & { draftId: string }): Promise<Draft> {
-      const saved = await savedDraft(request.draftId);
+      // Only a retry can find its draft already written; a first attempt skips the read.
+      const saved = Context.current().info.attempt > 1 ? await savedDraft(request.draftId) : undefined;
       if (saved) return saved;
       const draft = await ai.draftReply(request).catch((e: unknown) => retryableAIError('draftReply', e));
       const [inserted] = await db

@@ -465,13 +465,18 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     }
     s.routedMode = decision.mode;
     s.routeReasons = decision.reasons;
-    if (epoch !== aiEpoch) {
-      // An agent took the ticket while triage ran: the triage is kept, the ticket stays theirs.
-      record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority, keptBy: s.assignee });
-      return;
-    }
-    s.mode = decision.mode;
-    record('routed', 'system', { mode: decision.mode, quadrant: decision.quadrant, reasons: decision.reasons, priority: s.priority, policyVersion: policy.version });
+    // An agent who took the ticket while triage ran keeps it; the triage is still recorded.
+    const takenOver = epoch !== aiEpoch;
+    if (!takenOver) s.mode = decision.mode;
+    record('routed', 'system', {
+      mode: decision.mode,
+      quadrant: decision.quadrant,
+      reasons: decision.reasons,
+      priority: s.priority,
+      policyVersion: policy.version,
+      ...(takenOver ? { keptBy: s.assignee } : {}),
+    });
+    if (takenOver) return;
 
     const triggers = [...decision.triggers, ...softTriggersAtTriage(classification, policy)];
     if (triggers.length > 0 || decision.mode === 'human') {
