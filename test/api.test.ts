@@ -310,7 +310,7 @@ describe('conversation and CSAT', () => {
       body: { body: 'Thanks, that fixed it!' },
     });
     expect(msg.status).toBe(202);
-    expect(msg.body).toEqual({ ticketId, accepted: true });
+    expect(msg.body).toMatchObject({ ticketId, accepted: true });
     await waitFor(ticketId, statusIs('resolved'));
     const csat = await call(base, 'POST', `/v1/tickets/${ticketId}/csat`, { key: keys.service, body: { score: 5, comment: 'quick' } });
     expect(csat.status).toBe(202);

@@ -52,6 +52,19 @@ export const CreateTicketBody = z
 
 export const TicketIdParams = z.strictObject({ id: id.regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only') });
 
+export const RequestIdParams = TicketIdParams.extend({
+  requestId: z.string().min(1).max(210).regex(/^[A-Za-z0-9._:-]+$/, 'a request id this API answered with'),
+});
+
+export const GetTicketQuery = z
+  .strictObject({
+    consistency: z
+      .enum(['eventual', 'strong'])
+      .optional()
+      .meta({ description: '`strong` asks the running workflow; the default reads the read model.' }),
+  })
+  .meta({ id: 'GetTicketQuery' });
+
 export const CustomerMessageBody = z
   .strictObject({
     body: z.string().trim().min(1).max(20_000),
@@ -164,7 +177,35 @@ export const QueueRow = TicketRow.extend({
 
 export const Queue = z.object({ items: z.array(QueueRow) }).meta({ id: 'Queue' });
 
-export const Accepted = z.object({ ticketId: z.string(), accepted: z.literal(true) }).meta({ id: 'Accepted' });
+export const Accepted = z
+  .object({
+    ticketId: z.string(),
+    accepted: z.literal(true).optional(),
+    requestId: z.string().optional(),
+    status: z.literal('pending').optional(),
+    location: z.string().optional(),
+  })
+  .meta({ id: 'Accepted', description: '`accepted: true` once applied; `status: pending` with a `location` to poll otherwise.' });
+
+export const RequestPending = z
+  .object({
+    ticketId: z.string(),
+    requestId: z.string(),
+    status: z.literal('pending'),
+    location: z.string(),
+    dependency: z.enum(['worker']).meta({ description: 'What the request waits on.' }),
+  })
+  .meta({ id: 'RequestPending' });
+
+export const RequestStatus = z
+  .object({
+    ticketId: z.string(),
+    requestId: z.string(),
+    status: z.enum(['pending', 'applied', 'refused']),
+    result: z.unknown().optional().meta({ description: 'When applied: what the action or message returned.' }),
+    reason: z.string().optional().meta({ description: 'When refused: why.' }),
+  })
+  .meta({ id: 'RequestStatus' });
 
 export const ProblemDetails = z
   .looseObject({

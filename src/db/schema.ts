@@ -111,6 +111,10 @@ export const tickets = pgTable(
     resolutionReason: text('resolution_reason'),
     csatScore: integer('csat_score'),
     csatComment: text('csat_comment'),
+    /** Fingerprint of the create request: a reused Idempotency-Key with another body is a 409 for life. */
+    requestHash: text('request_hash'),
+    /** The state as the workflow's Query answers it, less transcript and timeline: reads come from here. */
+    state: jsonb('state'),
     // Monotonic per workflow: a stale retry of an older snapshot never overwrites a newer one.
     version: integer('version').notNull().default(0),
     search: tsvector('search').generatedAlwaysAs(

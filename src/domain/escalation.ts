@@ -16,6 +16,8 @@ export const escalationReasons = [
   // The AI failed after its retries: a person takes the ticket rather than leave it stuck.
   'classification_failed',
   'assessment_failed',
+  // The database refused what the ticket tried to record: a person checks what the customer saw.
+  'persistence_failed',
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
@@ -94,4 +96,16 @@ export function unresolvedTimeoutTrigger(aiTurns: number): Trigger {
     kind: 'soft',
     detail: `no resolution within the timeout after ${aiTurns} AI replies`,
   };
+}
+
+/** The AI failed or ran past its deadline at some step: a person takes the ticket, saying why. */
+export function aiFailedTrigger(step: 'classification' | 'draft' | 'assessment', why: string): Trigger {
+  const code = step === 'classification' ? 'classification_failed' : step === 'draft' ? 'draft_failed' : 'assessment_failed';
+  const what = step === 'classification' ? 'classify the ticket' : step === 'draft' ? 'draft a reply' : "read the customer's reply";
+  return { code, kind: 'hard', detail: `the AI could not ${what}: ${why}` };
+}
+
+/** A write the database refused: the read model may lack part of this ticket. */
+export function persistenceFailedTrigger(why: string): Trigger {
+  return { code: 'persistence_failed', kind: 'hard', detail: `the database refused part of this ticket's record: ${why}` };
 }

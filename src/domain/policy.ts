@@ -83,6 +83,11 @@ export const RoutingPolicy = z
     }),
     /** How much a breached SLA raises a ticket's score. */
     breachBoost: z.number().int().min(0).max(100),
+    /**
+     * How long one AI step (classify, draft, read a reply) may take, retries included, before a
+     * person takes the ticket; a model's later answer is dropped. Default 2 minutes.
+     */
+    aiStepDeadline: Duration.optional(),
   })
   .superRefine((p, ctx) => {
     if (Object.values(p.priorityWeights).every((w) => w === 0)) {

@@ -17,3 +17,8 @@ export const thresholdsFor = (policy: RoutingPolicy, tier: Tier | null): Thresho
   ...policy.thresholds,
   ...(tier ? policy.segments[tier]?.thresholds : undefined),
 });
+
+export const DEFAULT_AI_STEP_DEADLINE_MS = 120_000;
+
+/** How long an AI step may take before a person takes over; policies from before it had none. */
+export const aiStepDeadlineOf = (policy: RoutingPolicy): number => policy.aiStepDeadline ?? DEFAULT_AI_STEP_DEADLINE_MS;

@@ -1,4 +1,5 @@
-import type { TicketState } from './ticketState';
+import type { RoutingPolicy } from './policy';
+import { ticketView, type TicketState, type TicketView } from './ticketState';
 
 /**
  * The read-model row of a ticket, computed in the workflow so the persistence activity gets a
@@ -32,9 +33,18 @@ export interface ReadModelRow {
   resolvedAt: number | null;
   csatScore: number | null;
   csatComment: string | null;
+  /** Fingerprint of the create request, so a reused Idempotency-Key is told apart after the ticket closed. */
+  requestHash: string | null;
+  /**
+   * The state as the `state` Query would answer it, less the transcript and timeline (those are
+   * rows of their own): what `GET /v1/tickets/:id` serves without asking the workflow.
+   */
+  state: ReadModelState;
   version: number;
   createdAt: number;
 }
+
+export type ReadModelState = Omit<TicketView, 'transcript' | 'timeline'>;
 
 /** The deadline an agent is racing: review while a draft waits, first response while escalated. */
 export function slaDeadlineOf(s: TicketState): number | null {
@@ -45,7 +55,10 @@ export function slaDeadlineOf(s: TicketState): number | null {
   return null;
 }
 
-export function readModelRow(s: TicketState): ReadModelRow {
+/** The row for a state; without the policy (inputs recorded before rows carried it) deadlines come from the snapshot. */
+export function readModelRow(s: TicketState | TicketView, policy?: RoutingPolicy): ReadModelRow {
+  const view: TicketView = policy ? ticketView(s, policy) : { deadlines: [], outcome: null, ...s };
+  const { transcript: _transcript, timeline: _timeline, ...state } = view;
   return {
     id: s.ticketId,
     workflowId: `ticket-${s.ticketId}`,
@@ -74,6 +87,8 @@ export function readModelRow(s: TicketState): ReadModelRow {
     resolvedAt: s.resolution?.at ?? null,
     csatScore: s.csat.score,
     csatComment: s.csat.comment,
+    requestHash: s.ticket.requestHash ?? null,
+    state,
     version: s.version,
     createdAt: s.ticket.createdAt,
   };

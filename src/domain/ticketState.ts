@@ -2,6 +2,7 @@ import type { Enrichment } from './enrichment';
 import type { RoutingPolicy } from './policy';
 import { timersFor } from './policyRules';
 import type { Priority } from './priority';
+import type { RequestBinding } from './requests';
 import type { Trigger } from './escalation';
 import type {
   Classification,
@@ -31,7 +32,7 @@ export interface PendingDraft extends Draft {
 /** Everything the `state` Query returns; also what continue-as-new carries forward. */
 export interface TicketState {
   ticketId: string;
-  ticket: NewTicket & { createdAt: number };
+  ticket: NewTicket & { createdAt: number; requestHash?: string };
   status: TicketStatus;
   mode: HandlingMode | null;
   /** The mode triage chose; handback returns to it. */
@@ -73,11 +74,29 @@ export interface TicketState {
   };
   followUps: number;
   refusedActions: number;
+  /**
+   * Set once a write to the read model failed: `failing` while it still does, `sanitize` once the
+   * database refused a value (later writes replace text it cannot store). Absent on older tickets.
+   */
+  persistence?: { failing: boolean; since: number | null; reason: string | null; sanitize: boolean };
   timeline: TimelineEvent[];
   /** Next timeline sequence number; survives continue-as-new so audit rows never collide. */
   nextSeq: number;
   /** Bumped on every change; the read model keeps only the newest snapshot. */
   version: number;
+}
+
+/** What an agent action's Update returns: the new state and the request it applied. */
+export interface ActionResult extends TicketView {
+  /** The request this answers; a retry gets the first one's, so a caller can tell a reuse of its id. */
+  request?: RequestBinding;
+}
+
+/** What the customerMessage Update returns. */
+export interface MessageReceipt {
+  ticketId: string;
+  messageId: string;
+  request: RequestBinding;
 }
 
 /** What the `state` Query and every agent action return: the state plus what follows from it. */

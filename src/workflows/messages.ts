@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionInput, ActionName } from '../domain/actions';
-import type { TicketView } from '../domain/ticketState';
+import type { ActionResult, MessageReceipt, TicketView } from '../domain/ticketState';
 
 export interface CustomerMessageInput {
   /** Caller's id for the message; a repeat with the same id is ignored. */
@@ -15,13 +15,15 @@ export interface CsatInput {
 
 export const stateQuery = defineQuery<TicketView>('state');
 export const customerMessageSignal = defineSignal<[CustomerMessageInput]>('customerMessage');
+/** The same message as an Update: the caller learns at once whether its message id was reused. */
+export const customerMessageUpdate = defineUpdate<MessageReceipt, [CustomerMessageInput]>('customerMessage');
 export const csatSignal = defineSignal<[CsatInput]>('csat');
 
-type ActionUpdate<A extends ActionName> = ReturnType<typeof defineUpdate<TicketView, [ActionInput<A>], A>>;
+type ActionUpdate<A extends ActionName> = ReturnType<typeof defineUpdate<ActionResult, [ActionInput<A>], A>>;
 type ActionSignal<A extends ActionName> = ReturnType<typeof defineSignal<[ActionInput<A>], A>>;
 
 function actionMessages<A extends ActionName>(name: A): { update: ActionUpdate<A>; signal: ActionSignal<A> } {
-  return { update: defineUpdate<TicketView, [ActionInput<A>], A>(name), signal: defineSignal<[ActionInput<A>], A>(name) };
+  return { update: defineUpdate<ActionResult, [ActionInput<A>], A>(name), signal: defineSignal<[ActionInput<A>], A>(name) };
 }
 
 /** Every agent action, as an Update and as a Signal of the same name and payload. */

@@ -1,5 +1,7 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -18,13 +20,17 @@ import { actionNames, parseActionPayload, refusalFor, type ActionName, type Acti
 import { emptyEnrichment, unclassified } from '../domain/blanks';
 import type { Enrichment } from '../domain/enrichment';
 import {
+  aiFailedTrigger,
   draftConfidenceTrigger,
+  persistenceFailedTrigger,
   softTriggersAtTriage,
   triggersAfterReply,
   unresolvedTimeoutTrigger,
   type Trigger,
 } from '../domain/escalation';
 import type { RoutingPolicy } from '../domain/policy';
+import { aiStepDeadlineOf } from '../domain/policyRules';
+import { requestFingerprint, type RequestBinding } from '../domain/requests';
 import { raiseForBreach, scorePriority } from '../domain/priority';
 import { addressesTheAI } from '../domain/injection';
 import { readModelRow } from '../domain/readModel';
@@ -44,12 +50,14 @@ import {
   outcomeOf,
   resolutionModeOf,
   ticketView,
+  type ActionResult,
   type Deadline,
+  type MessageReceipt,
   type TicketOutcome,
   type TicketState,
   type TicketView,
 } from '../domain/ticketState';
-import { actions, csatSignal, customerMessageSignal, stateQuery, type CustomerMessageInput } from './messages';
+import { actions, csatSignal, customerMessageSignal, customerMessageUpdate, stateQuery, type CustomerMessageInput } from './messages';
 import {
   AssignedAgent,
   CustomerTier,
@@ -62,13 +70,14 @@ import {
 } from './searchAttributes';
 
 export interface TicketWorkflowInput {
-  ticket: NewTicket & { createdAt: number };
+  /** `requestHash` fingerprints the create request, so a reused Idempotency-Key is told apart for life. */
+  ticket: NewTicket & { createdAt: number; requestHash?: string };
   /** The routing policy version the ticket started with; it keeps it for life. */
   policy: RoutingPolicy;
   /** State carried over continue-as-new; absent on the first run. */
   carried?: TicketState;
   /** Recent customer message ids and Update ids, carried so a retry after continue-as-new is still a repeat. */
-  carriedIds?: { messages: string[]; updates: string[] };
+  carriedIds?: { messages: string[]; updates: string[]; requests?: RequestBinding[] };
   /** Continue-as-new once history passes this many events (server suggestion applies too). */
   historyLimit?: number;
   activityTimeouts?: ActivityTimeouts;
@@ -79,8 +88,14 @@ export interface ActivityTimeouts {
   aiMs: number;
   enrichmentMs: number;
   storeMs: number;
+  /** How long a write may keep retrying through an outage before the ticket says so (default 5 min). */
+  storeDeadlineMs?: number;
+  /** A worker that stops heartbeating this long is presumed dead and its work restarts elsewhere. */
+  heartbeatMs?: number;
 }
 export const defaultActivityTimeouts: ActivityTimeouts = { aiMs: 120_000, enrichmentMs: 10_000, storeMs: 30_000 };
+const DEFAULT_STORE_DEADLINE_MS = 5 * 60_000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 /** An enrichment source: its own timeout and number of attempts. */
 const lookup = (startToCloseTimeout: number, maximumAttempts: number) =>
@@ -90,10 +105,16 @@ const lookup = (startToCloseTimeout: number, maximumAttempts: number) =>
   });
 
 /** One proxy group per dependency, each with its own timeout and retry policy. */
-function activityGroups(t: ActivityTimeouts) {
+function activityGroups(t: ActivityTimeouts, policy: RoutingPolicy) {
+  const heartbeatTimeout = t.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   return {
+    // An AI step gets the policy's deadline, retries included (a Retry-After past it ends the step
+    // there): then a person takes the ticket and a late answer is dropped. Long model calls
+    // heartbeat, so a dead worker's call restarts within the heartbeat timeout.
     ai: proxyActivities<TandemActivities>({
       startToCloseTimeout: t.aiMs,
+      scheduleToCloseTimeout: aiStepDeadlineOf(policy),
+      heartbeatTimeout,
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
     }),
     // Enrichment sources are optional context: each fails fast on its own and leaves a gap rather
@@ -103,10 +124,14 @@ function activityGroups(t: ActivityTimeouts) {
     billing: lookup(t.enrichmentMs, 3),
     issueTracker: lookup(t.enrichmentMs, 2),
     ticketHistory: lookup(Math.min(t.enrichmentMs, 5000), 2),
-    // Persistence retries until the database is back: nothing a ticket decided may be lost.
+    // Persistence retries through an outage; past its deadline the ticket records that its
+    // writes are delayed and tries again, so nothing a ticket decided is lost and no write
+    // retries unseen. A value the database refuses fails at once (PersistenceRefused).
     store: proxyActivities<TandemActivities>({
       startToCloseTimeout: t.storeMs,
-      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+      scheduleToCloseTimeout: t.storeDeadlineMs ?? DEFAULT_STORE_DEADLINE_MS,
+      heartbeatTimeout,
+      retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PersistenceRefused'] },
     }),
   };
 }
@@ -118,7 +143,7 @@ const IDS_CARRIED = 500;
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
   const { policy } = input;
   const historyLimit = input.historyLimit ?? 4000;
-  const { ai, crm, billing, issueTracker, ticketHistory, store } = activityGroups(input.activityTimeouts ?? defaultActivityTimeouts);
+  const { ai, crm, billing, issueTracker, ticketHistory, store } = activityGroups(input.activityTimeouts ?? defaultActivityTimeouts, policy);
   const s: TicketState = input.carried ?? initialState(input);
 
   // Carried through continue-as-new (bounded): what makes a retried message or action a repeat.
@@ -126,7 +151,25 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     ...(input.carriedIds?.messages ?? []),
     ...s.transcript.filter((m) => m.author === 'customer').map((m) => m.id),
   ]);
-  const appliedUpdateIds = new Set(input.carriedIds?.updates ?? []);
+  // Update ids (and message ids) bound to what they asked for: a retry is answered with its first
+  // result, a reuse of the id for something else is refused. Ids carried from before bindings
+  // existed have no fingerprint and count as retries.
+  const requests = new Map<string, RequestBinding>([
+    ...(input.carriedIds?.updates ?? []).map((id): [string, RequestBinding] => [id, { id, kind: 'unknown', actor: 'unknown', fingerprint: '', at: 0 }]),
+    ...(input.carriedIds?.requests ?? []).map((b): [string, RequestBinding] => [b.id, b]),
+  ]);
+  function bind(id: string, kind: string, actor: string, raw: unknown): RequestBinding {
+    const binding = { id, kind, actor, fingerprint: requestFingerprint(kind, raw), at: Date.now() };
+    requests.set(id, binding);
+    if (requests.size > IDS_CARRIED) requests.delete(requests.keys().next().value!);
+    return binding;
+  }
+  /** The binding a reuse of `id` collides with, if it asks for something else. */
+  function collision(id: string | undefined, kind: string, raw: unknown): RequestBinding | undefined {
+    const known = id === undefined ? undefined : requests.get(id);
+    if (!known || known.fingerprint === '' || known.fingerprint === requestFingerprint(kind, raw)) return undefined;
+    return known;
+  }
 
   // Transient state: rebuilt on every run, never carried.
   const inbox: TranscriptMessage[] = [];
@@ -189,16 +232,66 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (!dirty) return;
     dirty = false;
     const events = unsavedEvents;
-    const customerMessages = unsavedCustomerMessages.map((m) => ({ ...m, ticketId: s.ticketId }));
+    const messages = unsavedCustomerMessages;
     unsavedEvents = [];
     unsavedCustomerMessages = [];
-    await store.persistTicket({
-      row: readModelRow(s),
-      ...(s.status === 'closed' ? { snapshot: view() } : {}),
-      events,
-      customerMessages,
-    });
+    try {
+      await store.persistTicket({
+        row: readModelRow(s, policy),
+        ...(s.status === 'closed' ? { snapshot: view() } : {}),
+        events,
+        customerMessages: messages.map((m) => ({ ...m, ticketId: s.ticketId })),
+        ...(s.persistence?.sanitize ? { sanitize: true } : {}),
+      });
+    } catch (err) {
+      // Nothing is dropped: the batch goes back ahead of what was recorded meanwhile.
+      unsavedEvents = [...events, ...unsavedEvents];
+      unsavedCustomerMessages = [...messages, ...unsavedCustomerMessages];
+      dirty = true;
+      await persistenceTrouble('the read model', err);
+      return;
+    }
+    if (s.persistence?.failing) {
+      s.persistence = { ...s.persistence, failing: false, reason: null };
+      record('persistence_recovered', 'system');
+    }
   }
+
+  /**
+   * A write that failed. A value the database refuses is a persistence failure: the ticket says
+   * so, goes to a person, and later writes replace the offending text. Anything else is an
+   * outage that outlasted the activity's deadline: the ticket says its writes are delayed and
+   * the next flush tries again.
+   */
+  async function persistenceTrouble(what: string, err: unknown) {
+    const refused = failureType(err) === 'PersistenceRefused';
+    const reason = failureReason(err);
+    const wasFailing = s.persistence?.failing ?? false;
+    s.persistence = { failing: true, since: s.persistence?.since ?? Date.now(), reason, sanitize: (s.persistence?.sanitize ?? false) || refused };
+    if (!refused) {
+      if (!wasFailing) record('persistence_delayed', 'system', { what, reason });
+      return;
+    }
+    record('persistence_failed', 'system', { what, reason });
+    const alreadyRaised = s.escalation?.triggers.some((t) => t.code === 'persistence_failed') ?? false;
+    if (!alreadyRaised && s.status !== 'closed' && s.status !== 'resolved') await escalate([persistenceFailedTrigger(reason)]);
+  }
+
+  /** A write outside the read-model row (a message, a draft's outcome), retried once with storable text. */
+  async function write(what: string, attempt: (sanitize: boolean) => Promise<void>) {
+    try {
+      await attempt(s.persistence?.sanitize ?? false);
+    } catch (err) {
+      if (failureType(err) === 'PersistenceRefused' && !s.persistence?.sanitize) {
+        await persistenceTrouble(what, err);
+        return write(what, attempt);
+      }
+      await persistenceTrouble(what, err);
+    }
+  }
+
+  const recordDraftOutcome = (outcome: DraftOutcomeInput) =>
+    write(`draft ${outcome.draftId}`, (sanitize) => store.recordDraftOutcome({ ...outcome, ...(sanitize ? { sanitize } : {}) }));
 
   /** Sends a reply; when it is an AI draft, what became of the draft is recorded with it. */
   async function send(body: string, author: 'ai' | 'agent', agentId?: string, draft?: { id: string; outcome: Omit<DraftOutcomeInput, 'draftId' | 'at'> }) {
@@ -211,7 +304,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // One activity (one transaction) for both writes halves an approval's round trip; tickets
     // started before this change keep their two activities.
     const together = draft !== undefined && patched('draft-outcome-with-delivery');
-    await store.deliverMessage({
+    await write(`message ${id}`, (sanitize) => store.deliverMessage({
+      ...(sanitize ? { sanitize } : {}),
       id,
       ticketId: s.ticketId,
       kind: 'reply',
@@ -223,8 +317,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       draftId: draft?.id,
       at,
       ...(together ? { draftOutcome: { ...draft.outcome, draftId: draft.id, at } } : {}),
-    });
-    if (draft && !together) await store.recordDraftOutcome({ ...draft.outcome, draftId: draft.id, at: Date.now() });
+    }));
+    if (draft && !together) await recordDraftOutcome({ ...draft.outcome, draftId: draft.id, at: Date.now() });
   }
 
   function forAI() {
@@ -263,7 +357,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     s.draft = null;
     s.sla.reviewDueAt = null;
     record('draft_discarded', by, { draftId: draft.id });
-    await store.recordDraftOutcome({ draftId: draft.id, outcome: 'discarded', reviewedBy: by, at: Date.now() });
+    await recordDraftOutcome({ draftId: draft.id, outcome: 'discarded', reviewedBy: by, at: Date.now() });
   }
 
   function noteHumanResponse(agentId: string) {
@@ -357,22 +451,33 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   function registerAction<A extends ActionName>(name: A) {
     // Payloads arrive untyped from callers and are parsed here, so handlers take `unknown`.
     const { update, signal } = actions[name] as unknown as {
-      update: UpdateDefinition<TicketView, [unknown]>;
+      update: UpdateDefinition<ActionResult, [unknown]>;
       signal: SignalDefinition<[unknown]>;
     };
     setHandler(
       update,
-      async (raw: unknown) => {
+      async (raw: unknown): Promise<ActionResult> => {
         // The server dedupes Update ids within a run; this covers a retry after continue-as-new.
+        // The result names the request it answers, so a caller can tell its retry from a reuse.
         const updateId = currentUpdateInfo()?.id;
-        if (updateId !== undefined && appliedUpdateIds.has(updateId)) return view();
-        if (updateId !== undefined) appliedUpdateIds.add(updateId);
+        const known = updateId === undefined ? undefined : requests.get(updateId);
+        if (known) return { ...view(), request: known };
         const payload = parsePayload(name, raw);
+        const request = updateId === undefined ? undefined : bind(updateId, name, payload.agentId, raw);
         record('action', payload.agentId, { action: name, via: 'update' });
         await runAction(name, payload);
-        return view();
+        return { ...view(), ...(request ? { request } : {}) };
       },
-      { validator: (raw: unknown) => void validate(name, raw) },
+      {
+        validator: (raw: unknown) => {
+          const id = currentUpdateInfo()?.id;
+          const reused = collision(id, name, raw);
+          if (reused) throw new Error(`request id ${reused.id} was already used for ${reused.kind} by ${reused.actor}`);
+          // A retry of an applied request is answered with its result, whatever the state now.
+          if (id !== undefined && requests.has(id)) return;
+          validate(name, raw);
+        },
+      },
     );
     setHandler(signal, async (raw: unknown) => {
       let payload: ActionPayload<A>;
@@ -398,18 +503,45 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
   for (const name of actionNames) registerAction(name);
 
+  // ---- customer messages: an Update (so a reused message id is refused at once) and a Signal --
+  const messageProblem = (m: CustomerMessageInput | null | undefined) =>
+    !m || typeof m.body !== 'string' || m.body.trim() === '' || typeof m.messageId !== 'string'
+      ? 'a customer message needs a messageId and a body'
+      : null;
+  const messageBinding = (m: CustomerMessageInput) => `message:${m.messageId}`;
+  const messageFingerprintOf = (m: CustomerMessageInput) => ({ messageId: m.messageId, body: m.body });
+
+  function receiveCustomerMessage(m: CustomerMessageInput): MessageReceipt {
+    const id = `${s.ticketId}:in:${m.messageId}`;
+    const bindingId = messageBinding(m);
+    const request = requests.get(bindingId) ?? bind(bindingId, 'customerMessage', 'customer', messageFingerprintOf(m));
+    if (!seenMessageIds.has(id)) {
+      seenMessageIds.add(id);
+      const message: TranscriptMessage = { id, author: 'customer', body: m.body, at: Date.now() };
+      inbox.push(message);
+      unsavedCustomerMessages.push(message);
+      dirty = true;
+    }
+    return { ticketId: s.ticketId, messageId: m.messageId, request };
+  }
+
   setHandler(customerMessageSignal, (m: CustomerMessageInput) => {
-    if (!m || typeof m.body !== 'string' || m.body.trim() === '' || typeof m.messageId !== 'string') {
-      record('message_refused', 'customer', { reason: 'a customer message needs a messageId and a body' });
+    const problem = messageProblem(m);
+    const reused = problem ? undefined : collision(messageBinding(m), 'customerMessage', messageFingerprintOf(m));
+    if (problem || reused) {
+      record('message_refused', 'customer', { reason: problem ?? `message id ${m.messageId} was already used for a different message` });
       return;
     }
-    const id = `${s.ticketId}:in:${m.messageId}`;
-    if (seenMessageIds.has(id)) return;
-    seenMessageIds.add(id);
-    const message: TranscriptMessage = { id, author: 'customer', body: m.body, at: Date.now() };
-    inbox.push(message);
-    unsavedCustomerMessages.push(message);
-    dirty = true;
+    receiveCustomerMessage(m);
+  });
+  setHandler(customerMessageUpdate, receiveCustomerMessage, {
+    validator: (m: CustomerMessageInput) => {
+      const problem = messageProblem(m);
+      if (problem) throw new Error(problem);
+      if (collision(messageBinding(m), 'customerMessage', messageFingerprintOf(m))) {
+        throw new Error(`message id ${m.messageId} was already used for a different message`);
+      }
+    },
   });
 
   setHandler(csatSignal, (c) => {
@@ -441,14 +573,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     touch();
     await flush();
     let classification: Classification;
-    let classificationFailed = false;
+    let classificationFailed: string | null = null;
     try {
       classification = await ai.classifyTicket(forAI());
     } catch (err) {
-      // After its retries the AI is out of the picture: a person triages, the ticket never sticks.
-      log.warn('classification failed; routing to a human', { error: (err as Error).message });
+      // After its retries or its deadline the AI is out of the picture: a person triages, the
+      // ticket never sticks.
+      log.warn('classification failed; routing to a human', { error: failureReason(err) });
       classification = unclassified(s.ticket.subject);
-      classificationFailed = true;
+      classificationFailed = failureReason(err);
     }
     s.classification = classification;
     s.originalClassification = classification;
@@ -459,9 +592,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
     s.priority = scorePriority(classification, s.enrichment, policy.priorityWeights);
     const decision = route(classification, s.enrichment, policy, `${s.ticket.subject}\n${s.ticket.body}`);
-    if (classificationFailed) {
+    if (classificationFailed !== null) {
       decision.mode = 'human';
-      decision.triggers.unshift({ code: 'classification_failed', kind: 'hard', detail: 'the AI could not classify the ticket' });
+      decision.triggers.unshift(aiFailedTrigger('classification', classificationFailed));
     }
     s.routedMode = decision.mode;
     s.routeReasons = decision.reasons;
@@ -529,20 +662,20 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       });
     } catch (err) {
       if (epoch !== aiEpoch) return;
-      log.warn('draft failed; escalating', { error: (err as Error).message });
-      await escalate([{ code: 'draft_failed', kind: 'hard', detail: 'the AI could not draft a reply' }]);
+      log.warn('draft failed; escalating', { error: failureReason(err) });
+      await escalate([aiFailedTrigger('draft', failureReason(err))]);
       return;
     }
     if (epoch !== aiEpoch || s.mode === 'human' || s.status !== 'drafting') {
       // A human took the turn while the AI was writing: the AI never replies to it too.
-      await store.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
+      await recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
       if (s.status === 'drafting') setStatus(previous, 'system');
       return;
     }
     record('drafted', 'ai', { draftId, confidence: draft.confidence, citations: draft.citations, promptVersion: draft.promptVersion });
     const lowConfidence = draftConfidenceTrigger(draft.confidence, policy, s.enrichment?.tier ?? null);
     if (lowConfidence.length > 0) {
-      await store.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
+      await recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
       await escalate(lowConfidence);
       return;
     }
@@ -572,7 +705,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       });
     } catch (err) {
       // Escalating matters more than the summary: the agent still has the transcript.
-      log.warn('escalation summary failed; escalating without one', { error: (err as Error).message });
+      log.warn('escalation summary failed; escalating without one', { error: failureReason(err) });
     }
     const at = Date.now();
     s.escalation = { triggers, summary, at };
@@ -630,8 +763,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       assessment = await ai.assessReply({ reply: m.body, transcript: s.transcript, ticketId: s.ticketId });
     } catch (err) {
       if (epoch !== aiEpoch) return;
-      log.warn('reply assessment failed; escalating', { error: (err as Error).message });
-      return escalate([{ code: 'assessment_failed', kind: 'hard', detail: "the AI could not read the customer's reply" }]);
+      log.warn('reply assessment failed; escalating', { error: failureReason(err) });
+      return escalate([aiFailedTrigger('assessment', failureReason(err))]);
     }
     record('reply_assessed', 'ai', { ...assessment });
     // A person took over or resolved while the reply was read: the turn is theirs.
@@ -672,7 +805,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       case 'csat_reminder': {
         const kind = d.kind === 'csat_survey' ? 'csat_survey' : 'csat_reminder';
         const at = Date.now();
-        await store.deliverMessage({
+        await write(`${kind} message`, (sanitize) => store.deliverMessage({
+          ...(sanitize ? { sanitize } : {}),
           id: `${s.ticketId}:${kind}:${s.followUps}`,
           ticketId: s.ticketId,
           kind,
@@ -684,7 +818,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
               ? `How did we do with "${s.ticket.subject}"? Reply with a score from 1 (poor) to 5 (great).`
               : `A quick reminder: how did we do with "${s.ticket.subject}"? A score from 1 to 5 helps us improve.`,
           at,
-        });
+        }));
         if (kind === 'csat_survey') s.csat.surveySentAt = at;
         else s.csat.reminderSentAt = at;
         record(`${kind}_sent`, 'system');
@@ -713,7 +847,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         await flush();
         // Anything that arrived during the flush goes round the loop once more first.
         if (inbox.length === 0 && !aiTurnDue && !dirty && allHandlersFinished()) {
-          const carriedIds = { messages: [...seenMessageIds].slice(-IDS_CARRIED), updates: [...appliedUpdateIds].slice(-IDS_CARRIED) };
+          const carriedIds = { messages: [...seenMessageIds].slice(-IDS_CARRIED), updates: [], requests: [...requests.values()] };
           return await continueAsNew<typeof ticketWorkflow>({ ...input, carried: { ...s }, carriedIds });
         }
       }
@@ -794,4 +928,19 @@ function lineDiff(before: string, after: string) {
 
 function pick(o: Record<string, unknown>, keys: string[]) {
   return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}
+
+/** The type of an activity's ApplicationFailure, looked up through the ActivityFailure wrapper. */
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** Why an activity failed, in words for the timeline: a timeout names its deadline. */
+function failureReason(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure) {
+    return cause.timeoutType === 'SCHEDULE_TO_CLOSE' ? 'no answer within its deadline; a later answer is dropped' : `timed out (${cause.timeoutType})`;
+  }
+  return (cause as Error | undefined)?.message ?? String(err);
 }

@@ -1,15 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
 import type { z } from 'zod';
 import { actionNames, type ActionName } from '../../domain/actions';
 import type { RoutingPolicy } from '../../domain/policy';
-import { workflowIdFor, type NewTicket } from '../../domain/ticket';
+import { workflowIdFor } from '../../domain/ticket';
+import { canonicalJson, messageUpdateId, requestFingerprint, reuseConflict, type RequestBinding } from '../../domain/requests';
+import type { ActionResult, MessageReceipt } from '../../domain/ticketState';
 import type { TicketState as TicketStateValue } from '../../domain/ticketState';
+import { readTicketView } from '../../db/ticketReads';
 import type { Db } from '../../db/client';
 import { findCustomer, getTicketRecord, humanQueue, listTickets, summaryLine, type TicketRecord } from '../../db/ticketQueries';
-import { actions, csatSignal, customerMessageSignal, stateQuery } from '../../workflows/messages';
+import { actions, csatSignal, customerMessageUpdate, stateQuery } from '../../workflows/messages';
 import { TicketStatus as TicketStatusAttr } from '../../workflows/searchAttributes';
-import type { ticketWorkflow, ActivityTimeouts } from '../../workflows/ticket';
+import type { ticketWorkflow, ActivityTimeouts, TicketWorkflowInput } from '../../workflows/ticket';
 import type { Principal } from '../auth';
 import { callDatabase, callTemporal } from '../dependencies';
 import { problems } from '../problems';
@@ -20,7 +29,11 @@ import {
   CreateTicketBody,
   CsatBody,
   CustomerMessageBody,
+  GetTicketQuery,
   ListTicketsQuery,
+  RequestIdParams,
+  RequestPending,
+  RequestStatus,
   ProblemDetails,
   Queue,
   inStorableRange,
@@ -54,19 +67,13 @@ const common = {
   503: problem('Temporal or the database did not answer in time; see Retry-After.'),
 };
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const accepted = (description: string) => ({ description, schema: RequestPending });
 
-/** Stable JSON (sorted keys), so the same request always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** A 409 naming the earlier request a reused id belongs to. */
+const reused = (earlier: RequestBinding) =>
+  problems.conflict(reuseConflict(earlier), {
+    earlierRequest: { id: earlier.id, kind: earlier.kind, actor: earlier.actor, at: new Date(earlier.at).toISOString() },
+  });
 
 function rowView(r: TicketRecord) {
   return {
@@ -103,6 +110,14 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   }
   throw problems.invalid([{ field: 'query.cursor', message: 'not a cursor this API issued' }]);
 }
+
+/** How long a request-status poll waits for an outcome before answering `pending`. */
+const REQUEST_POLL_MS = 1000;
+/** How long the API waits to learn whether Temporal itself answers. */
+const REACHABILITY_MS = 800;
+
+/** An Update Temporal holds but the workflow has not completed in time. */
+class PendingUpdate extends Error {}
 
 export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
   const { client, db, timeouts } = deps;
@@ -159,7 +174,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
           ? `idem_${sha256(`${caller}:${idempotencyKey}`).slice(0, 24)}`
           : `tkt_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
       const workflowId = workflowIdFor(ticketId);
-      const requestHash = sha256(canonical(body));
+      const requestHash = sha256(canonicalJson(body));
       const created = (status: string, code: 200 | 201) => ({
         status: code,
         body: { ticketId, workflowId, status },
@@ -170,7 +185,16 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
         // Temporal forgets a completed workflow after the namespace's retention; the read model
         // does not, so a late retry still finds its ticket instead of starting it again.
         const done = await database(() => getTicketRecord(db, ticketId));
-        if (done?.status === 'closed') return created('closed', 200);
+        if (done?.status === 'closed') {
+          // Tickets closed before the read model kept the request's fingerprint cannot be compared.
+          if (done.requestHash !== null && done.requestHash !== requestHash) {
+            throw problems.conflict(
+              `${body.externalId ? 'externalId' : 'Idempotency-Key'} was already used for a different request (ticket ${ticketId})`,
+              { ticketId },
+            );
+          }
+          return created('closed', 200);
+        }
       }
 
       const customer = await database(() => findCustomer(db, body.customer));
@@ -178,7 +202,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
         throw problems.unprocessable(`no customer ${body.customer.id}`, [{ field: 'body.customer.id', message: 'unknown customer' }]);
       }
       const customerId = customer?.id ?? body.customer.id;
-      const ticket: NewTicket & { createdAt: number } = {
+      const ticket: TicketWorkflowInput['ticket'] = {
         ticketId,
         ...(customerId ? { customerId } : {}),
         ...(body.customer.email ? { customerEmail: body.customer.email } : customer ? { customerEmail: customer.email } : {}),
@@ -189,6 +213,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
         ...(body.metadata ? { metadata: body.metadata } : {}),
         ...(body.externalId ? { externalId: body.externalId } : {}),
         createdAt: Date.now(),
+        requestHash,
       };
       const policy = await database(async () => deps.policy());
       try {
@@ -224,21 +249,26 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     tag: 'Tickets',
     summary: "A ticket's full state",
     description:
-      'From the workflow while it runs; from the read model once it has completed. `X-Tandem-Source` says which.',
+      "From the read model by default, so a busy or absent worker never fails a read; `X-Tandem-Version` is the workflow's state version it was written at. `?consistency=strong` asks the running workflow instead (503 with `dependency: worker` when no worker answers). `X-Tandem-Source` says which answered.",
     roles: ['service', 'agent'],
     params: TicketIdParams,
+    query: GetTicketQuery,
     responses: { 200: { description: 'The ticket state.', schema: TicketState }, ...common, 404: problem('No such ticket.') },
-    async handle({ params }) {
-      const record = await database(() => getTicketRecord(db, params.id));
-      if (record?.status === 'closed' && record.snapshot) {
-        return { status: 200, body: record.snapshot, headers: { 'X-Tandem-Source': 'read-model' } };
+    async handle({ params, query }: { params: { id: string }; query: z.output<typeof GetTicketQuery> }) {
+      if (query.consistency !== 'strong') {
+        const stored = await database(() => readTicketView(db, params.id));
+        if (stored) {
+          return { status: 200, body: stored.view, headers: { 'X-Tandem-Source': 'read-model', 'X-Tandem-Version': String(stored.version) } };
+        }
+        // Not written yet (the ticket was created a moment ago): the workflow knows.
       }
       try {
         const state = await temporal(() => handleFor(params.id).query(stateQuery));
-        return { status: 200, body: state, headers: { 'X-Tandem-Source': 'workflow' } };
+        return { status: 200, body: state, headers: { 'X-Tandem-Source': 'workflow', 'X-Tandem-Version': String(state.version) } };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) {
-          if (record?.snapshot) return { status: 200, body: record.snapshot, headers: { 'X-Tandem-Source': 'read-model' } };
+          const record = await database(() => readTicketView(db, params.id));
+          if (record) return { status: 200, body: record.view, headers: { 'X-Tandem-Source': 'read-model', 'X-Tandem-Version': String(record.version) } };
           throw problems.notFound(`no ticket ${params.id}`);
         }
         throw err;
@@ -315,27 +345,30 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     operationId: 'postCustomerMessage',
     tag: 'Tickets',
     summary: 'Add a customer message',
-    description: 'Signals `customerMessage`. A repeat with the same `messageId` (default: X-Request-Id) is ignored.',
+    description:
+      'Runs the `customerMessage` Update. A repeat with the same `messageId` (default: X-Request-Id) and the same body is applied once; the same id with a different body is a 409 naming the earlier message. When the workflow has not taken it in time (no worker), 202 with `status: pending` and a `Location` to poll.',
     roles: ['service'],
     params: TicketIdParams,
     body: CustomerMessageBody,
     headers: [{ name: 'X-Request-Id', description: 'Default message id, so a retried request adds the message once.' }],
     responses: {
-      202: { description: 'Accepted.', schema: Accepted },
+      202: { description: 'Accepted: applied (`accepted: true`), or pending with a `Location` to poll.', schema: Accepted },
       ...common,
       404: problem('No such ticket.'),
-      409: problem('The ticket has completed; open a new one.'),
+      409: problem('The ticket has completed, or the message id was used for a different message.'),
     },
     async handle({ params, body, requestId }) {
-      try {
-        await temporal(() =>
-          handleFor(params.id).signal(customerMessageSignal, { messageId: body.messageId ?? requestId, body: body.body }),
-        );
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return missing(params.id);
-        throw err;
+      const input = { messageId: body.messageId ?? requestId, body: body.body };
+      const updateId = messageUpdateId(input.messageId);
+      const outcome = await applyUpdate<MessageReceipt>(params.id, updateId, () =>
+        handleFor(params.id).executeUpdate(customerMessageUpdate, { args: [input], updateId }),
+      );
+      if ('pending' in outcome) return outcome.pending;
+      const { request } = outcome.done;
+      if (request.fingerprint !== requestFingerprint('customerMessage', { messageId: input.messageId, body: input.body })) {
+        throw reused(request);
       }
-      return { status: 202, body: { ticketId: params.id, accepted: true } };
+      return { status: 202, body: { ticketId: params.id, accepted: true, requestId: updateId } };
     },
   });
 
@@ -381,33 +414,116 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
       operationId: `${action}Ticket`,
       tag: 'Agent actions',
       summary: `Agent action: ${action}`,
-      description: `Runs the \`${action}\` Workflow Update as the agent behind the API key. \`X-Request-Id\` becomes the Update id, so a retried request is applied once.`,
+      description: `Runs the \`${action}\` Workflow Update as the agent behind the API key. \`X-Request-Id\` becomes the Update id, bound to this ticket, action, agent and body: a retry is applied once, a reuse for anything else is a 409 naming the earlier request. When Temporal accepted the action but the workflow has not completed it in time (no worker), 202 with a \`Location\` to poll.`,
       roles: ['agent'],
       params: TicketIdParams,
       body: ActionBodies[action],
       headers: [{ name: 'X-Request-Id', description: 'The Update id: a retry with the same id is applied once.' }],
       responses: {
         200: { description: 'Applied; the new state.', schema: TicketState },
+        202: accepted('Accepted by Temporal, not yet applied by the workflow: poll `Location`.'),
         ...common,
         404: problem('No such ticket.'),
-        409: problem('The workflow refused the action; `detail` says why.'),
+        409: problem('The workflow refused the action (`detail` says why), or the request id was used for a different request.'),
       },
       async handle({ params, body, principal, requestId }) {
         const payload = { ...(body as object), agentId: principal?.name ?? 'unknown' };
-        try {
-          const state = await callTemporal(client, timeouts.updateMs, () =>
-            handleFor(params.id).executeUpdate(actions[action].update as never, { args: [payload] as never, updateId: requestId }),
-          );
-          return { status: 200, body: state };
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) {
-            throw problems.conflict(err.cause?.message ?? err.message, { action });
-          }
-          if (err instanceof WorkflowNotFoundError) return missing(params.id);
-          throw err;
-        }
+        const outcome = await applyUpdate<ActionResult>(params.id, requestId, () =>
+          handleFor(params.id).executeUpdate(actions[action].update as never, { args: [payload] as never, updateId: requestId }),
+        );
+        if ('pending' in outcome) return outcome.pending;
+        const { request, ...state } = outcome.done;
+        // The server answers a known Update id with its first result, whatever was sent this time.
+        if (request && request.fingerprint !== '' && request.fingerprint !== requestFingerprint(action, payload)) throw reused(request);
+        return { status: 200, body: state };
       },
     });
 
-  return [create, list, get, message, ...actionNames.map(actionRoute), csat, queue];
+  const requestStatus = defineRoute({
+    method: 'get',
+    path: '/v1/tickets/:id/requests/:requestId',
+    operationId: 'getRequest',
+    tag: 'Tickets',
+    summary: 'What became of an action or message answered 202',
+    description:
+      '`pending` while the workflow has not taken it; `applied` with the result; `refused` with the reason. A request the workflow refused is kept only while someone waits on it: later it is unknown (404).',
+    roles: ['service', 'agent'],
+    params: RequestIdParams,
+    responses: { 200: { description: 'The request.', schema: RequestStatus }, ...common, 404: problem('No such ticket or request.') },
+    async handle({ params }: { params: z.output<typeof RequestIdParams> }) {
+      const base = { ticketId: params.id, requestId: params.requestId };
+      try {
+        const result = await client.withDeadline(Date.now() + REQUEST_POLL_MS, () =>
+          handleFor(params.id).getUpdateHandle<ActionResult | MessageReceipt>(params.requestId).result(),
+        );
+        const { request: _request, ...rest } = result as ActionResult;
+        return { status: 200, body: { ...base, status: 'applied', result: rest } };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          return { status: 200, body: { ...base, status: 'refused', reason: err.cause?.message ?? err.message } };
+        }
+        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { status: 200, body: { ...base, status: 'pending' } };
+        if (err instanceof WorkflowNotFoundError) {
+          // The same error says "no such workflow" and "no such update on it".
+          const exists = await temporal(() => handleFor(params.id).describe()).then(
+            () => true,
+            (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e)),
+          );
+          if (!exists) return missing(params.id);
+          throw problems.notFound(`no request ${params.requestId} on ticket ${params.id}`);
+        }
+        return callTemporal(client, 0, () => Promise.reject(err));
+      }
+    },
+  });
+
+  /**
+   * Runs an Update under the request deadline. Temporal accepting it but the workflow not
+   * completing it in time (a worker down or busy) is not a failure: the caller gets 202 and a
+   * place to poll. A 503 means nothing was accepted: Temporal itself did not answer.
+   */
+  async function applyUpdate<T>(
+    ticketId: string,
+    updateId: string,
+    run: () => Promise<T>,
+  ): Promise<{ done: T } | { pending: { status: 202; body: unknown; headers: Record<string, string> } }> {
+    try {
+      return { done: await callTemporal(client, timeouts.updateMs + REACHABILITY_MS + 500, () => timedUpdate(run)) };
+    } catch (err) {
+      if (err instanceof PendingUpdate) {
+        const location = `/v1/tickets/${ticketId}/requests/${encodeURIComponent(updateId)}`;
+        return {
+          pending: {
+            status: 202,
+            headers: { Location: location },
+            body: { ticketId, requestId: updateId, status: 'pending', location, dependency: 'worker' },
+          },
+        };
+      }
+      if (err instanceof WorkflowUpdateFailedError) {
+        const reason = err.cause?.message ?? err.message;
+        throw problems.conflict(reason, {});
+      }
+      if (err instanceof WorkflowNotFoundError) return missing(ticketId);
+      throw err;
+    }
+  }
+
+  async function timedUpdate<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await client.withDeadline(Date.now() + timeouts.updateMs, run);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && (await temporalAnswers())) throw new PendingUpdate();
+      throw err;
+    }
+  }
+
+  /** Whether the Temporal server itself answers: then a timed-out Update waits on a worker, not on Temporal. */
+  const temporalAnswers = () =>
+    client.connection
+      .withDeadline(Date.now() + REACHABILITY_MS, () => client.workflowService.getSystemInfo({}))
+      .then(() => true)
+      .catch(() => false);
+
+  return [create, list, get, message, ...actionNames.map(actionRoute), requestStatus, csat, queue];
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "tickets" ADD COLUMN "request_hash" text;--> statement-breakpoint
+ALTER TABLE "tickets" ADD COLUMN "state" jsonb;
