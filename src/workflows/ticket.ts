@@ -939,8 +939,9 @@ function failureType(err: unknown): string | undefined {
 /** Why an activity failed, in words for the timeline: a timeout names its deadline. */
 function failureReason(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof TimeoutFailure) {
-    return cause.timeoutType === 'SCHEDULE_TO_CLOSE' ? 'no answer within its deadline; a later answer is dropped' : `timed out (${cause.timeoutType})`;
-  }
-  return (cause as Error | undefined)?.message ?? String(err);
+  const atDeadline = 'no answer within its deadline; a later answer is dropped';
+  if (cause instanceof TimeoutFailure) return cause.timeoutType === 'SCHEDULE_TO_CLOSE' ? atDeadline : `timed out (${cause.timeoutType})`;
+  const message = (cause as Error | undefined)?.message ?? String(err);
+  // Temporal ends the retries early when the next attempt would start past the deadline.
+  return err instanceof ActivityFailure && err.retryState === 'TIMEOUT' ? `${atDeadline} (last: ${message})` : message;
 }

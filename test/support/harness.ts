@@ -33,7 +33,14 @@ export interface TestWorker {
 }
 
 /** A worker on its own task queue, so test files never steal each other's tasks. */
-export async function startTestWorker(options: { database: Database; ai?: SupportAI; integrations?: Integrations; taskQueue?: string }): Promise<TestWorker> {
+export async function startTestWorker(options: {
+  database: Database;
+  ai?: SupportAI;
+  integrations?: Integrations;
+  taskQueue?: string;
+  /** The cap on a provider's Retry-After (the activities' default otherwise). */
+  maxRetryDelayMs?: number;
+}): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const worker = await buildWorker({
@@ -45,6 +52,7 @@ export async function startTestWorker(options: { database: Database; ai?: Suppor
       db: options.database.db,
       ai: options.ai ?? createLocalSupportAI(options.database.db),
       ...(options.integrations ? { integrations: options.integrations } : {}),
+      ...(options.maxRetryDelayMs !== undefined ? { maxRetryDelayMs: options.maxRetryDelayMs } : {}),
     },
     shutdownGraceTime: '1s',
   });

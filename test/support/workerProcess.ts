@@ -1,9 +1,11 @@
 /**
  * A worker in its own process, so a test can kill it with SIGKILL mid-flight.
- * Env: TEMPORAL_ADDRESS, TASK_QUEUE, DATABASE_URL, WORKFLOW_BUNDLE.
+ * Env: TEMPORAL_ADDRESS, TASK_QUEUE, DATABASE_URL, WORKFLOW_BUNDLE; OPENAI_BASE_URL to use the
+ * OpenAI-compatible provider against a local stub instead of the local provider.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createLocalSupportAI } from '../../src/ai/localProvider';
+import { createOpenAISupportAI } from '../../src/ai/openaiProvider';
 import { openDatabase } from '../../src/db/client';
 import { buildWorker } from '../../src/worker';
 
@@ -20,7 +22,12 @@ const worker = await buildWorker({
   namespace: 'default',
   taskQueue: env('TASK_QUEUE'),
   workflowBundlePath: env('WORKFLOW_BUNDLE'),
-  deps: { db: database.db, ai: createLocalSupportAI(database.db) },
+  deps: {
+    db: database.db,
+    ai: process.env.OPENAI_BASE_URL
+      ? createOpenAISupportAI({ db: database.db, baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-test', model: 'gpt-test', temperature: 0.1, timeoutMs: 600_000 })
+      : createLocalSupportAI(database.db),
+  },
 });
 console.log('worker-ready');
 await worker.run();
