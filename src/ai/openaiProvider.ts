@@ -12,6 +12,7 @@ import {
   type TranscriptMessage,
 } from '../domain/ticket';
 import type { Enrichment } from '../domain/enrichment';
+import { cutText } from '../domain/text';
 import { AIProviderError, retryAfterMs } from './errors';
 import { searchKnowledgeBase } from './localProvider';
 import { loadPrompt, type Prompt, type PromptName } from './prompts';
@@ -142,7 +143,7 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
       try {
         parsed = JSON.parse(content);
       } catch {
-        throw new AIProviderError(`the model returned invalid JSON: ${content.slice(0, 120)}`, 'invalid_output', true);
+        throw new AIProviderError(`the model returned invalid JSON: ${cutText(content, 120, { ellipsis: true })}`, 'invalid_output', true);
       }
       const result = schema.safeParse(parsed);
       if (!result.success) {
@@ -168,7 +169,7 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
         outputTokens: usage?.completion_tokens ?? null,
         latencyMs: Date.now() - started,
         outcome: failure.kind,
-        error: failure.message.slice(0, 500),
+        error: cutText(failure.message, 500, { ellipsis: true }),
       });
       throw failure;
     }

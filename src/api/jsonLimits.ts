@@ -1,12 +1,20 @@
+import { loneSurrogateIndex } from '../domain/text';
 import type { FieldError } from './problems';
 
 /** Deeper than any real ticket's metadata or page state; deep enough to refuse stack-busting bodies. */
 export const MAX_JSON_DEPTH = 16;
 
+/** Says which unit is wrong and where, in the escape a caller would have written. */
+const escaped = (unit: string) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const unpaired = (text: string, index: number) => `lone surrogate ${escaped(text.charAt(index))} at UTF-16 position ${index}`;
+/** A key as it can be named in a field path: its lone surrogates written as escapes. */
+const keyName = (key: string) => key.replace(/\p{Cs}/gu, escaped);
+
 /**
- * What zod cannot see in a decoded request: NUL characters (PostgreSQL refuses them in text, so
- * they would fail only later, in an activity) and nesting deep enough to overflow a recursive
- * walk. Iterative, so the check itself cannot overflow.
+ * What zod cannot see in a decoded request: NUL characters and lone surrogates (PostgreSQL
+ * refuses both, so they would fail only later, in an activity, and freeze the ticket; JSON.parse
+ * and YAML turn a "\ud800" escape into a lone surrogate), in values and keys alike, and nesting
+ * deep enough to overflow a recursive walk. Iterative, so the check itself cannot overflow.
  */
 export function jsonLimitErrors(value: unknown, where: string): FieldError[] {
   const errors: FieldError[] = [];
@@ -15,6 +23,8 @@ export function jsonLimitErrors(value: unknown, where: string): FieldError[] {
     const { value: v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) errors.push({ field: path, message: 'must not contain NUL (\\u0000) characters' });
+      const lone = loneSurrogateIndex(v);
+      if (lone >= 0) errors.push({ field: path, message: `is not valid Unicode: ${unpaired(v, lone)}` });
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -24,7 +34,9 @@ export function jsonLimitErrors(value: unknown, where: string): FieldError[] {
     }
     for (const [key, child] of Object.entries(v)) {
       if (key.includes('\u0000')) errors.push({ field: path, message: 'a key contains a NUL (\\u0000) character' });
-      stack.push({ value: child, path: `${path}.${key}`, depth: depth + 1 });
+      const lone = loneSurrogateIndex(key);
+      if (lone >= 0) errors.push({ field: path, message: `a key is not valid Unicode: ${unpaired(key, lone)}` });
+      stack.push({ value: child, path: `${path}.${lone >= 0 ? keyName(key) : key}`, depth: depth + 1 });
     }
   }
   return errors;

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { cutText } from '../domain/text';
 import type { EscalationSummary } from '../domain/ticket';
 import type { Db } from './client';
 import { customers, tickets } from './schema';
@@ -93,5 +94,5 @@ export async function humanQueue(db: Db, agent: string | undefined, limit: numbe
 export function summaryLine(summary: EscalationSummary | null): string | null {
   if (!summary) return null;
   const line = `${summary.whyEscalated} — ${summary.customerNeeds}`.split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return cutText(line, 200, { ellipsis: true, atWord: true });
 }

@@ -1,4 +1,5 @@
 import type { Enrichment } from './enrichment';
+import { cutText } from './text';
 import type { Classification } from './ticket';
 
 // Where a ticket starts when nothing is known yet. Zod-free, like everything workflow code loads.
@@ -12,7 +13,7 @@ export const unclassified = (subject: string): Classification => ({
   sentiment: 'neutral',
   requestsHuman: false,
   confidence: 0,
-  summary: subject.slice(0, 200),
+  summary: cutText(subject, 200, { ellipsis: true, atWord: true }),
 });
 
 /** Enrichment before any source has answered; each lookup fills its part or records a gap. */

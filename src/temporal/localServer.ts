@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { cutText } from '../domain/text';
 import { ticketSearchAttributes } from '../workflows/searchAttributes';
 
 /**
@@ -147,7 +148,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   });
   let output = '';
   const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
+    output = cutText(output + chunk.toString(), 8000, { keep: 'end' });
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);

@@ -1,4 +1,5 @@
 import { withoutInstructions } from '../../domain/injection';
+import { cutText } from '../../domain/text';
 import Sentiment from 'sentiment';
 import type {
   Classification,
@@ -164,5 +165,5 @@ export function assessReplyText(reply: string): ReplyAssessment {
 
 export function oneLine(text: string, max = 140): string {
   const first = text.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s/)[0] ?? '';
-  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+  return cutText(first, max, { ellipsis: true, atWord: true });
 }
