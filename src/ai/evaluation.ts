@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Enrichment } from '../domain/enrichment';
-import { softTriggersAtTriage } from '../domain/escalation';
 import type { RoutingPolicy } from '../domain/policy';
-import { route } from '../domain/routing';
+import { triageDecision } from '../domain/routing';
 import { Channel, Classification, type HandlingMode } from '../domain/ticket';
 import { AIProviderError } from './errors';
 import type { SupportAI } from './supportAI';
@@ -49,8 +48,8 @@ export interface CaseResult {
 
 /** What the policy does with a classification: the mode, and whether a person takes it at once. */
 function decide(c: Classification, enrichment: Enrichment, policy: RoutingPolicy, text: string) {
-  const decision = route(c, enrichment, policy, text);
-  return { mode: decision.mode, escalates: decision.mode === 'human' || softTriggersAtTriage(c, policy).length > 0 };
+  const decision = triageDecision(c, enrichment, policy, text);
+  return { mode: decision.mode, escalates: decision.escalateWith.length > 0 };
 }
 
 export function judgeCase(

@@ -51,7 +51,7 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
   const timeline: TimelineEvent[] = events.reverse().map((e) => ({
     seq: e.seq,
     at: e.at.getTime(),
-    type: e.type,
+    type: e.type as TimelineEvent['type'],
     actor: e.actor,
     ...(e.data ? { data: e.data as Record<string, unknown> } : {}),
   }));

@@ -1,3 +1,4 @@
+import { isWellFormedText } from './text';
 import { complexities, issueTypes, repeatabilities, sentiments, urgencies } from './vocabulary';
 import type { Complexity, HandlingMode, IssueType, Repeatability, Sentiment, TicketStatus, Urgency } from './vocabulary';
 
@@ -50,6 +51,7 @@ const text =
   (max: number): Read<string> =>
   (value, field, problems) => {
     if (typeof value !== 'string') return void problems.push(`${field}: expected a string`);
+    if (!isWellFormedText(value)) return void problems.push(`${field}: is not valid Unicode`);
     const trimmed = value.trim();
     if (trimmed.length < 1 || trimmed.length > max) return void problems.push(`${field}: must be 1–${max} characters`);
     return trimmed;
@@ -58,6 +60,7 @@ const text =
 /** An optional note, kept as written, at most `max` characters. */
 const note: Read<string> = (value, field, problems) => {
   if (typeof value !== 'string') return void problems.push(`${field}: expected a string`);
+  if (!isWellFormedText(value)) return void problems.push(`${field}: is not valid Unicode`);
   if (value.length > NOTE_MAX) return void problems.push(`${field}: at most ${NOTE_MAX} characters`);
   return value;
 };

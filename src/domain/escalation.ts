@@ -109,3 +109,8 @@ export function aiFailedTrigger(step: 'classification' | 'draft' | 'assessment',
 export function persistenceFailedTrigger(why: string): Trigger {
   return { code: 'persistence_failed', kind: 'hard', detail: `the database refused part of this ticket's record: ${why}` };
 }
+
+/** The policy gave the ticket to a person with no trigger of its own: the reasons say why. */
+export function routedToHumanTrigger(reasons: string[]): Trigger {
+  return { code: 'routed_to_human', kind: 'hard', detail: reasons.join('; ') };
+}

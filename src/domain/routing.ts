@@ -2,7 +2,7 @@ import type { Enrichment } from './enrichment';
 import type { RoutingPolicy } from './policy';
 import { quadrantOf } from './policyRules';
 import type { Classification, HandlingMode } from './ticket';
-import { hardTriggersAtTriage, type Trigger } from './escalation';
+import { aiFailedTrigger, hardTriggersAtTriage, routedToHumanTrigger, softTriggersAtTriage, type Trigger } from './escalation';
 import { addressesTheAI } from './injection';
 
 export interface RouteDecision {
@@ -56,4 +56,31 @@ export function route(
     reasons.push(...triggers.map((t) => `${t.code}: ${t.detail}`));
   }
   return { mode, quadrant, triggers, reasons };
+}
+
+export interface TriageDecision extends RouteDecision {
+  /** Every trigger that hands the ticket to a person now, hard and soft; empty when the AI answers. */
+  escalateWith: Trigger[];
+}
+
+/**
+ * The one decision triage makes: how the ticket is handled and whether a person takes it at
+ * once, with every trigger that says so. The workflow acts on it and the evaluation scores it.
+ * `classificationFailure` (why the AI could not classify) hands the ticket to a person.
+ */
+export function triageDecision(
+  classification: Classification,
+  enrichment: Enrichment,
+  policy: RoutingPolicy,
+  ticketText: string,
+  classificationFailure: string | null = null,
+): TriageDecision {
+  const decision = route(classification, enrichment, policy, ticketText);
+  if (classificationFailure !== null) {
+    decision.mode = 'human';
+    decision.triggers.unshift(aiFailedTrigger('classification', classificationFailure));
+  }
+  const triggers = [...decision.triggers, ...softTriggersAtTriage(classification, policy)];
+  const escalateWith = triggers.length > 0 ? triggers : decision.mode === 'human' ? [routedToHumanTrigger(decision.reasons)] : [];
+  return { ...decision, escalateWith };
 }

@@ -15,10 +15,45 @@ import type {
   TranscriptMessage,
 } from './ticket';
 
+/** Every kind of event a ticket's timeline (and the ticket_events audit table) holds. */
+export const timelineEventTypes = [
+  'status_changed',
+  'classified',
+  'enriched',
+  'routed',
+  'drafted',
+  'draft_discarded',
+  'message_sent',
+  'customer_message',
+  'reply_assessed',
+  'review_required',
+  'escalation_summarized',
+  'first_human_response',
+  'action',
+  'action_refused',
+  'action_failed',
+  'message_refused',
+  'assigned',
+  'reclassified',
+  'reopened',
+  'sla_breached',
+  'csat_survey_sent',
+  'csat_reminder_sent',
+  'csat_received',
+  'csat_refused',
+  'csat_window_closed',
+  'reopen_window_closed',
+  'continued_as_new',
+  'persistence_failed',
+  'persistence_delayed',
+  'persistence_recovered',
+] as const;
+export type TimelineEventType = (typeof timelineEventTypes)[number];
+
 export interface TimelineEvent {
   seq: number;
   at: number;
-  type: string;
+  type: TimelineEventType;
   actor: string;
   data?: Record<string, unknown>;
 }
@@ -228,4 +263,44 @@ export function currentDetails(s: TicketState): string {
   if (s.assignee) parts.push(`assigned to ${s.assignee}`);
   if (s.escalation) parts.push(`escalated: ${s.escalation.triggers.map((t) => t.code).join(', ')}`);
   return `${parts.join(' · ')} — ${s.ticket.subject}`;
+}
+
+/** A ticket's state before triage. */
+export function initialTicketState(ticket: TicketState['ticket'], policyVersion: string): TicketState {
+  return {
+    ticketId: ticket.ticketId,
+    ticket,
+    status: 'triaging',
+    mode: null,
+    routedMode: null,
+    routeReasons: [],
+    policyVersion,
+    classification: null,
+    originalClassification: null,
+    enrichment: null,
+    priority: null,
+    draft: null,
+    escalation: null,
+    assignee: null,
+    aiTurns: 0,
+    humanReplies: 0,
+    humanInvolved: false,
+    aiMessagesSent: 0,
+    transcript: [{ id: `${ticket.ticketId}:in:opening`, author: 'customer', body: ticket.body, at: ticket.createdAt }],
+    sla: {
+      reviewDueAt: null,
+      reviewBreached: false,
+      firstHumanResponseDueAt: null,
+      firstHumanResponseAt: null,
+      firstHumanResponseBreached: false,
+      awaitingCustomerSince: null,
+    },
+    resolution: null,
+    csat: { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false },
+    followUps: 0,
+    refusedActions: 0,
+    timeline: [],
+    nextSeq: 1,
+    version: 0,
+  };
 }

@@ -1,0 +1,57 @@
+import { setHandler } from '@temporalio/workflow';
+import { CSAT_COMMENT_MAX, csatRefusal } from '../../domain/csat';
+import { messageUpdateId } from '../../domain/requests';
+import { cutText } from '../../domain/text';
+import type { TranscriptMessage } from '../../domain/ticket';
+import type { MessageReceipt } from '../../domain/ticketState';
+import { csatSignal, customerMessageSignal, customerMessageUpdate, type CustomerMessageInput } from '../messages';
+import type { TicketRun } from './run';
+
+const messageProblem = (m: CustomerMessageInput | null | undefined) =>
+  !m || typeof m.body !== 'string' || m.body.trim() === '' || typeof m.messageId !== 'string' ? 'a customer message needs a messageId and a body' : null;
+const fingerprinted = (m: CustomerMessageInput) => ({ messageId: m.messageId, body: m.body });
+const reusedId = (m: CustomerMessageInput) => `message id ${m.messageId} was already used for a different message`;
+
+/**
+ * What the customer sends: messages (an Update, so a reused message id is refused at once, and
+ * a Signal for tools that can only signal) and a CSAT score. Messages wait in the run's inbox
+ * for the main loop; nothing here awaits.
+ */
+export function registerCustomerHandlers(run: TicketRun) {
+  const { s, log, requests } = run;
+
+  const receive = (m: CustomerMessageInput): MessageReceipt => {
+    const id = `${s.ticketId}:in:${m.messageId}`;
+    const bindingId = messageUpdateId(m.messageId);
+    const request = requests.get(bindingId) ?? requests.bind(bindingId, 'customerMessage', 'customer', fingerprinted(m));
+    if (requests.firstSighting(id)) {
+      const message: TranscriptMessage = { id, author: 'customer', body: m.body, at: Date.now() };
+      run.inbox.push(message);
+      log.queueCustomerMessages(message);
+      log.dirty = true;
+    }
+    return { ticketId: s.ticketId, messageId: m.messageId, request };
+  };
+
+  setHandler(customerMessageSignal, (m: CustomerMessageInput) => {
+    const problem = messageProblem(m) ?? (requests.collision(messageUpdateId(m.messageId), 'customerMessage', fingerprinted(m)) ? reusedId(m) : null);
+    if (problem) return log.record('message_refused', 'customer', { reason: problem });
+    receive(m);
+  });
+  setHandler(customerMessageUpdate, receive, {
+    validator: (m: CustomerMessageInput) => {
+      const problem = messageProblem(m);
+      if (problem) throw new Error(problem);
+      if (requests.collision(messageUpdateId(m.messageId), 'customerMessage', fingerprinted(m))) throw new Error(reusedId(m));
+    },
+  });
+
+  setHandler(csatSignal, (c) => {
+    const refusal = csatRefusal(s, c?.score);
+    if (refusal) return log.record('csat_refused', 'customer', { reason: refusal });
+    s.csat.score = Number(c.score);
+    s.csat.comment = typeof c.comment === 'string' ? cutText(c.comment, CSAT_COMMENT_MAX) : null;
+    s.csat.at = Date.now();
+    log.record('csat_received', 'customer', { score: s.csat.score });
+  });
+}

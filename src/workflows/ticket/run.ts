@@ -1,0 +1,355 @@
+import { log, patched } from '@temporalio/workflow';
+import type { TandemActivities } from '../../activities';
+import { emptyEnrichment, unclassified } from '../../domain/blanks';
+import { csatRequestText } from '../../domain/csat';
+import type { Enrichment } from '../../domain/enrichment';
+import { aiFailedTrigger, draftConfidenceTrigger, persistenceFailedTrigger, triggersAfterReply, unresolvedTimeoutTrigger, type Trigger } from '../../domain/escalation';
+import { addressesTheAI } from '../../domain/injection';
+import type { RoutingPolicy } from '../../domain/policy';
+import { raiseForBreach, scorePriority } from '../../domain/priority';
+import { triageDecision } from '../../domain/routing';
+import type { Classification, EscalationSummary, ReplyAssessment, TranscriptMessage } from '../../domain/ticket';
+import { resolutionModeOf, ticketView, type Deadline, type TicketState, type TicketView } from '../../domain/ticketState';
+import { activityGroups, type ActivityGroups } from './activityGroups';
+import { EventLog } from './eventLog';
+import { failureReason, gapReason } from './failures';
+import { RequestLog, type CarriedIds } from './requestLog';
+import { defaultActivityTimeouts, type ActivityTimeouts } from './timeouts';
+import { TicketWrites } from './writes';
+
+const TRANSCRIPT_KEPT_IN_STATE = 50;
+
+export type DraftOutcome = Omit<Parameters<TandemActivities['recordDraftOutcome']>[0], 'draftId' | 'at' | 'sanitize'>;
+
+/**
+ * One run of a ticket's workflow: its state and every step of its lifecycle. The workflow
+ * function wires it to Temporal (handlers, main loop, continue-as-new); the steps live here.
+ */
+export class TicketRun {
+  readonly log: EventLog;
+  readonly writes: TicketWrites;
+  readonly requests: RequestLog;
+  private readonly ai: ActivityGroups['ai'];
+  private readonly groups: ActivityGroups;
+
+  // Transient state: rebuilt on every run, never carried.
+  /** Customer messages waiting for the main loop. */
+  readonly inbox: TranscriptMessage[] = [];
+  /** Bumped whenever a human takes the turn; an AI result from an older epoch is dropped. */
+  aiEpoch = 0;
+  /** A handback left a customer message unanswered: the AI writes the reply. */
+  aiTurnDue = false;
+
+  constructor(
+    readonly s: TicketState,
+    readonly policy: RoutingPolicy,
+    timeouts: ActivityTimeouts = defaultActivityTimeouts,
+    carried?: CarriedIds,
+  ) {
+    this.groups = activityGroups(timeouts, policy);
+    this.ai = this.groups.ai;
+    this.log = new EventLog(s);
+    this.writes = new TicketWrites(s, policy, this.log, this.groups.store, (reason) => this.escalate([persistenceFailedTrigger(reason)]));
+    this.requests = new RequestLog(s, carried);
+  }
+
+  view = (): TicketView => ticketView(this.s, this.policy);
+
+  // ---- triage ------------------------------------------------------------------------
+  async triage() {
+    const { s, policy } = this;
+    const epoch = this.aiEpoch;
+    this.log.queueCustomerMessages(...s.transcript);
+    this.log.touch();
+    await this.writes.flush();
+    let classification: Classification;
+    let classificationFailure: string | null = null;
+    try {
+      classification = await this.ai.classifyTicket(this.forAI());
+    } catch (err) {
+      // After its retries or its deadline the AI is out of the picture: a person triages, the
+      // ticket never sticks.
+      classificationFailure = failureReason(err);
+      log.warn('classification failed; routing to a human', { error: classificationFailure });
+      classification = unclassified(s.ticket.subject);
+    }
+    s.classification = classification;
+    s.originalClassification = classification;
+    this.log.record('classified', 'ai', { ...classification });
+
+    s.enrichment = await this.enrich();
+    this.log.record('enriched', 'system', { tier: s.enrichment.tier, churnSignal: s.enrichment.churnSignal, gaps: s.enrichment.gaps });
+
+    s.priority = scorePriority(classification, s.enrichment, policy.priorityWeights);
+    const decision = triageDecision(classification, s.enrichment, policy, `${s.ticket.subject}\n${s.ticket.body}`, classificationFailure);
+    s.routedMode = decision.mode;
+    s.routeReasons = decision.reasons;
+    // An agent who took the ticket while triage ran keeps it; the triage is still recorded.
+    const takenOver = epoch !== this.aiEpoch;
+    if (!takenOver) s.mode = decision.mode;
+    this.log.record('routed', 'system', {
+      mode: decision.mode,
+      quadrant: decision.quadrant,
+      reasons: decision.reasons,
+      priority: s.priority,
+      policyVersion: policy.version,
+      ...(takenOver ? { keptBy: s.assignee } : {}),
+    });
+    if (takenOver) return;
+    if (decision.escalateWith.length > 0) {
+      await this.escalate(decision.escalateWith);
+      return;
+    }
+    await this.aiTurn();
+  }
+
+  /** Every enrichment source at once; one that fails leaves a gap, never a stuck ticket. */
+  async enrich(): Promise<Enrichment> {
+    const { s } = this;
+    const { crm, billing, ticketHistory, issueTracker } = this.groups;
+    const ref = { customerId: s.ticket.customerId, customerEmail: s.ticket.customerEmail };
+    const [account, bill, history, issues] = await Promise.allSettled([
+      crm.lookupAccount(ref),
+      billing.lookupBilling(ref),
+      ticketHistory.lookupTicketHistory({ ...ref, ticketId: s.ticketId, text: `${s.ticket.subject} ${s.ticket.body}` }),
+      // Tickets started before the issue tracker existed replay without it.
+      patched('linked-issues') ? issueTracker.lookupLinkedIssues(ref) : Promise.resolve([]),
+    ]);
+    const result = emptyEnrichment(s.ticket.customerId ?? null);
+    const gap = (source: string, r: PromiseRejectedResult) => result.gaps.push({ source, error: gapReason(r.reason) });
+    if (account.status === 'fulfilled') Object.assign(result, account.value);
+    else gap('crm', account);
+    if (bill.status === 'fulfilled') Object.assign(result, withoutUndefined(bill.value));
+    else gap('billing', bill);
+    if (history.status === 'fulfilled') Object.assign(result, history.value);
+    else gap('ticket_history', history);
+    if (issues.status === 'fulfilled') result.linkedIssues = issues.value;
+    else gap('issue_tracker', issues);
+    return result;
+  }
+
+  // ---- the AI's turn -----------------------------------------------------------------
+  /** The AI writes the next reply; sent at once in ai_auto, held for review in ai_review. */
+  async aiTurn() {
+    const { s, policy } = this;
+    const epoch = this.aiEpoch;
+    const turn = s.aiTurns + 1;
+    const draftId = `${s.ticketId}:draft:${s.nextSeq}`;
+    const previous = s.status;
+    this.log.setStatus('drafting', 'ai', { turn });
+    let draft;
+    try {
+      draft = await this.ai.draftResponse({ draftId, ticket: this.forAI(), transcript: s.transcript, classification: s.classification!, enrichment: s.enrichment!, turn });
+    } catch (err) {
+      if (epoch !== this.aiEpoch) return;
+      log.warn('draft failed; escalating', { error: failureReason(err) });
+      await this.escalate([aiFailedTrigger('draft', failureReason(err))]);
+      return;
+    }
+    if (epoch !== this.aiEpoch || s.mode === 'human' || s.status !== 'drafting') {
+      // A human took the turn while the AI was writing: the AI never replies to it too.
+      await this.writes.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
+      if (s.status === 'drafting') this.log.setStatus(previous, 'system');
+      return;
+    }
+    this.log.record('drafted', 'ai', { draftId, confidence: draft.confidence, citations: draft.citations, promptVersion: draft.promptVersion });
+    const lowConfidence = draftConfidenceTrigger(draft.confidence, policy, s.enrichment?.tier ?? null);
+    if (lowConfidence.length > 0) {
+      await this.writes.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
+      await this.escalate(lowConfidence);
+      return;
+    }
+    if (s.mode === 'ai_auto') {
+      s.aiTurns = turn;
+      this.log.setStatus('awaiting_customer', 'ai', { draftId });
+      await this.send(draft.body, 'ai', undefined, { id: draftId, outcome: { outcome: 'sent', finalBody: draft.body } });
+      return;
+    }
+    s.draft = { ...draft, id: draftId, turn, createdAt: Date.now() };
+    s.sla.reviewDueAt = Date.now() + policy.sla[s.priority!.level].review;
+    s.sla.reviewBreached = false;
+    this.log.setStatus('awaiting_review', 'ai', { draftId, reviewDueAt: s.sla.reviewDueAt });
+  }
+
+  // ---- handing over to a person ------------------------------------------------------
+  async escalate(triggers: Trigger[]) {
+    const { s, policy } = this;
+    const epoch = ++this.aiEpoch;
+    await this.discardDraft('system');
+    let summary: EscalationSummary | null = null;
+    try {
+      summary = await this.ai.summarizeEscalation({
+        ticket: this.forAI(),
+        transcript: s.transcript,
+        classification: s.classification,
+        enrichment: s.enrichment,
+        reasons: triggers.map(({ code, detail }) => ({ code, detail })),
+      });
+    } catch (err) {
+      // Escalating matters more than the summary: the agent still has the transcript.
+      log.warn('escalation summary failed; escalating without one', { error: failureReason(err) });
+    }
+    const at = Date.now();
+    s.escalation = { triggers, summary, at };
+    if (epoch !== this.aiEpoch) {
+      // A person acted while the summary was written (took over, replied, resolved): theirs stands.
+      this.log.record('escalation_summarized', 'ai', { reasons: triggers.map((t) => t.code) });
+      return;
+    }
+    s.mode = 'human';
+    this.armFirstHumanResponse(at);
+    s.sla.awaitingCustomerSince = null;
+    this.log.setStatus(s.assignee ? 'human_handling' : 'escalated', 'system', { reasons: triggers.map((t) => t.code) });
+  }
+
+  private armFirstHumanResponse(from: number) {
+    const { sla } = this.s;
+    sla.firstHumanResponseAt = null;
+    sla.firstHumanResponseBreached = false;
+    sla.firstHumanResponseDueAt = from + this.policy.sla[this.s.priority?.level ?? 'P2'].firstHumanResponse;
+  }
+
+  // ---- the customer --------------------------------------------------------------------
+  async onCustomerMessage(m: TranscriptMessage) {
+    const { s, policy } = this;
+    this.addToTranscript(m);
+    s.sla.awaitingCustomerSince = null;
+    this.log.record('customer_message', 'customer', { messageId: m.id });
+    if (s.status === 'resolved') {
+      if (!s.resolution || s.resolution.reopenWindowClosed) return;
+      s.followUps++;
+      s.resolution = null;
+      this.log.record('reopened', 'customer', { followUps: s.followUps });
+      if (s.mode === 'human') {
+        // The customer is waiting on a person again: the first-response SLA runs afresh.
+        if (patched('reopen-rearms-first-response')) this.armFirstHumanResponse(Date.now());
+        this.log.setStatus(s.assignee ? 'human_handling' : 'escalated', 'customer');
+        return;
+      }
+      s.aiTurns = 0;
+      // A reopening message is read like any other: it may ask for a person or address the AI.
+      if (!patched('reopen-assesses-reply')) return this.aiTurn();
+    }
+    if (s.mode === 'human' || s.status === 'escalated' || s.status === 'human_handling') return;
+    const epoch = this.aiEpoch;
+    let assessment: ReplyAssessment;
+    try {
+      assessment = await this.ai.assessReply({ reply: m.body, transcript: s.transcript, ticketId: s.ticketId });
+    } catch (err) {
+      if (epoch !== this.aiEpoch) return;
+      log.warn('reply assessment failed; escalating', { error: failureReason(err) });
+      return this.escalate([aiFailedTrigger('assessment', failureReason(err))]);
+    }
+    this.log.record('reply_assessed', 'ai', { ...assessment });
+    // A person took over or resolved while the reply was read: the turn is theirs.
+    if (epoch !== this.aiEpoch) return;
+    if (s.mode === 'ai_auto' && addressesTheAI(m.body)) {
+      s.mode = 'ai_review';
+      s.routedMode = 'ai_review'; // a handback keeps the review
+      this.log.record('review_required', 'system', { reason: 'the customer message addresses the AI: a person reviews the reply' });
+    }
+    if (s.mode !== 'ai_auto' && s.mode !== 'ai_review') return; // a human took over meanwhile
+    const triggers = triggersAfterReply(assessment, s.aiTurns, policy);
+    if (triggers.length > 0) return this.escalate(triggers);
+    if (assessment.verdict === 'resolved') {
+      await this.discardDraft('system');
+      return this.resolve('customer_confirmed', 'customer');
+    }
+    if (s.draft) await this.discardDraft('system'); // the customer said more: redraft with it
+    await this.aiTurn();
+  }
+
+  // ---- timers ----------------------------------------------------------------------------
+  async onDeadline(d: Deadline) {
+    const { s, policy } = this;
+    switch (d.kind) {
+      case 'review_sla':
+        s.sla.reviewBreached = true;
+        s.priority = raiseForBreach(s.priority!, policy.breachBoost, 'review SLA breached');
+        return this.log.record('sla_breached', 'system', { sla: 'review', priority: s.priority.level });
+      case 'first_human_response_sla':
+        s.sla.firstHumanResponseBreached = true;
+        if (s.priority) s.priority = raiseForBreach(s.priority, policy.breachBoost, 'first human response SLA breached');
+        return this.log.record('sla_breached', 'system', { sla: 'first_human_response', priority: s.priority?.level });
+      case 'customer_reply_window':
+        return this.resolve('no_reply', 'system');
+      case 'unresolved_timeout':
+        return this.escalate([unresolvedTimeoutTrigger(s.aiTurns)]);
+      case 'csat_survey':
+      case 'csat_reminder': {
+        const kind = d.kind;
+        const at = Date.now();
+        const id = `${s.ticketId}:${kind}:${s.followUps}`;
+        const base = { ticketId: s.ticketId, author: 'system' as const, channel: s.ticket.channel, recipient: s.ticket.customerEmail };
+        await this.writes.write(`${kind} message`, (sanitize) =>
+          this.groups.store.deliverMessage({ ...(sanitize ? { sanitize } : {}), ...base, id, kind, body: csatRequestText(kind, s.ticket.subject), at }),
+        );
+        if (kind === 'csat_survey') s.csat.surveySentAt = at;
+        else s.csat.reminderSentAt = at;
+        return this.log.record(`${kind}_sent`, 'system');
+      }
+      case 'csat_window_end':
+        s.csat.windowClosed = true;
+        return this.log.record('csat_window_closed', 'system', { answered: s.csat.score !== null });
+      case 'reopen_window_end':
+        s.resolution!.reopenWindowClosed = true;
+        return this.log.record('reopen_window_closed', 'system');
+    }
+  }
+
+  // ---- shared steps --------------------------------------------------------------------
+  /** Sends a reply; when it is an AI draft, what became of the draft is recorded with it. */
+  async send(body: string, author: 'ai' | 'agent', agentId?: string, draft?: { id: string; outcome: DraftOutcome }) {
+    const { s } = this;
+    const at = Date.now();
+    const id = `${s.ticketId}:out:${s.nextSeq}`;
+    this.addToTranscript({ id, author, body, at, ...(agentId ? { agentId } : {}) });
+    if (author === 'ai') s.aiMessagesSent++;
+    s.sla.awaitingCustomerSince = at;
+    this.log.record('message_sent', agentId ?? author, { messageId: id, author, ...(draft ? { draftId: draft.id } : {}) });
+    const message = { id, ticketId: s.ticketId, kind: 'reply' as const, author, agentId, channel: s.ticket.channel, recipient: s.ticket.customerEmail, body, draftId: draft?.id, at };
+    // One activity (one transaction) for both writes halves an approval's round trip; tickets
+    // started before this change keep their two activities. The awaits here are as the saved
+    // histories recorded them: their order decides the order of commands.
+    const together = draft !== undefined && patched('draft-outcome-with-delivery');
+    await this.writes.write(`message ${id}`, (sanitize) =>
+      this.groups.store.deliverMessage({ ...(sanitize ? { sanitize } : {}), ...message, ...(together ? { draftOutcome: { ...draft.outcome, draftId: draft.id, at } } : {}) }),
+    );
+    if (draft && !together) await this.writes.recordDraftOutcome({ ...draft.outcome, draftId: draft.id, at: Date.now() });
+  }
+
+  resolve(reason: string, by: string) {
+    const { s } = this;
+    s.draft = null;
+    s.sla.awaitingCustomerSince = null;
+    s.resolution = { mode: resolutionModeOf(s), reason, at: Date.now(), by, reopenWindowClosed: false };
+    // A score the customer already gave survives a reopen; otherwise the survey starts afresh.
+    if (s.csat.score === null) {
+      s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
+    }
+    this.log.setStatus('resolved', by, { resolutionMode: s.resolution.mode, reason });
+  }
+
+  async discardDraft(by: string) {
+    const draft = this.s.draft;
+    if (!draft) return;
+    this.s.draft = null;
+    this.s.sla.reviewDueAt = null;
+    this.log.record('draft_discarded', by, { draftId: draft.id });
+    await this.writes.recordDraftOutcome({ draftId: draft.id, outcome: 'discarded', reviewedBy: by, at: Date.now() });
+  }
+
+  addToTranscript(m: TranscriptMessage) {
+    const { transcript } = this.s;
+    transcript.push(m);
+    if (transcript.length > TRANSCRIPT_KEPT_IN_STATE) transcript.splice(0, transcript.length - TRANSCRIPT_KEPT_IN_STATE);
+  }
+
+  private forAI() {
+    const t = this.s.ticket;
+    return { ticketId: this.s.ticketId, channel: t.channel, subject: t.subject, body: t.body, pageContext: t.pageContext };
+  }
+}
+
+const withoutUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
