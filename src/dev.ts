@@ -10,7 +10,7 @@ import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
 import { startApi } from './api/server';
 import { apiKeyRoles } from './db/schema';
 import { projectRoot, startDevServer, type RunningServer } from './temporal/localServer';
-import { startWorker } from './worker';
+import { superviseTandemWorker } from './worker';
 
 const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
   const started = Date.now();
@@ -52,9 +52,14 @@ async function main() {
     return keys;
   });
 
-  const worker = await step(`starting worker on task queue ${config.TEMPORAL_TASK_QUEUE}`, () =>
-    startWorker(config, database, address),
-  );
+  // Supervised: a worker that fails (Temporal or PostgreSQL gone) is restarted with backoff, 1 s
+  // doubling to 30 s, and each restart is printed; the API keeps serving meanwhile.
+  const worker = superviseTandemWorker(config, database, address, {
+    onStarted: (_run, restarts) => {
+      if (restarts > 0) console.log(`worker running again on task queue ${config.TEMPORAL_TASK_QUEUE}`);
+    },
+  });
+  await step(`starting worker on task queue ${config.TEMPORAL_TASK_QUEUE}`, () => worker.started);
   const api = await step(`starting API on port ${config.PORT}`, () => startApi(config, database, address));
   if (config.DEMO_TICKETS === 'on') {
     const started = await step('starting demo tickets through the API', () => startDemoTickets(api.url, demoKeys.get('service')!));
@@ -78,12 +83,7 @@ Press Ctrl-C to stop.`);
     stopping = true;
     console.log(`\n${signal}: stopping ...`);
     await api.close().catch(() => {});
-    try {
-      worker.worker.shutdown();
-    } catch {
-      // already shutting down: the runtime saw the signal too
-    }
-    await worker.done.catch(() => {});
+    await worker.stop(); // drains the running worker, or ends a wait between restarts
     await database.close().catch(() => {});
     await temporal?.stop();
     console.log('stopped.');

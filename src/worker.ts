@@ -5,6 +5,7 @@ import { createSupportAI } from './ai';
 import { loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/client';
 import { createIntegrations } from './integrations';
+import { describeRestart, superviseWorker, type SupervisedRun, type Supervisor } from './workerSupervision';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -33,15 +34,15 @@ export function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
   });
 }
 
-export interface RunningWorker {
+export interface RunningWorker extends SupervisedRun {
   worker: Worker;
   connection: NativeConnection;
-  done: Promise<void>;
 }
 
 /** Connects, builds and starts the worker over an open database. */
 export async function startWorker(config: Config, database: Database, address: string): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address });
+  // A supervisor calls this again after every failure: a build that fails must not leak its connection.
   const worker = await buildWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -49,22 +50,78 @@ export async function startWorker(config: Config, database: Database, address: s
     deps: { db: database.db, ai: createSupportAI(config, database.db), integrations: createIntegrations(config, database.db) },
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  }).catch(async (error: unknown) => {
+    await connection.close().catch(() => {});
+    throw error;
   });
   const done = worker.run().finally(() => connection.close());
-  return { worker, connection, done };
+  return {
+    worker,
+    connection,
+    done,
+    shutdown: () => {
+      // The runtime may already be draining it after SIGINT/SIGTERM; shutdown() then throws.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
+}
+
+export interface TandemSupervisionOptions {
+  /** Apply migrations before the first start (retried like any start while PostgreSQL is down). */
+  migrate?: boolean;
+  /** Runs after every successful start; `restarts` is 0 for the first. */
+  onStarted?: (run: RunningWorker, restarts: number) => void;
+}
+
+/**
+ * The worker under supervision: restarted with backoff when a run fails (Temporal unreachable,
+ * PostgreSQL down while migrating, a run that ends in an error), each restart said on stderr.
+ */
+export function superviseTandemWorker(
+  config: Config,
+  database: Database,
+  address: string,
+  { migrate = false, onStarted = () => {} }: TandemSupervisionOptions = {},
+): Supervisor<RunningWorker> {
+  let migrated = !migrate;
+  let restarts = 0;
+  return superviseWorker(
+    async () => {
+      if (!migrated) {
+        await database.migrate();
+        migrated = true;
+      }
+      const run = await startWorker(config, database, address);
+      onStarted(run, restarts);
+      return run;
+    },
+    {
+      onRestart: (notice) => {
+        restarts++;
+        console.error(describeRestart(notice));
+      },
+    },
+  );
 }
 
 async function main() {
   const config = loadConfig();
   const database = openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  await database.migrate();
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
-  const { done } = await startWorker(config, database, address);
   const { directory, billing, issueTracker } = createIntegrations(config, database.db);
-  console.log(
-    `worker polling ${config.TEMPORAL_TASK_QUEUE} on ${address} (database: ${database.driver}; AI: ${createSupportAI(config, database.db).name}; CRM: ${directory.name}, billing: ${billing.name}, issues: ${issueTracker.name})`,
-  );
-  await done; // Worker installs SIGINT/SIGTERM handlers and drains on shutdown.
+  const supervisor = superviseTandemWorker(config, database, address, {
+    migrate: true,
+    onStarted: (_run, restarts) =>
+      console.log(
+        `worker polling ${config.TEMPORAL_TASK_QUEUE} on ${address}${restarts ? ` again after ${restarts} restart(s)` : ''} (database: ${database.driver}; AI: ${createSupportAI(config, database.db).name}; CRM: ${directory.name}, billing: ${billing.name}, issues: ${issueTracker.name})`,
+      ),
+  });
+  // The Temporal runtime drains a running worker on these signals by itself; ours also ends a
+  // wait between restarts, when there is no worker for the runtime to stop.
+  const stop = () => void supervisor.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await supervisor.done;
   await database.close();
 }
 

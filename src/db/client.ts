@@ -8,7 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import postgres, { type Sql, type TransactionSql } from 'postgres';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -42,11 +42,13 @@ export function openDatabase(options: DatabaseOptions): Database {
       onnotice: () => {},
       connect_timeout: 5,
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    // drizzle runs every transaction (migrations included) through `client.begin`.
+    const guarded = withConnectionLossGuard(client);
+    const db = drizzlePostgres(guarded, { schema }) as unknown as Db;
     return {
       db,
       driver: 'postgres',
-      migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
+      migrate: () => migratePostgres(drizzlePostgres(guarded, { schema }), { migrationsFolder }),
       ping: (timeoutMs) => pingWith(db, timeoutMs),
       close: () => client.end({ timeout: 5 }),
     };
@@ -63,6 +65,98 @@ export function openDatabase(options: DatabaseOptions): Database {
     ping: (timeoutMs) => pingWith(db, timeoutMs),
     close: () => client.close().finally(releaseLock),
   };
+}
+
+/**
+ * Works around a postgres.js 3.4.9 bug that kills the process when PostgreSQL goes away during a
+ * transaction (porsager/postgres#1208, #1154, #1066; unreleased fixes #1168/#1209).
+ *
+ * When a connection closes, the driver rejects the transaction's query, sets the connection's
+ * socket to null and rejects `sql.begin()`. The rejected query then makes `begin` send its own
+ * `rollback` on that same connection; a write under 1 KiB is flushed from a `setImmediate`, which
+ * dereferences the null socket and throws from the event loop, where nothing can catch it
+ * (`TypeError: Cannot read properties of null (reading 'write')` at `nextWrite`). A commit or a
+ * query issued after the close goes the same way.
+ *
+ * The guard never lets a write reach a connection the driver has reported closed: once `begin`
+ * has settled while the body is still running (only a close does that), the body's queries fail
+ * fast and the body never settles, so the driver issues neither rollback nor commit. The server
+ * rolled the transaction back when the connection died, so nothing is lost; the caller still gets
+ * the driver's CONNECTION_CLOSED rejection and retries. The abandoned body holds no timer or
+ * socket, so it is garbage once nothing refers to it.
+ */
+export function withConnectionLossGuard(client: Sql): Sql {
+  const begin = <T>(body: (tx: TransactionSql) => T | Promise<T>) => {
+    // `begin` settles before its body only through the driver's close handler, so "settled while
+    // the body runs" means "this transaction's connection is gone".
+    let beginSettled = false;
+    let noticeSettled: () => void = () => {};
+    const settling = new Promise<void>((resolve) => (noticeSettled = resolve));
+    const outcome = client.begin(async (tx) => {
+      const guardedTx = new Proxy(tx, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (property !== 'unsafe' || typeof value !== 'function') return value;
+          return (...args: Parameters<TransactionSql['unsafe']>) =>
+            beginSettled ? connectionLostQuery() : (value as TransactionSql['unsafe']).apply(target, args);
+        },
+      });
+      try {
+        const result = await body(guardedTx);
+        return beginSettled ? abandoned<T>() : result;
+      } catch (error) {
+        // A socket error arrives a moment before the close; wait for the close rather than write.
+        if (!beginSettled && isConnectionLoss(error)) await Promise.race([settling, delay(closeGraceMs)]);
+        if (beginSettled) return abandoned<T>();
+        throw error;
+      }
+    });
+    const markSettled = () => {
+      beginSettled = true;
+      noticeSettled();
+    };
+    outcome.then(markSettled, markSettled);
+    return outcome;
+  };
+  return new Proxy(client, {
+    get: (target, property, receiver) => (property === 'begin' ? begin : Reflect.get(target, property, receiver)),
+  });
+}
+
+/** How long a body that saw a connection error waits for the driver to report the close. */
+const closeGraceMs = 1000;
+
+const connectionLossCodes = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/** Errors after which the connection is gone: the server has already rolled the transaction back. */
+function isConnectionLoss(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof postgres.PostgresError) return error.severity === 'FATAL' || error.severity === 'PANIC';
+  const code = (error as NodeJS.ErrnoException).code;
+  return code !== undefined && connectionLossCodes.has(code);
+}
+
+/** Stands in for a query the guard refused: awaitable, and drizzle's `.values()` works on it. */
+function connectionLostQuery(): ReturnType<TransactionSql['unsafe']> {
+  const error = Object.assign(new Error('the database connection closed during the transaction'), { code: 'CONNECTION_CLOSED' });
+  const refused = Promise.reject(error);
+  refused.catch(() => {}); // whoever awaits it still sees the rejection; nobody awaiting is no crash
+  return Object.assign(refused, { values: () => refused }) as unknown as ReturnType<TransactionSql['unsafe']>;
+}
+
+function abandoned<T>(): Promise<T> {
+  return new Promise<T>(() => {});
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export class DatabaseInUseError extends Error {}

@@ -1,0 +1,175 @@
+/**
+ * PostgreSQL crashing under the worker (`pg_ctl stop -m immediate` while tickets are being
+ * written) must cost retries, never the worker process. Before the fix the worker died with
+ * `TypeError: Cannot read properties of null (reading 'write')` from postgres.js (see
+ * withConnectionLossGuard in src/db/client.ts), here at the first or second stop.
+ *
+ * `npm test` stops the server 10 times; `npm run test:faults` (TANDEM_FAULT_SOAK=1) 50 times.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { count, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type Database } from '../src/db/client';
+import { demoCustomers, seedDemoData } from '../src/db/seed';
+import { outbox, ticketEvents, tickets } from '../src/db/schema';
+import { stateQuery } from '../src/workflows/messages';
+import { connectClient, uniqueId } from './support/harness';
+import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from './support/privatePostgres';
+import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
+
+const soak = process.env.TANDEM_FAULT_SOAK === '1';
+const stops = soak ? 50 : 10;
+/** Tickets started before the first stop and after each restart, so every stop meets live work. */
+const ticketsPerRound = 2;
+
+interface WorkerChild {
+  child: ChildProcess;
+  /** Everything it printed, for the failure message and the evidence count. */
+  output: () => string;
+  /** Set if the process ever exits: the thing this test exists to rule out. */
+  exit: () => { code: number | null; signal: NodeJS.Signals | null } | undefined;
+}
+
+function startWorkerProcess(databaseUrl: string, taskQueue: string): Promise<WorkerChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'workerProcess.ts')], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TASK_QUEUE: taskQueue,
+      DATABASE_URL: databaseUrl,
+      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let exit: ReturnType<WorkerChild['exit']>;
+  const collect = (d: Buffer) => {
+    output = (output + d.toString()).slice(-400_000); // bounded: a soak logs every failed attempt
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  child.once('exit', (code, signal) => (exit = { code, signal }));
+  const handle: WorkerChild = { child, output: () => output, exit: () => exit };
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', () => {
+      if (output.includes('worker-ready')) resolve(handle);
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited before it was ready (${code}):\n${output}`)));
+  });
+}
+
+/**
+ * Polls until fn returns a value; errors count as "not yet" (the database may be down).
+ * `check` runs on every turn, so a dead worker fails the test at once instead of at the timeout.
+ */
+async function pollUntil<T>(fn: () => Promise<T | undefined>, what: string, check: () => void, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    check();
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate under a working worker', () => {
+  let pg: PrivatePostgres;
+  let database: Database;
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let worker: WorkerChild | undefined;
+
+  beforeAll(async () => {
+    pg = await startPrivatePostgres();
+    database = openDatabase({ url: pg.url, maxConnections: 2 });
+    await database.migrate();
+    await seedDemoData(database.db);
+    ({ client, close: closeClient } = await connectClient());
+  });
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    await closeClient?.();
+    await database?.close();
+    await pg?.destroy();
+  });
+
+  it(`keeps the same worker process through ${stops} stops in a row and completes every ticket`, async () => {
+    const started = Date.now();
+    const taskQueue = uniqueId('pg-outage');
+    worker = await startWorkerProcess(pg.url, taskQueue);
+    const pid = worker.child.pid!;
+    // Free-tier tickets are answered by the AI at once and close after short timers: each one
+    // writes its read model, events, reply and CSAT messages over a few seconds.
+    const policy = testPolicy({
+      quadrants: everyQuadrant('ai_auto'),
+      timers: { customerReplyWindow: '1s', unresolvedTimeout: '1h', csatDelay: '200ms', csatWindow: '1s', reopenWindow: '1s' },
+    });
+    const handles: TicketHandle[] = [];
+    const startRound = async (round: number) => {
+      for (let i = 0; i < ticketsPerRound; i++) {
+        handles.push(
+          await startTicket(
+            client,
+            taskQueue,
+            { subject: 'How do I reset my password?', body: `How do I reset my password? (round ${round}, #${i})`, customerId: demoCustomers.freeTier },
+            policy,
+            // Short timeouts: a write cut by the stop is retried within seconds, not 30 s.
+            { activityTimeouts: { aiMs: 3000, enrichmentMs: 3000, storeMs: 3000 } },
+          ),
+        );
+      }
+    };
+    const eventsWritten = async () => (await database.db.select({ n: count() }).from(ticketEvents))[0]!.n;
+    let stopsDone = 0;
+    const alive = () => {
+      const exit = worker!.exit();
+      if (exit) throw new Error(`the worker process exited after ${stopsDone} stop(s) (${JSON.stringify(exit)}):\n${worker!.output().slice(-3000)}`);
+    };
+
+    for (let round = 0; round < stops; round++) {
+      await startRound(round);
+      // Stop only once the worker is writing again: new audit events since the last restart.
+      const before = await pollUntil(eventsWritten, 'counting events', alive);
+      await pollUntil(async () => ((await eventsWritten()) > before ? true : undefined), `round ${round}: the worker writing again`, alive);
+      await pg.crash();
+      stopsDone++;
+      await pg.start();
+    }
+
+    const ids = handles.map((h) => h.workflowId.replace(/^ticket-/, ''));
+    const closed = new Set<string>();
+    const results = Promise.all(handles.map((h) => h.result().finally(() => closed.add(h.workflowId))));
+    results.catch(() => {}); // awaited below; a timeout must not leave it unhandled
+    await pollUntil(async () => (closed.size === handles.length ? true : undefined), 'every ticket closed', alive, 60_000).catch(
+      async (error: Error) => {
+        const open = handles.filter((h) => !closed.has(h.workflowId)).slice(0, 5);
+        const states = await Promise.all(
+          open.map((h) => h.query(stateQuery).then((s) => ({ id: h.workflowId, status: s.status, mode: s.mode, timeline: s.timeline.slice(-6) }))),
+        );
+        throw new Error(`${error.message}; ${handles.length - closed.size} open, e.g. ${JSON.stringify(states)}`);
+      },
+    );
+    const outcomes = await results;
+    expect(outcomes.map((o) => o.resolutionReason)).toEqual(ids.map(() => 'no_reply'));
+
+    const rows = await database.db.select({ id: tickets.id, status: tickets.status }).from(tickets).where(inArray(tickets.id, ids));
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.filter((r) => r.status !== 'closed')).toEqual([]);
+    const sent = await database.db.select({ ticketId: outbox.ticketId, kind: outbox.kind }).from(outbox).where(inArray(outbox.ticketId, ids));
+    for (const id of ids) {
+      expect(sent.filter((o) => o.ticketId === id).map((o) => o.kind).sort(), id).toEqual(['csat_reminder', 'csat_survey', 'reply']);
+    }
+
+    // The same process, never exited, and the stops did cut its work: activities failed on
+    // connections PostgreSQL closed, then succeeded on retry.
+    alive();
+    expect(worker.child.pid).toBe(pid);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    const cut = worker.output().match(/CONNECTION_CLOSED|ECONNRESET|57P01|terminating connection/g) ?? [];
+    expect(cut.length).toBeGreaterThan(0);
+    console.log(`[pg-outage] ${stops} stops, ${ids.length} tickets closed, ${cut.length} cut database calls, ${Date.now() - started} ms`);
+  }, soak ? 900_000 : 110_000);
+});
