@@ -45,6 +45,8 @@ const variables = {
     example: '1000',
   },
   SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
+  // At most 10 minutes: the cache is what keeps a revoked key working, so its window stays short.
+  AUTH_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0).max(600_000).default(30_000), example: '30000' },
   DEMO_TICKETS: {
     schema: z.enum(['on', 'off']).default('on'),
     example: 'off',

@@ -4,15 +4,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/api/app';
 import { createApiKey } from '../src/api/auth';
 import { openDatabase, type Database } from '../src/db/client';
-import { connectClient, openTestDatabase } from './support/harness';
+import { connectClient, openTestDatabase, startTestWorker, type TestWorker } from './support/harness';
 
 let database: Database;
 let client: Client;
 let close: () => Promise<void>;
+let worker: TestWorker;
 const servers: Server[] = [];
 
 async function serve(db: Database, temporal = client): Promise<string> {
-  const server = createApp({ client: temporal, database: db, timeouts: { temporalMs: 2000 } }).listen(0);
+  // The worker's task queue: readiness includes a worker polling it.
+  const server = createApp({ client: temporal, database: db, taskQueue: worker.taskQueue, timeouts: { temporalMs: 2000 } }).listen(0);
   await new Promise((r) => server.once('listening', r));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -21,18 +23,21 @@ async function serve(db: Database, temporal = client): Promise<string> {
 beforeAll(async () => {
   database = await openTestDatabase();
   ({ client, close } = await connectClient());
+  worker = await startTestWorker({ database });
 });
 afterAll(async () => {
   for (const s of servers) s.close();
+  await worker?.close();
   await close?.();
   await database?.close();
 });
 
-it('GET /healthz and /readyz report Temporal and the database as up', async () => {
+it('GET /healthz and /readyz report Temporal, the worker and the database as up', async () => {
   const base = await serve(database);
-  const health = await fetch(`${base}/healthz`);
-  expect(health.status).toBe(200);
-  expect(await health.json()).toMatchObject({ status: 'ok', temporal: 'up', database: 'up' });
+  // The worker's first poll reaches Temporal a moment after it starts.
+  await expect
+    .poll(async () => (await fetch(`${base}/healthz`)).json())
+    .toMatchObject({ status: 'ok', temporal: 'up', worker: 'up', database: 'up', taskQueue: worker.taskQueue });
   expect((await fetch(`${base}/readyz`)).status).toBe(200);
 });
 

@@ -6,7 +6,7 @@ import { defaultPolicy, type RoutingPolicy } from '../domain/policy';
 import type { Database } from '../db/client';
 import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
-import type { ActivityTimeouts } from '../workflows/ticket';
+import type { ActivityTimeouts } from '../workflows/ticket/timeouts';
 import { authenticate } from './auth';
 import { renderDocs } from './docsPage';
 import { checkHealth } from './health';
@@ -27,7 +27,10 @@ export interface AppDeps {
   policy?: () => RoutingPolicy | Promise<RoutingPolicy>;
   activityTimeouts?: ActivityTimeouts;
   logger?: Logger;
-  timeouts?: Partial<{ temporalMs: number; updateMs: number; databaseMs: number }>;
+  /** healthMs bounds each dependency check of /healthz and /readyz. */
+  timeouts?: Partial<{ temporalMs: number; updateMs: number; databaseMs: number; healthMs: number }>;
+  /** How long a verified API key is trusted without asking the database again (0: always ask). */
+  authCacheTtlMs?: number;
   /** Largest accepted JSON body. */
   bodyLimit?: string;
   /** `crm` when customer ids are an outside CRM's (HubSpot), not Tandem's own table's. */
@@ -38,8 +41,10 @@ const Health = z
   .object({
     status: z.enum(['ok', 'degraded']),
     temporal: z.enum(['up', 'down']),
+    worker: z.enum(['up', 'down']).meta({ description: 'A worker polled the ticket task queue in the last minute.' }),
     database: z.enum(['up', 'down']),
     databaseDriver: z.enum(['postgres', 'pglite']),
+    taskQueue: z.string().meta({ description: 'The task queue whose pollers `worker` reports.' }),
   })
   .meta({ id: 'Health' });
 
@@ -59,7 +64,9 @@ const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 export function createApp(deps: AppDeps): Express {
   const { client, database } = deps;
   const logger = deps.logger ?? createLogger('info');
-  const timeouts = { temporalMs: 10_000, updateMs: 30_000, databaseMs: 5_000, ...deps.timeouts };
+  const timeouts = { temporalMs: 10_000, updateMs: 30_000, databaseMs: 5_000, healthMs: 2_000, ...deps.timeouts };
+  const taskQueue = deps.taskQueue ?? 'tandem-tickets';
+  const health = () => checkHealth(client, database, { taskQueue, timeoutMs: timeouts.healthMs });
 
   const systemRoutes: RouteSpec[] = [
     defineRoute({
@@ -67,17 +74,19 @@ export function createApp(deps: AppDeps): Express {
       path: '/healthz',
       operationId: 'healthz',
       tag: 'Operations',
-      summary: 'Liveness, with the status of Temporal and the database',
+      summary: 'Liveness, with the status of Temporal, the worker and the database',
+      description: 'Always 200 while the process answers; each dependency is asked with a 2 s deadline, so the answer comes within about 2 s even when one is down.',
       roles: 'public',
       responses: { 200: { description: 'The process answers.', schema: Health } },
-      handle: async () => ({ status: 200, body: await checkHealth(client, database) }),
+      handle: async () => ({ status: 200, body: await health() }),
     }),
     defineRoute({
       method: 'get',
       path: '/readyz',
       operationId: 'readyz',
       tag: 'Operations',
-      summary: 'Readiness: Temporal and the database both reachable',
+      summary: 'Readiness: Temporal and the database reachable, a worker polling the task queue',
+      description: 'Each dependency is asked with a 2 s deadline, so the answer comes within about 2 s even when one is down.',
       roles: 'public',
       responses: {
         200: { description: 'Ready.', schema: Health },
@@ -88,9 +97,14 @@ export function createApp(deps: AppDeps): Express {
         },
       },
       async handle({ requestId }) {
-        const health = await checkHealth(client, database);
-        if (health.status === 'ok') return { status: 200, body: health };
-        const down = (['temporal', 'database'] as const).filter((d) => health[d] === 'down');
+        const state = await health();
+        if (state.status === 'ok') return { status: 200, body: state };
+        // With Temporal away nobody can see the pollers, so the worker is named only when Temporal answers.
+        const down = [
+          ...(state.temporal === 'down' ? ['temporal unreachable'] : []),
+          ...(state.temporal === 'up' && state.worker === 'down' ? [`no worker polling task queue ${state.taskQueue}`] : []),
+          ...(state.database === 'down' ? ['database unreachable'] : []),
+        ];
         return {
           status: 503,
           contentType: 'application/problem+json',
@@ -99,10 +113,12 @@ export function createApp(deps: AppDeps): Express {
             type: 'about:blank',
             title: 'Service Unavailable',
             status: 503,
-            detail: `not ready: ${down.join(' and ')} unreachable`,
-            temporal: health.temporal,
-            database: health.database,
-            databaseDriver: health.databaseDriver,
+            detail: `not ready: ${down.join(' and ')}`,
+            temporal: state.temporal,
+            worker: state.worker,
+            database: state.database,
+            databaseDriver: state.databaseDriver,
+            taskQueue: state.taskQueue,
             requestId,
           },
         };
@@ -112,7 +128,7 @@ export function createApp(deps: AppDeps): Express {
   const apiRoutes = ticketRoutes({
     client,
     db: database.db,
-    taskQueue: deps.taskQueue ?? 'tandem-tickets',
+    taskQueue,
     policy: deps.policy ?? (deps.policies ? async () => (await deps.policies!.active()).policy : () => defaultPolicy),
     ...(deps.activityTimeouts ? { activityTimeouts: deps.activityTimeouts } : {}),
     ...(deps.customerIds ? { customerIds: deps.customerIds } : {}),
@@ -171,7 +187,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestId, jsonOnly, express.json({ limit, type: jsonTypes }), express.text({ limit, type: yamlTypes }));
 
   const router = express.Router();
-  const auth = authenticate(database.db, timeouts.databaseMs);
+  const auth = authenticate(database.db, timeouts.databaseMs, { cacheTtlMs: deps.authCacheTtlMs ?? 30_000 });
   for (const route of routes) register(router, route, auth);
   app.use(router);
 

@@ -39,13 +39,55 @@ export function listApiKeys(db: Db) {
     .orderBy(apiKeys.createdAt);
 }
 
-async function findPrincipal(db: Db, key: string): Promise<Principal | null> {
+async function findPrincipal(db: Db, hash: string): Promise<Principal | null> {
   const [row] = await db
     .select({ keyId: apiKeys.id, name: apiKeys.name, role: apiKeys.role })
     .from(apiKeys)
-    .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
   return row ?? null;
+}
+
+/**
+ * Keys the database verified in the last `ttlMs`, by hash (the plaintext is never held), so
+ * calls that need only Temporal keep working through a database outage shorter than the TTL.
+ * The price: a key revoked (or given another role) in the database still works for up to
+ * `ttlMs` in a running API. Unknown and revoked keys are not cached at all: every such request
+ * asks the database again, so a key created a moment ago works at once.
+ */
+class VerifiedKeys {
+  private readonly entries = new Map<string, { principal: Principal; expiresAt: number }>();
+  // One lookup per key at a time: when a busy key's entry expires, its requests share the query.
+  private readonly lookups = new Map<string, Promise<Principal | null>>();
+
+  constructor(
+    private readonly ttlMs: number,
+    // Only real keys are cached, so this bounds memory against a pathological number of them.
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async resolve(hash: string, lookup: () => Promise<Principal | null>): Promise<Principal | null> {
+    const cached = this.entries.get(hash);
+    if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    if (cached) this.entries.delete(hash);
+    let pending = this.lookups.get(hash);
+    if (!pending) {
+      pending = lookup().finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, pending);
+    }
+    const principal = await pending;
+    if (principal && this.ttlMs > 0) this.remember(hash, principal);
+    return principal;
+  }
+
+  private remember(hash: string, principal: Principal) {
+    if (!this.entries.has(hash) && this.entries.size >= this.maxEntries) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(hash, { principal, expiresAt: Date.now() + this.ttlMs });
+  }
 }
 
 declare module 'express-serve-static-core' {
@@ -55,13 +97,18 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Resolves `Authorization: Bearer <key>` to a principal; 401 when missing, malformed, unknown or revoked. */
-export function authenticate(db: Db, timeoutMs: number) {
+/**
+ * Resolves `Authorization: Bearer <key>` to a principal; 401 when missing, malformed, unknown or
+ * revoked; 503 naming the database when it cannot be asked and the key is not in the cache.
+ */
+export function authenticate(db: Db, timeoutMs: number, options: { cacheTtlMs?: number } = {}) {
+  const verified = new VerifiedKeys(options.cacheTtlMs ?? 0);
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization');
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match?.[1]) throw problems.unauthenticated('send Authorization: Bearer <api key>');
-    const principal = await callDatabase(timeoutMs, () => findPrincipal(db, match[1] as string));
+    const hash = hashKey(match[1]);
+    const principal = await verified.resolve(hash, () => callDatabase(timeoutMs, () => findPrincipal(db, hash)));
     if (!principal) throw problems.unauthenticated('the API key is unknown or revoked');
     req.principal = principal;
     next();

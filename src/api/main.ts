@@ -1,17 +1,30 @@
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/client';
+import { createLogger } from '../logger';
 import { startApi } from './server';
 
 const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL);
 const database = openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
 await database.migrate();
-const api = await startApi(config, database, config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`);
+const api = await startApi(config, database, config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`, logger);
 console.log(`Tandem API on ${api.url} (database: ${database.driver})`);
 
-const shutdown = async () => {
-  await api.close();
-  await database.close();
-  process.exit(0);
+// A drain: new requests are refused at once, those in flight finish (at most SHUTDOWN_GRACE_MS),
+// then the process exits. A second signal while draining exits at once, for an impatient operator.
+let stopping = false;
+const shutdown = async (signal: NodeJS.Signals) => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  logger.info('API shutting down', { signal });
+  try {
+    await api.close();
+    await database.close();
+    process.exit(0);
+  } catch (err) {
+    logger.error('API shutdown failed', { error: err });
+    process.exit(1);
+  }
 };
-process.once('SIGINT', () => void shutdown());
-process.once('SIGTERM', () => void shutdown());
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));

@@ -29,9 +29,16 @@ export const problems = {
   conflict: (detail: string, extra: Record<string, unknown> = {}) => new Problem(409, 'Conflict', detail, extra),
   unprocessable: (detail: string, errors?: FieldError[]) =>
     new Problem(422, 'Unprocessable request', detail, errors ? { errors } : {}),
-  unavailable: (dependency: 'temporal' | 'database', detail: string) =>
+  /** A dependency is away; retrying later can help. `worker`: Temporal answers but no worker polls. */
+  unavailable: (dependency: Dependency, detail: string) =>
     new Problem(503, 'Service Unavailable', detail, { dependency, retryAfterSeconds: 5 }),
+  /** A dependency refused the call in a way retrying cannot fix (misconfiguration between Tandem and it). */
+  badGateway: (dependency: Dependency, detail: string, extra: Record<string, unknown> = {}) =>
+    new Problem(502, 'Bad Gateway', detail, { dependency, ...extra }),
 };
+
+/** What a 502/503 problem names as the cause, in its `dependency` field. */
+export type Dependency = 'temporal' | 'worker' | 'database';
 
 /** Turns zod issues into field errors, prefixing where the value came from (body.subject, query.limit). */
 export function fieldErrors(error: z.ZodError, where: string): FieldError[] {

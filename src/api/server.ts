@@ -1,20 +1,67 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { createPolicyStore } from '../db/policyStore';
 import type { Logger } from '../logger';
-import { defaultActivityTimeouts } from '../workflows/ticket';
+import { defaultActivityTimeouts } from '../workflows/ticket/timeouts';
 import { createApp } from './app';
 
 export interface RunningApi {
   server: Server;
   url: string;
   client: Client;
+  /** Drains: refuses new requests at once, finishes those in flight, cuts what is left after SHUTDOWN_GRACE_MS. */
   close(): Promise<void>;
 }
 
-/** One Temporal client per process; close() stops accepting, drains in-flight requests, then disconnects. */
+/**
+ * Wraps a request listener so shutdown is a drain, not a cutoff. Once `begin()` is called:
+ * - a request that arrives afterwards, even on a kept-alive socket, is not handed to the app:
+ *   it gets a 503 with `Connection: close`, so nothing it asked for has started;
+ * - a request already in flight runs to the end and its answer carries `Connection: close`, so
+ *   its socket closes instead of carrying another request.
+ * Idle keep-alive sockets are the caller's to close (`server.closeIdleConnections()`).
+ */
+export function drainable(listener: RequestListener) {
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+
+  const refuse = (req: IncomingMessage, res: ServerResponse) => {
+    const answer = () => {
+      res.writeHead(503, { 'Content-Type': 'application/problem+json', Connection: 'close', 'Retry-After': '5' });
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the API is shutting down; retry shortly' }));
+    };
+    // Read the body first: closing a socket with unread bytes resets it, and the client would see
+    // a cut request instead of the 503 that says nothing was started.
+    req.resume();
+    if (req.complete) answer();
+    else req.once('end', answer);
+  };
+
+  return {
+    listener(req: IncomingMessage, res: ServerResponse) {
+      if (draining) return refuse(req, res);
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
+      listener(req, res);
+    },
+    begin() {
+      draining = true;
+      for (const res of inFlight) {
+        if (!res.headersSent) res.setHeader('Connection', 'close');
+        // Already answering as keep-alive: close the socket once the answer is out.
+        else res.once('finish', () => res.socket?.end());
+      }
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+  };
+}
+
+/** One Temporal client per process; close() stops taking requests, drains those in flight, then disconnects. */
 export async function startApi(config: Config, database: Database, address: string, logger?: Logger): Promise<RunningApi> {
   // Connects on first use: an API started while Temporal is down serves 503s and /readyz says
   // why, instead of refusing to start.
@@ -28,6 +75,7 @@ export async function startApi(config: Config, database: Database, address: stri
     customerIds: config.HUBSPOT_ACCESS_TOKEN ? 'crm' : 'tandem',
     // A model call may take up to OPENAI_TIMEOUT_MS; the AI activity must outlast it.
     activityTimeouts: { ...defaultActivityTimeouts, aiMs: Math.max(defaultActivityTimeouts.aiMs, config.OPENAI_TIMEOUT_MS + 15_000) },
+    authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
     ...(logger ? { logger } : {}),
     timeouts: {
       temporalMs: config.REQUEST_TIMEOUT_MS,
@@ -35,22 +83,46 @@ export async function startApi(config: Config, database: Database, address: stri
       databaseMs: Math.min(5_000, config.REQUEST_TIMEOUT_MS),
     },
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+  if (config.SHUTDOWN_GRACE_MS < config.REQUEST_TIMEOUT_MS) {
+    logger?.warn('SHUTDOWN_GRACE_MS is below REQUEST_TIMEOUT_MS: a shutdown may cut requests still within their deadline', {
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    });
+  }
+  const drain = drainable(app);
+  const server = createServer(drain.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  let closing: Promise<void> | undefined;
   return {
     server,
-    url: `http://127.0.0.1:${config.PORT}`,
+    // The bound port, so PORT=0 (tests) names the port the system chose.
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     client,
-    async close() {
-      // Stop accepting, let in-flight requests finish, and drop idle keep-alive sockets; past
-      // the grace time, cut what is left rather than hang the shutdown.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
-      await closed;
-      clearTimeout(grace);
-      await connection.close();
+    close() {
+      closing ??= (async () => {
+        const started = Date.now();
+        drain.begin();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        logger?.info('API draining', { inFlight: drain.inFlight, graceMs: config.SHUTDOWN_GRACE_MS });
+        // Past the grace time, cut what is left rather than hang the shutdown. A request cut here
+        // may have started its work: retrying it with the same Idempotency-Key or X-Request-Id is safe.
+        const grace = setTimeout(() => {
+          logger?.warn('API grace time over: cutting requests still in flight', { inFlight: drain.inFlight });
+          server.closeAllConnections();
+        }, config.SHUTDOWN_GRACE_MS);
+        await closed;
+        clearTimeout(grace);
+        await connection.close();
+        logger?.info('API drained', { ms: Date.now() - started });
+      })();
+      return closing;
     },
   };
 }
