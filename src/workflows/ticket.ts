@@ -33,7 +33,12 @@ export interface TicketWorkflowInput {
  */
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketOutcome> {
   const historyLimit = input.historyLimit ?? 4000;
-  const run = new TicketRun(input.carried ?? initialTicketState(input.ticket, input.policy.version), input.policy, input.activityTimeouts, input.carriedIds);
+  const run = new TicketRun(
+    input.carried ?? initialTicketState(input.ticket, input.policy.version),
+    input.policy,
+    input.activityTimeouts,
+    input.carriedIds,
+  );
   const { s, log, writes, inbox } = run;
 
   registerActions(run);

@@ -20,8 +20,8 @@ import { actions, csatSignal, customerMessageUpdate, stateQuery } from '../../wo
 import { TicketStatus as TicketStatusAttr } from '../../workflows/searchAttributes';
 import type { ticketWorkflow, ActivityTimeouts, TicketWorkflowInput } from '../../workflows/ticket';
 import type { Principal } from '../auth';
-import { callDatabase, callTemporal } from '../dependencies';
-import { problems } from '../problems';
+import { callDatabase, callTemporal, pollersOn } from '../dependencies';
+import { Problem, problems } from '../problems';
 import { defineRoute, type RouteSpec } from '../route';
 import {
   Accepted,
@@ -113,12 +113,6 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
 
 /** How long a request-status poll waits for an outcome before answering `pending`. */
 const REQUEST_POLL_MS = 1000;
-/** How long the API waits to learn whether Temporal itself answers. */
-const REACHABILITY_MS = 800;
-
-/** An Update Temporal holds but the workflow has not completed in time. */
-class PendingUpdate extends Error {}
-
 export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
   const { client, db, timeouts } = deps;
   const temporal = <T>(fn: () => Promise<T>) => callTemporal(client, timeouts.temporalMs, fn);
@@ -453,16 +447,22 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     async handle({ params }: { params: z.output<typeof RequestIdParams> }) {
       const base = { ticketId: params.id, requestId: params.requestId };
       try {
-        const result = await client.withDeadline(Date.now() + REQUEST_POLL_MS, () =>
-          handleFor(params.id).getUpdateHandle<ActionResult | MessageReceipt>(params.requestId).result(),
+        // The poll's own deadline means "not yet"; the outer one bounds a Temporal that hangs.
+        const polled = await callTemporal(client, REQUEST_POLL_MS + 1000, () =>
+          client
+            .withDeadline(Date.now() + REQUEST_POLL_MS, () => handleFor(params.id).getUpdateHandle<ActionResult | MessageReceipt>(params.requestId).result())
+            .then(
+              (result) => ({ result }),
+              (e: unknown) => (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError ? null : Promise.reject(e)),
+            ),
         );
-        const { request: _request, ...rest } = result as ActionResult;
+        if (polled === null) return { status: 200, body: { ...base, status: 'pending' } };
+        const { request: _request, ...rest } = polled.result as ActionResult;
         return { status: 200, body: { ...base, status: 'applied', result: rest } };
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) {
           return { status: 200, body: { ...base, status: 'refused', reason: err.cause?.message ?? err.message } };
         }
-        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { status: 200, body: { ...base, status: 'pending' } };
         if (err instanceof WorkflowNotFoundError) {
           // The same error says "no such workflow" and "no such update on it".
           const exists = await temporal(() => handleFor(params.id).describe()).then(
@@ -472,58 +472,42 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
           if (!exists) return missing(params.id);
           throw problems.notFound(`no request ${params.requestId} on ticket ${params.id}`);
         }
-        return callTemporal(client, 0, () => Promise.reject(err));
+        throw err;
       }
     },
   });
 
   /**
-   * Runs an Update under the request deadline. Temporal accepting it but the workflow not
+   * Runs an Update under the request deadline. Temporal holding it but the workflow not
    * completing it in time (a worker down or busy) is not a failure: the caller gets 202 and a
-   * place to poll. A 503 means nothing was accepted: Temporal itself did not answer.
+   * place to poll. A 503 means nothing was accepted: Temporal itself did not answer. The last
+   * part of the deadline asks Temporal about pollers, so the answer stays within it.
    */
   async function applyUpdate<T>(
     ticketId: string,
     updateId: string,
     run: () => Promise<T>,
   ): Promise<{ done: T } | { pending: { status: 202; body: unknown; headers: Record<string, string> } }> {
+    const probeMs = Math.min(1000, Math.floor(timeouts.updateMs / 4));
     try {
-      return { done: await callTemporal(client, timeouts.updateMs + REACHABILITY_MS + 500, () => timedUpdate(run)) };
+      return { done: await callTemporal(client, timeouts.updateMs - probeMs, run) };
     } catch (err) {
-      if (err instanceof PendingUpdate) {
-        const location = `/v1/tickets/${ticketId}/requests/${encodeURIComponent(updateId)}`;
-        return {
-          pending: {
-            status: 202,
-            headers: { Location: location },
-            body: { ticketId, requestId: updateId, status: 'pending', location, dependency: 'worker' },
-          },
-        };
-      }
-      if (err instanceof WorkflowUpdateFailedError) {
-        const reason = err.cause?.message ?? err.message;
-        throw problems.conflict(reason, {});
-      }
+      if (err instanceof WorkflowUpdateFailedError) throw problems.conflict(err.cause?.message ?? err.message, {});
       if (err instanceof WorkflowNotFoundError) return missing(ticketId);
-      throw err;
+      const timedOut = err instanceof Problem && err.status === 503 && err.extra.dependency === 'temporal';
+      // Temporal answering about pollers means it is up, so it holds the Update for the worker.
+      const temporalUp = timedOut && (await pollersOn(client, deps.taskQueue, probeMs).then(() => true, () => false));
+      if (!temporalUp) throw err;
+      const location = `/v1/tickets/${ticketId}/requests/${encodeURIComponent(updateId)}`;
+      return {
+        pending: {
+          status: 202,
+          headers: { Location: location },
+          body: { ticketId, requestId: updateId, status: 'pending', location, dependency: 'worker' },
+        },
+      };
     }
   }
-
-  async function timedUpdate<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await client.withDeadline(Date.now() + timeouts.updateMs, run);
-    } catch (err) {
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && (await temporalAnswers())) throw new PendingUpdate();
-      throw err;
-    }
-  }
-
-  /** Whether the Temporal server itself answers: then a timed-out Update waits on a worker, not on Temporal. */
-  const temporalAnswers = () =>
-    client.connection
-      .withDeadline(Date.now() + REACHABILITY_MS, () => client.workflowService.getSystemInfo({}))
-      .then(() => true)
-      .catch(() => false);
 
   return [create, list, get, message, ...actionNames.map(actionRoute), requestStatus, csat, queue];
 }

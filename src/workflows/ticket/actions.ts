@@ -40,18 +40,24 @@ function performer(run: TicketRun): Perform {
   return {
     async approve({ agentId }) {
       const draft = takeDraft(agentId, 'approve');
-      await run.send(draft.body, 'ai', agentId, { id: draft.id, outcome: { outcome: 'approved', finalBody: draft.body, reviewedBy: agentId } });
+      await run.conversation.send(draft.body, 'ai', agentId, {
+        id: draft.id,
+        outcome: { outcome: 'approved', finalBody: draft.body, reviewedBy: agentId },
+      });
     },
     async modify({ agentId, body, note }) {
       const draft = takeDraft(agentId, 'modify');
       s.modifiedDrafts = (s.modifiedDrafts ?? 0) + 1;
       s.humanReplies++;
       const feedback = { ...lineDiff(draft.body, body), ...(note ? { note } : {}) };
-      await run.send(body, 'agent', agentId, { id: draft.id, outcome: { outcome: 'modified', finalBody: body, reviewedBy: agentId, feedback } });
+      await run.conversation.send(body, 'agent', agentId, {
+        id: draft.id,
+        outcome: { outcome: 'modified', finalBody: body, reviewedBy: agentId, feedback },
+      });
     },
     async takeover({ agentId }) {
       takeHumanTurn(agentId);
-      await run.discardDraft(agentId);
+      await run.conversation.discardDraft(agentId);
       log.setStatus('human_handling', agentId, { action: 'takeover' });
     },
     async assign({ agentId, assignee }) {
@@ -66,13 +72,13 @@ function performer(run: TicketRun): Perform {
       takeHumanTurn(agentId);
       if (s.status !== 'human_handling') log.setStatus('human_handling', agentId, { action: 'reply' });
       noteHumanResponse(agentId);
-      await run.send(body, 'agent', agentId);
+      await run.conversation.send(body, 'agent', agentId);
     },
     async resolve({ agentId, reason }) {
       s.humanInvolved = true;
       run.aiEpoch++;
-      await run.discardDraft(agentId);
-      run.resolve(reason, agentId);
+      await run.conversation.discardDraft(agentId);
+      run.conversation.resolve(reason, agentId);
     },
     async handback({ agentId, note }) {
       run.aiEpoch++;
@@ -133,7 +139,10 @@ export function registerActions(run: TicketRun) {
 
   const register = <A extends ActionName>(name: A) => {
     // Payloads arrive untyped from callers and are parsed here, so handlers take `unknown`.
-    const { update, signal } = actions[name] as unknown as { update: UpdateDefinition<ActionResult, [unknown]>; signal: SignalDefinition<[unknown]> };
+    const { update, signal } = actions[name] as unknown as {
+      update: UpdateDefinition<ActionResult, [unknown]>;
+      signal: SignalDefinition<[unknown]>;
+    };
     setHandler(
       update,
       async (raw: unknown): Promise<ActionResult> => {

@@ -8,7 +8,9 @@ import { csatSignal, customerMessageSignal, customerMessageUpdate, type Customer
 import type { TicketRun } from './run';
 
 const messageProblem = (m: CustomerMessageInput | null | undefined) =>
-  !m || typeof m.body !== 'string' || m.body.trim() === '' || typeof m.messageId !== 'string' ? 'a customer message needs a messageId and a body' : null;
+  !m || typeof m.body !== 'string' || m.body.trim() === '' || typeof m.messageId !== 'string'
+    ? 'a customer message needs a messageId and a body'
+    : null;
 const fingerprinted = (m: CustomerMessageInput) => ({ messageId: m.messageId, body: m.body });
 const reusedId = (m: CustomerMessageInput) => `message id ${m.messageId} was already used for a different message`;
 
@@ -34,7 +36,8 @@ export function registerCustomerHandlers(run: TicketRun) {
   };
 
   setHandler(customerMessageSignal, (m: CustomerMessageInput) => {
-    const problem = messageProblem(m) ?? (requests.collision(messageUpdateId(m.messageId), 'customerMessage', fingerprinted(m)) ? reusedId(m) : null);
+    const problem =
+      messageProblem(m) ?? (requests.collision(messageUpdateId(m.messageId), 'customerMessage', fingerprinted(m)) ? reusedId(m) : null);
     if (problem) return log.record('message_refused', 'customer', { reason: problem });
     receive(m);
   });

@@ -23,7 +23,10 @@ export class RequestLog {
   constructor(s: TicketState, carried?: CarriedIds) {
     this.seenMessageIds = new Set([...(carried?.messages ?? []), ...s.transcript.filter((m) => m.author === 'customer').map((m) => m.id)]);
     this.bindings = new Map<string, RequestBinding>([
-      ...(carried?.updates ?? []).map((id): [string, RequestBinding] => [id, { id, kind: 'unknown', actor: 'unknown', fingerprint: '', at: 0 }]),
+      ...(carried?.updates ?? []).map((id): [string, RequestBinding] => [
+        id,
+        { id, kind: 'unknown', actor: 'unknown', fingerprint: '', at: 0 },
+      ]),
       ...(carried?.requests ?? []).map((b): [string, RequestBinding] => [b.id, b]),
     ]);
   }

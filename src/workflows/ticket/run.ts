@@ -1,25 +1,29 @@
 import { log, patched } from '@temporalio/workflow';
-import type { TandemActivities } from '../../activities';
-import { emptyEnrichment, unclassified } from '../../domain/blanks';
+import { unclassified } from '../../domain/blanks';
 import { csatRequestText } from '../../domain/csat';
 import type { Enrichment } from '../../domain/enrichment';
-import { aiFailedTrigger, draftConfidenceTrigger, persistenceFailedTrigger, triggersAfterReply, unresolvedTimeoutTrigger, type Trigger } from '../../domain/escalation';
+import {
+  aiFailedTrigger,
+  draftConfidenceTrigger,
+  persistenceFailedTrigger,
+  triggersAfterReply,
+  unresolvedTimeoutTrigger,
+  type Trigger,
+} from '../../domain/escalation';
 import { addressesTheAI } from '../../domain/injection';
 import type { RoutingPolicy } from '../../domain/policy';
 import { raiseForBreach, scorePriority } from '../../domain/priority';
 import { triageDecision } from '../../domain/routing';
 import type { Classification, EscalationSummary, ReplyAssessment, TranscriptMessage } from '../../domain/ticket';
-import { resolutionModeOf, ticketView, type Deadline, type TicketState, type TicketView } from '../../domain/ticketState';
+import { ticketView, type Deadline, type TicketState, type TicketView } from '../../domain/ticketState';
 import { activityGroups, type ActivityGroups } from './activityGroups';
+import { Conversation } from './conversation';
 import { EventLog } from './eventLog';
-import { failureReason, gapReason } from './failures';
+import { gatherEnrichment } from './enrichment';
+import { failureReason } from './failures';
 import { RequestLog, type CarriedIds } from './requestLog';
 import { defaultActivityTimeouts, type ActivityTimeouts } from './timeouts';
 import { TicketWrites } from './writes';
-
-const TRANSCRIPT_KEPT_IN_STATE = 50;
-
-export type DraftOutcome = Omit<Parameters<TandemActivities['recordDraftOutcome']>[0], 'draftId' | 'at' | 'sanitize'>;
 
 /**
  * One run of a ticket's workflow: its state and every step of its lifecycle. The workflow
@@ -29,6 +33,7 @@ export class TicketRun {
   readonly log: EventLog;
   readonly writes: TicketWrites;
   readonly requests: RequestLog;
+  readonly conversation: Conversation;
   private readonly ai: ActivityGroups['ai'];
   private readonly groups: ActivityGroups;
 
@@ -51,6 +56,7 @@ export class TicketRun {
     this.log = new EventLog(s);
     this.writes = new TicketWrites(s, policy, this.log, this.groups.store, (reason) => this.escalate([persistenceFailedTrigger(reason)]));
     this.requests = new RequestLog(s, carried);
+    this.conversation = new Conversation(s, this.log, this.writes, this.groups.store);
   }
 
   view = (): TicketView => ticketView(this.s, this.policy);
@@ -104,28 +110,8 @@ export class TicketRun {
   }
 
   /** Every enrichment source at once; one that fails leaves a gap, never a stuck ticket. */
-  async enrich(): Promise<Enrichment> {
-    const { s } = this;
-    const { crm, billing, ticketHistory, issueTracker } = this.groups;
-    const ref = { customerId: s.ticket.customerId, customerEmail: s.ticket.customerEmail };
-    const [account, bill, history, issues] = await Promise.allSettled([
-      crm.lookupAccount(ref),
-      billing.lookupBilling(ref),
-      ticketHistory.lookupTicketHistory({ ...ref, ticketId: s.ticketId, text: `${s.ticket.subject} ${s.ticket.body}` }),
-      // Tickets started before the issue tracker existed replay without it.
-      patched('linked-issues') ? issueTracker.lookupLinkedIssues(ref) : Promise.resolve([]),
-    ]);
-    const result = emptyEnrichment(s.ticket.customerId ?? null);
-    const gap = (source: string, r: PromiseRejectedResult) => result.gaps.push({ source, error: gapReason(r.reason) });
-    if (account.status === 'fulfilled') Object.assign(result, account.value);
-    else gap('crm', account);
-    if (bill.status === 'fulfilled') Object.assign(result, withoutUndefined(bill.value));
-    else gap('billing', bill);
-    if (history.status === 'fulfilled') Object.assign(result, history.value);
-    else gap('ticket_history', history);
-    if (issues.status === 'fulfilled') result.linkedIssues = issues.value;
-    else gap('issue_tracker', issues);
-    return result;
+  enrich(): Promise<Enrichment> {
+    return gatherEnrichment(this.groups, this.s);
   }
 
   // ---- the AI's turn -----------------------------------------------------------------
@@ -139,7 +125,14 @@ export class TicketRun {
     this.log.setStatus('drafting', 'ai', { turn });
     let draft;
     try {
-      draft = await this.ai.draftResponse({ draftId, ticket: this.forAI(), transcript: s.transcript, classification: s.classification!, enrichment: s.enrichment!, turn });
+      draft = await this.ai.draftResponse({
+        draftId,
+        ticket: this.forAI(),
+        transcript: s.transcript,
+        classification: s.classification!,
+        enrichment: s.enrichment!,
+        turn,
+      });
     } catch (err) {
       if (epoch !== this.aiEpoch) return;
       log.warn('draft failed; escalating', { error: failureReason(err) });
@@ -152,7 +145,12 @@ export class TicketRun {
       if (s.status === 'drafting') this.log.setStatus(previous, 'system');
       return;
     }
-    this.log.record('drafted', 'ai', { draftId, confidence: draft.confidence, citations: draft.citations, promptVersion: draft.promptVersion });
+    this.log.record('drafted', 'ai', {
+      draftId,
+      confidence: draft.confidence,
+      citations: draft.citations,
+      promptVersion: draft.promptVersion,
+    });
     const lowConfidence = draftConfidenceTrigger(draft.confidence, policy, s.enrichment?.tier ?? null);
     if (lowConfidence.length > 0) {
       await this.writes.recordDraftOutcome({ draftId, outcome: 'discarded', at: Date.now() });
@@ -162,7 +160,7 @@ export class TicketRun {
     if (s.mode === 'ai_auto') {
       s.aiTurns = turn;
       this.log.setStatus('awaiting_customer', 'ai', { draftId });
-      await this.send(draft.body, 'ai', undefined, { id: draftId, outcome: { outcome: 'sent', finalBody: draft.body } });
+      await this.conversation.send(draft.body, 'ai', undefined, { id: draftId, outcome: { outcome: 'sent', finalBody: draft.body } });
       return;
     }
     s.draft = { ...draft, id: draftId, turn, createdAt: Date.now() };
@@ -173,9 +171,9 @@ export class TicketRun {
 
   // ---- handing over to a person ------------------------------------------------------
   async escalate(triggers: Trigger[]) {
-    const { s, policy } = this;
+    const { s } = this;
     const epoch = ++this.aiEpoch;
-    await this.discardDraft('system');
+    await this.conversation.discardDraft('system');
     let summary: EscalationSummary | null = null;
     try {
       summary = await this.ai.summarizeEscalation({
@@ -212,7 +210,7 @@ export class TicketRun {
   // ---- the customer --------------------------------------------------------------------
   async onCustomerMessage(m: TranscriptMessage) {
     const { s, policy } = this;
-    this.addToTranscript(m);
+    this.conversation.addToTranscript(m);
     s.sla.awaitingCustomerSince = null;
     this.log.record('customer_message', 'customer', { messageId: m.id });
     if (s.status === 'resolved') {
@@ -252,10 +250,10 @@ export class TicketRun {
     const triggers = triggersAfterReply(assessment, s.aiTurns, policy);
     if (triggers.length > 0) return this.escalate(triggers);
     if (assessment.verdict === 'resolved') {
-      await this.discardDraft('system');
-      return this.resolve('customer_confirmed', 'customer');
+      await this.conversation.discardDraft('system');
+      return this.conversation.resolve('customer_confirmed', 'customer');
     }
-    if (s.draft) await this.discardDraft('system'); // the customer said more: redraft with it
+    if (s.draft) await this.conversation.discardDraft('system'); // the customer said more: redraft with it
     await this.aiTurn();
   }
 
@@ -272,7 +270,7 @@ export class TicketRun {
         if (s.priority) s.priority = raiseForBreach(s.priority, policy.breachBoost, 'first human response SLA breached');
         return this.log.record('sla_breached', 'system', { sla: 'first_human_response', priority: s.priority?.level });
       case 'customer_reply_window':
-        return this.resolve('no_reply', 'system');
+        return this.conversation.resolve('no_reply', 'system');
       case 'unresolved_timeout':
         return this.escalate([unresolvedTimeoutTrigger(s.aiTurns)]);
       case 'csat_survey':
@@ -282,7 +280,14 @@ export class TicketRun {
         const id = `${s.ticketId}:${kind}:${s.followUps}`;
         const base = { ticketId: s.ticketId, author: 'system' as const, channel: s.ticket.channel, recipient: s.ticket.customerEmail };
         await this.writes.write(`${kind} message`, (sanitize) =>
-          this.groups.store.deliverMessage({ ...(sanitize ? { sanitize } : {}), ...base, id, kind, body: csatRequestText(kind, s.ticket.subject), at }),
+          this.groups.store.deliverMessage({
+            ...(sanitize ? { sanitize } : {}),
+            ...base,
+            id,
+            kind,
+            body: csatRequestText(kind, s.ticket.subject),
+            at,
+          }),
         );
         if (kind === 'csat_survey') s.csat.surveySentAt = at;
         else s.csat.reminderSentAt = at;
@@ -297,59 +302,8 @@ export class TicketRun {
     }
   }
 
-  // ---- shared steps --------------------------------------------------------------------
-  /** Sends a reply; when it is an AI draft, what became of the draft is recorded with it. */
-  async send(body: string, author: 'ai' | 'agent', agentId?: string, draft?: { id: string; outcome: DraftOutcome }) {
-    const { s } = this;
-    const at = Date.now();
-    const id = `${s.ticketId}:out:${s.nextSeq}`;
-    this.addToTranscript({ id, author, body, at, ...(agentId ? { agentId } : {}) });
-    if (author === 'ai') s.aiMessagesSent++;
-    s.sla.awaitingCustomerSince = at;
-    this.log.record('message_sent', agentId ?? author, { messageId: id, author, ...(draft ? { draftId: draft.id } : {}) });
-    const message = { id, ticketId: s.ticketId, kind: 'reply' as const, author, agentId, channel: s.ticket.channel, recipient: s.ticket.customerEmail, body, draftId: draft?.id, at };
-    // One activity (one transaction) for both writes halves an approval's round trip; tickets
-    // started before this change keep their two activities. The awaits here are as the saved
-    // histories recorded them: their order decides the order of commands.
-    const together = draft !== undefined && patched('draft-outcome-with-delivery');
-    await this.writes.write(`message ${id}`, (sanitize) =>
-      this.groups.store.deliverMessage({ ...(sanitize ? { sanitize } : {}), ...message, ...(together ? { draftOutcome: { ...draft.outcome, draftId: draft.id, at } } : {}) }),
-    );
-    if (draft && !together) await this.writes.recordDraftOutcome({ ...draft.outcome, draftId: draft.id, at: Date.now() });
-  }
-
-  resolve(reason: string, by: string) {
-    const { s } = this;
-    s.draft = null;
-    s.sla.awaitingCustomerSince = null;
-    s.resolution = { mode: resolutionModeOf(s), reason, at: Date.now(), by, reopenWindowClosed: false };
-    // A score the customer already gave survives a reopen; otherwise the survey starts afresh.
-    if (s.csat.score === null) {
-      s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
-    }
-    this.log.setStatus('resolved', by, { resolutionMode: s.resolution.mode, reason });
-  }
-
-  async discardDraft(by: string) {
-    const draft = this.s.draft;
-    if (!draft) return;
-    this.s.draft = null;
-    this.s.sla.reviewDueAt = null;
-    this.log.record('draft_discarded', by, { draftId: draft.id });
-    await this.writes.recordDraftOutcome({ draftId: draft.id, outcome: 'discarded', reviewedBy: by, at: Date.now() });
-  }
-
-  addToTranscript(m: TranscriptMessage) {
-    const { transcript } = this.s;
-    transcript.push(m);
-    if (transcript.length > TRANSCRIPT_KEPT_IN_STATE) transcript.splice(0, transcript.length - TRANSCRIPT_KEPT_IN_STATE);
-  }
-
   private forAI() {
     const t = this.s.ticket;
     return { ticketId: this.s.ticketId, channel: t.channel, subject: t.subject, body: t.body, pageContext: t.pageContext };
   }
 }
-
-const withoutUndefined = <T extends object>(o: T): Partial<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

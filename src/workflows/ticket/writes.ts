@@ -47,7 +47,9 @@ export class TicketWrites {
   }
 
   recordDraftOutcome(outcome: DraftOutcomeInput) {
-    return this.write(`draft ${outcome.draftId}`, (sanitize) => this.store.recordDraftOutcome({ ...outcome, ...(sanitize ? { sanitize } : {}) }));
+    return this.write(`draft ${outcome.draftId}`, (sanitize) =>
+      this.store.recordDraftOutcome({ ...outcome, ...(sanitize ? { sanitize } : {}) }),
+    );
   }
 
   /** A write outside the read-model row, tried once more with storable text if the database refused it. */
@@ -66,7 +68,12 @@ export class TicketWrites {
     const refused = failureType(err) === 'PersistenceRefused';
     const reason = failureReason(err);
     const wasFailing = s.persistence?.failing ?? false;
-    s.persistence = { failing: true, since: s.persistence?.since ?? Date.now(), reason, sanitize: (s.persistence?.sanitize ?? false) || refused };
+    s.persistence = {
+      failing: true,
+      since: s.persistence?.since ?? Date.now(),
+      reason,
+      sanitize: (s.persistence?.sanitize ?? false) || refused,
+    };
     if (!refused) {
       if (!wasFailing) log.record('persistence_delayed', 'system', { what, reason });
       return;
