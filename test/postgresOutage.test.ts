@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client';
 import { demoCustomers, seedDemoData } from '../src/db/seed';
 import { outbox, ticketEvents, tickets } from '../src/db/schema';
-import { stateQuery } from '../src/workflows/messages';
+import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, uniqueId } from './support/harness';
 import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from './support/privatePostgres';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
@@ -139,11 +139,28 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
       await pg.start();
     }
 
-    const ids = handles.map((h) => h.workflowId.replace(/^ticket-/, ''));
     const closed = new Set<string>();
     const results = Promise.all(handles.map((h) => h.result().finally(() => closed.add(h.workflowId))));
     results.catch(() => {}); // awaited below; a timeout must not leave it unhandled
-    await pollUntil(async () => (closed.size === handles.length ? true : undefined), 'every ticket closed', alive, 60_000).catch(
+    // A customer lookup that exhausted its retries inside an outage leaves a gap in the ticket's
+    // context, and Tandem then routes it to an agent's review instead of answering alone: the
+    // test approves it as that agent would (once, the update id makes a repeat a no-op).
+    // In the soak, stops come back to back for minutes, and an AI draft that fails on all its
+    // attempts hands the ticket to a person with the reason (draft_failed), as it must: there the
+    // test counts such a ticket as settled. With 10 stops every ticket must close.
+    const withPerson = new Set<string>();
+    const approve = async (h: TicketHandle) => {
+      const state = await h.query(stateQuery);
+      if (soak && state.status === 'escalated' && state.escalation?.triggers.some((t) => t.code === 'draft_failed')) withPerson.add(h.workflowId);
+      if (state.status !== 'awaiting_review') return;
+      await h.executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${h.workflowId}` });
+    };
+    const allClosed = async () => {
+      if (closed.size + withPerson.size === handles.length) return true;
+      await Promise.all(handles.filter((h) => !closed.has(h.workflowId)).map((h) => approve(h).catch(() => {})));
+      return undefined;
+    };
+    await pollUntil(allClosed, 'every ticket closed', alive, 60_000).catch(
       async (error: Error) => {
         const open = handles.filter((h) => !closed.has(h.workflowId)).slice(0, 5);
         const states = await Promise.all(
@@ -152,7 +169,9 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
         throw new Error(`${error.message}; ${handles.length - closed.size} open, e.g. ${JSON.stringify(states)}`);
       },
     );
-    const outcomes = await results;
+    const finished = handles.filter((h) => !withPerson.has(h.workflowId));
+    const ids = finished.map((h) => h.workflowId.replace(/^ticket-/, ''));
+    const outcomes = withPerson.size ? await Promise.all(finished.map((h) => h.result())) : await results;
     expect(outcomes.map((o) => o.resolutionReason)).toEqual(ids.map(() => 'no_reply'));
 
     const rows = await database.db.select({ id: tickets.id, status: tickets.status }).from(tickets).where(inArray(tickets.id, ids));
@@ -170,6 +189,6 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
     expect(() => process.kill(pid, 0)).not.toThrow();
     const cut = worker.output().match(/CONNECTION_CLOSED|ECONNRESET|57P01|terminating connection/g) ?? [];
     expect(cut.length).toBeGreaterThan(0);
-    console.log(`[pg-outage] ${stops} stops, ${ids.length} tickets closed, ${cut.length} cut database calls, ${Date.now() - started} ms`);
+    console.log(`[pg-outage] ${stops} stops, ${ids.length} tickets closed, ${withPerson.size} handed to a person, ${cut.length} cut database calls, ${Date.now() - started} ms`);
   }, soak ? 900_000 : 110_000);
 });

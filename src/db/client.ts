@@ -41,6 +41,11 @@ export function openDatabase(options: DatabaseOptions): Database {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connect_timeout: 5,
+      // postgres.js fetches array type oids on every new connection from an async function whose
+      // promise nothing awaits: when PostgreSQL dies during that query and the reconnect is
+      // refused, the rejection is unhandled and ends the process (seen in the 50-stop soak).
+      // drizzle parses and serialises array columns itself, so Tandem does not need the fetch.
+      fetch_types: false,
     });
     // drizzle runs every transaction (migrations included) through `client.begin`.
     const guarded = withConnectionLossGuard(client);
