@@ -22,6 +22,9 @@ export function loneSurrogateIndex(text: string): number {
   return match ? match.index : -1;
 }
 
+/** Text as a database will store it: each lone surrogate becomes U+FFFD, NUL characters go. */
+export const toStorableText = (text: string): string => text.replace(/\p{Cs}/gu, '\uFFFD').replaceAll('\u0000', '');
+
 const ELLIPSIS = '…';
 const whitespace = /\s/u;
 

@@ -1,0 +1,31 @@
+import { Context } from '@temporalio/activity';
+import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
+import type { Db } from '../db/client';
+import { insertDraft, savedDraft } from '../db/ticketWrites';
+import type { Draft, TranscriptMessage } from '../domain/ticket';
+import { guarded, type FailureOptions } from './failures';
+
+/** The AI's steps: each wraps one call of the SupportAI port. */
+export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
+  const run = guarded(options);
+  return {
+    classifyTicket: (ticket: TicketForAI) => run('classify', () => ai.classify(ticket)),
+
+    /** Once written, a draft is what its id means: a retry returns it instead of asking the AI again. */
+    async draftResponse(request: DraftRequest & { draftId: string }): Promise<Draft> {
+      // Only a retry can find its draft already written; a first attempt skips the read.
+      const saved = Context.current().info.attempt > 1 ? await run('draftResponse', () => savedDraft(db, request.draftId)) : undefined;
+      if (saved) return saved;
+      const draft = await run('draftReply', () => ai.draftReply(request));
+      const stored = { ...draft, id: request.draftId, ticketId: request.ticket.ticketId, turn: request.turn, category: request.classification.issueType };
+      const inserted = await run('draftResponse', () => insertDraft(db, stored));
+      // Lost a race with an earlier attempt that also finished: its draft is the one on record.
+      return inserted ? draft : ((await run('draftResponse', () => savedDraft(db, request.draftId))) ?? draft);
+    },
+
+    summarizeEscalation: (request: EscalationRequest) => run('summarizeEscalation', () => ai.summarizeEscalation(request)),
+
+    assessReply: (input: { reply: string; transcript: TranscriptMessage[]; ticketId?: string }) =>
+      run('assessReply', () => ai.assessReply(input.reply, input.transcript, input.ticketId)),
+  };
+}

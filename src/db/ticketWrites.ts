@@ -1,0 +1,157 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Draft, TranscriptMessage } from '../domain/ticket';
+import { readModelRow, type ReadModelRow } from '../domain/readModel';
+import { toStorableText } from '../domain/text';
+import type { TicketState, TimelineEvent } from '../domain/ticketState';
+import type { Db } from './client';
+import { aiDrafts, messages, outbox, ticketEvents, tickets } from './schema';
+
+// Every write the ticket workflow makes to Postgres, each idempotent: keyed by ticket and event,
+// so a retried activity or a replay never duplicates a row, and a stale write never overwrites a
+// newer one. Only activities call these.
+
+export interface PersistInput {
+  row?: ReadModelRow;
+  /** The full state, sent only once the ticket closes (and by tickets recorded before rows existed). */
+  snapshot?: TicketState;
+  events: TimelineEvent[];
+  customerMessages: (TranscriptMessage & { ticketId: string })[];
+  /** Replace text the database refuses (lone surrogates, NUL) instead of failing again. */
+  sanitize?: boolean;
+}
+
+export interface DraftOutcomeInput {
+  draftId: string;
+  outcome: 'sent' | 'approved' | 'modified' | 'discarded';
+  finalBody?: string | undefined;
+  reviewedBy?: string | undefined;
+  feedback?: Record<string, unknown> | undefined;
+  at: number;
+  sanitize?: boolean;
+}
+
+export interface OutboundMessage {
+  /** Deterministic: ticket + what is being sent, so a retry delivers once. */
+  id: string;
+  ticketId: string;
+  kind: 'reply' | 'csat_survey' | 'csat_reminder';
+  author: 'ai' | 'agent' | 'system';
+  agentId?: string | undefined;
+  channel: string;
+  recipient?: string | undefined;
+  body: string;
+  draftId?: string | undefined;
+  at: number;
+  /** What became of the AI draft this message sends, recorded in the same transaction. */
+  draftOutcome?: DraftOutcomeInput;
+  sanitize?: boolean;
+}
+
+/** A value with every string in it made storable. */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return toStorableText(value) as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [toStorableText(k), storable(v)])) as T;
+  }
+  return value;
+}
+
+const draftOutcomeRow = (input: DraftOutcomeInput) => ({
+  outcome: input.outcome,
+  finalBody: input.finalBody ?? null,
+  reviewedBy: input.reviewedBy ?? null,
+  feedback: input.feedback ?? null,
+  reviewedAt: new Date(input.at),
+});
+
+/** Upserts the read model (never overwriting a newer version) and appends audit events and customer messages. */
+export async function persistTicket(db: Db, given: PersistInput, now: Date): Promise<void> {
+  const input = given.sanitize ? storable(given) : given;
+  const { events, customerMessages } = input;
+  // Inputs recorded before rows were computed in the workflow carry the whole state instead.
+  const r = input.row ?? readModelRow(input.snapshot!);
+  const snapshot = input.row ? (input.snapshot ?? null) : input.snapshot!.status === 'closed' ? input.snapshot! : null;
+  const row = {
+    ...r,
+    slaDeadline: r.slaDeadline === null ? null : new Date(r.slaDeadline),
+    resolvedAt: r.resolvedAt === null ? null : new Date(r.resolvedAt),
+    createdAt: new Date(r.createdAt),
+    updatedAt: now,
+    ...(snapshot ? { snapshot } : {}),
+  };
+  await db.transaction(async (tx) => {
+    const { id: _id, createdAt: _c, ...changes } = row;
+    await tx
+      .insert(tickets)
+      .values(row)
+      .onConflictDoUpdate({ target: tickets.id, set: changes, setWhere: sql`${tickets.version} < ${r.version}` });
+    if (events.length > 0) {
+      const rows = events.map((e) => ({ ticketId: r.id, seq: e.seq, type: e.type, actor: e.actor, data: e.data ?? null, at: new Date(e.at) }));
+      await tx.insert(ticketEvents).values(rows).onConflictDoNothing();
+    }
+    if (customerMessages.length > 0) {
+      const rows = customerMessages.map((m) => ({ id: m.id, ticketId: m.ticketId, author: m.author, body: m.body, createdAt: new Date(m.at) }));
+      await tx.insert(messages).values(rows).onConflictDoNothing();
+    }
+  });
+}
+
+/** Queues a message for the customer's channel and records it in the conversation, once. */
+export async function recordOutboundMessage(db: Db, given: OutboundMessage): Promise<void> {
+  const m = given.sanitize ? storable(given) : given;
+  await db.transaction(async (tx) => {
+    if (m.draftOutcome) await tx.update(aiDrafts).set(draftOutcomeRow(m.draftOutcome)).where(eq(aiDrafts.id, m.draftOutcome.draftId));
+    await tx
+      .insert(outbox)
+      .values({ id: m.id, ticketId: m.ticketId, kind: m.kind, channel: m.channel, recipient: m.recipient ?? null, body: m.body })
+      .onConflictDoNothing();
+    await tx
+      .insert(messages)
+      .values({
+        id: m.id,
+        ticketId: m.ticketId,
+        author: m.author,
+        agentId: m.agentId ?? null,
+        body: m.body,
+        draftId: m.draftId ?? null,
+        createdAt: new Date(m.at),
+      })
+      .onConflictDoNothing();
+  });
+}
+
+export async function recordDraftOutcome(db: Db, given: DraftOutcomeInput): Promise<void> {
+  const outcome = given.sanitize ? storable(given) : given;
+  await db.update(aiDrafts).set(draftOutcomeRow(outcome)).where(eq(aiDrafts.id, outcome.draftId));
+}
+
+export async function savedDraft(db: Db, draftId: string): Promise<Draft | undefined> {
+  const [row] = await db.select().from(aiDrafts).where(eq(aiDrafts.id, draftId));
+  return row
+    ? { body: row.body, confidence: row.confidence, citations: row.citations as Draft['citations'], promptVersion: row.promptVersion, provider: row.provider }
+    : undefined;
+}
+
+/** Stores a draft under its id; false when an earlier attempt already stored one. */
+export async function insertDraft(
+  db: Db,
+  draft: Draft & { id: string; ticketId: string; turn: number; category: string },
+): Promise<boolean> {
+  const [inserted] = await db
+    .insert(aiDrafts)
+    .values({
+      id: draft.id,
+      ticketId: draft.ticketId,
+      turn: draft.turn,
+      body: draft.body,
+      confidence: draft.confidence,
+      citations: draft.citations,
+      promptVersion: draft.promptVersion,
+      provider: draft.provider,
+      category: draft.category,
+    })
+    .onConflictDoNothing()
+    .returning({ id: aiDrafts.id });
+  return inserted !== undefined;
+}
