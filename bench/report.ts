@@ -25,8 +25,16 @@ export interface BenchReport {
     };
     actions?: { actions: number; tandem: { p50Ms: number; p99Ms: number }; bareUpdate: { p50Ms: number; p99Ms: number }; p99Ratio: number; goal: number };
     creation?: {
-      levels: { concurrency: number; api: { perSecond: number; p50Ms: number; p99Ms: number; errors: number }; bareStart: { perSecond: number; p50Ms: number; p99Ms: number; errors: number }; ratio: number }[];
+      levels: {
+        concurrency: number;
+        api: { perSecond: number; p50Ms: number; p99Ms: number; errors: number };
+        bareStart: { perSecond: number; p50Ms: number; p99Ms: number; errors: number };
+        ratio: number;
+      }[];
       goal: number;
+      /** GET /v1/tickets/:id while tickets are created at `concurrency`. */
+      reads?: { concurrency: number; reads: number; p50Ms: number; p99Ms: number; failures: number };
+      goalReadP99Ms?: number;
     };
     atRest?: {
       openTickets: number;
@@ -62,6 +70,16 @@ export function rows(r: BenchReport): string[][] {
       `${level.bareStart.perSecond} starts/s, p50 ${level.bareStart.p50Ms} / p99 ${level.bareStart.p99Ms} ms`,
       `${level.ratio}`,
       `≥ ${c!.goal}, 0 errors: ${verdict(level.ratio >= c!.goal && level.api.errors === 0)}`,
+    ]);
+  }
+  if (c?.reads) {
+    const goal = c.goalReadP99Ms ?? 100;
+    out.push([
+      `GET ticket while creating at concurrency ${c.reads.concurrency} (${c.reads.reads} reads, no worker)`,
+      `p50 ${c.reads.p50Ms} / p99 ${c.reads.p99Ms} ms, ${c.reads.failures} failures`,
+      '',
+      '',
+      `p99 < ${goal} ms, 0 failures: ${verdict(c.reads.p99Ms < goal && c.reads.failures === 0)}`,
     ]);
   }
   if (z) {

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startInfra } from './infra';
-import { actionLatency, activatePolicy, atRest, benchPolicy, creation, fullSizes, lifecycle, quickSizes, timers, type Sizes } from './scenarios';
+import { actionLatency, activatePolicy, atRest, benchPolicy, creation, fullSizes, lifecycle, quickSizes, readableTickets, timers, type Sizes } from './scenarios';
 import { renderMarkdown, renderTable, type BenchReport } from './report';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, size: { type: 'string', multiple: true } } });
@@ -37,8 +37,9 @@ try {
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this
     // step creates from competing for the CPU with the requests being measured (both sides alike).
+    const readable = await infra.watch(readableTickets(infra));
     await infra.worker.stop();
-    report.results.creation = await infra.watch(creation(infra, sizes.creationSeconds, log));
+    report.results.creation = await infra.watch(creation(infra, sizes.creationSeconds, readable, log));
   }
 } finally {
   await infra.close();

@@ -235,12 +235,50 @@ export async function actionLatency(infra: Infra, n: number, log: Log) {
 
 // ---- 3. Ticket creation ---------------------------------------------------------------
 
-export async function creation(infra: Infra, seconds: number, log: Log) {
+/** GET /v1/tickets/:id in a few lanes until `done` settles: what an agent UI reads while tickets pour in. */
+async function readWhile(infra: Infra, ticketIds: string[], done: Promise<unknown>) {
+  const latencies: number[] = [];
+  let failures = 0;
+  let finished = false;
+  void done.finally(() => (finished = true));
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, lane) => {
+      for (let k = lane; !finished; k++) {
+        const t = performance.now();
+        const res = await fetch(`${infra.apiUrl}/v1/tickets/${ticketIds[k % ticketIds.length]}`, { headers: { authorization: `Bearer ${infra.keys.agent}` } });
+        await res.arrayBuffer();
+        if (res.status !== 200) failures++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { reads: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), failures };
+}
+
+/**
+ * Tickets for the creation step to read while it creates others, written to the read model while
+ * the worker still runs (the step stops it: reads must not need a worker).
+ */
+export async function readableTickets(infra: Infra, count = 20): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(String((await http(infra, 'POST', '/v1/tickets', infra.keys.service, howTo(demoCustomers.freeTier))).ticketId));
+  await until(async () => {
+    const [row] = (await infra.database.db.execute(
+      sql`select count(*)::int as n from tickets where id in ${sql.raw(`(${ids.map((id) => `'${id}'`).join(',')})`)} and state is not null`,
+    )) as unknown as { n: number }[];
+    return (row?.n ?? 0) === ids.length ? true : undefined;
+  }, 60_000, 200);
+  return ids;
+}
+
+const READ_LOAD_CONCURRENCY = 32;
+
+export async function creation(infra: Infra, seconds: number, readable: string[], log: Log) {
   const levels = [1, 8, 32, 128];
   const rows = [];
-  for (const c of levels) {
-    log(`creation: concurrency ${c}, ${seconds}s each for the API (autocannon) and bare starts`);
-    const { stdout } = await run(
+  /** The API under autocannon's create load for `seconds`. */
+  const createLoad = (c: number) =>
+    run(
       process.execPath,
       [
         'node_modules/autocannon/autocannon.js',
@@ -255,6 +293,9 @@ export async function creation(infra: Infra, seconds: number, log: Log) {
       ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
+  for (const c of levels) {
+    log(`creation: concurrency ${c}, ${seconds}s each for the API (autocannon) and bare starts`);
+    const { stdout } = await createLoad(c);
     const a = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number; '2xx': number; duration: number };
     const latencies: number[] = [];
     let errors = 0;
@@ -285,7 +326,11 @@ export async function creation(infra: Infra, seconds: number, log: Log) {
       ratio: round(apiRate / bareRate),
     });
   }
-  return { levels: rows, goal: 0.7 };
+  // Reads while tickets pour in, in a pass of their own so they do not slow the creates measured above.
+  log(`creation: GET /v1/tickets/:id while creating at concurrency ${READ_LOAD_CONCURRENCY} for ${seconds}s`);
+  const load = createLoad(READ_LOAD_CONCURRENCY);
+  const [, reads] = await Promise.all([load, readWhile(infra, readable, load)]);
+  return { levels: rows, goal: 0.7, reads: { ...reads, concurrency: READ_LOAD_CONCURRENCY }, goalReadP99Ms: 100 };
 }
 
 // ---- 4. Open tickets at rest ----------------------------------------------------------

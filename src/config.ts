@@ -44,6 +44,8 @@ const variables = {
     schema: optionalString.pipe(z.string().regex(/^\d+$/, 'a whole number').transform(Number).optional()),
     example: '1000',
   },
+  // A provider's Retry-After longer than this is cut to it: the AI step deadline (policy) decides instead.
+  MAX_RETRY_DELAY_MS: { schema: z.coerce.number().int().min(100).max(3_600_000).default(60_000), example: '60000' },
   SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
   // At most 10 minutes: the cache is what keeps a revoked key working, so its window stays short.
   AUTH_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0).max(600_000).default(30_000), example: '30000' },

@@ -10,7 +10,7 @@ import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
 import { startApi } from './api/server';
 import { apiKeyRoles } from './db/schema';
 import { projectRoot, startDevServer, type RunningServer } from './temporal/localServer';
-import { superviseTandemWorker } from './worker';
+import { installRuntime, superviseTandemWorker } from './worker';
 
 const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
   const started = Date.now();
@@ -22,6 +22,7 @@ const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
 
 async function main() {
   const config = loadConfig();
+  installRuntime(config);
   let temporal: RunningServer | undefined;
   const address =
     config.TEMPORAL_ADDRESS ??

@@ -1,5 +1,5 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { createSupportAI } from './ai';
 import { loadConfig, type Config } from './config';
@@ -19,6 +19,13 @@ export interface BuildWorkerOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Sticky cache size: bounds the worker's memory; the SDK sizes it from the heap when unset. */
   maxCachedWorkflows?: number | undefined;
+}
+
+const sdkLevels: Record<Config['LOG_LEVEL'], LogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+
+/** The Temporal runtime's logger at LOG_LEVEL; once per process, before the first worker. */
+export function installRuntime(config: Config) {
+  Runtime.install({ logger: new DefaultLogger(sdkLevels[config.LOG_LEVEL]) });
 }
 
 /** The one place a Tandem worker is put together. */
@@ -47,7 +54,12 @@ export async function startWorker(config: Config, database: Database, address: s
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { db: database.db, ai: createSupportAI(config, database.db), integrations: createIntegrations(config, database.db) },
+    deps: {
+      db: database.db,
+      ai: createSupportAI(config, database.db),
+      integrations: createIntegrations(config, database.db),
+      maxRetryDelayMs: config.MAX_RETRY_DELAY_MS,
+    },
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   }).catch(async (error: unknown) => {
@@ -106,6 +118,7 @@ export function superviseTandemWorker(
 
 async function main() {
   const config = loadConfig();
+  installRuntime(config);
   const database = openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
   const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
   const { directory, billing, issueTracker } = createIntegrations(config, database.db);

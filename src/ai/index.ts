@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import { createLogger } from '../logger';
 import { createLocalSupportAI } from './localProvider';
 import { createOpenAISupportAI } from './openaiProvider';
 import type { SupportAI } from './supportAI';
@@ -14,5 +15,6 @@ export function createSupportAI(config: Config, db: Db): SupportAI {
     model: config.OPENAI_MODEL,
     temperature: config.OPENAI_TEMPERATURE,
     timeoutMs: config.OPENAI_TIMEOUT_MS,
+    logger: createLogger(config.LOG_LEVEL),
   });
 }

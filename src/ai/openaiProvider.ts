@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { createLogger, type Logger } from '../logger';
 import { aiCalls, aiDrafts } from '../db/schema';
 import {
   Classification,
@@ -27,6 +28,8 @@ export interface OpenAIProviderOptions {
   timeoutMs: number;
   /** Tests pass their own fetch-level client; production builds one from the options. */
   client?: OpenAI;
+  /** Where a failure to record usage is reported (LOG_LEVEL applies); never the console. */
+  logger?: Logger;
 }
 
 /** What the model returns for a draft; citations are article ids checked against what it was given. */
@@ -92,6 +95,7 @@ export function classifyOpenAIError(err: unknown): AIProviderError {
 }
 
 export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI {
+  const logger = options.logger ?? createLogger('warn');
   const { db, model, temperature } = options;
   // maxRetries 0: Temporal's activity retry policy owns retries, with the Retry-After we report.
   const client =
@@ -111,7 +115,7 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
     await db
       .insert(aiCalls)
       .values({ id: randomUUID(), provider: 'openai', model, ...row })
-      .catch((err: unknown) => console.warn(`could not record AI usage: ${(err as Error).message}`));
+      .catch((err: unknown) => logger.warn('could not record AI usage', { error: (err as Error).message }));
   }
 
   async function complete<T>(

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { createPolicyStore } from '../db/policyStore';
-import type { Logger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { defaultActivityTimeouts } from '../workflows/ticket/timeouts';
 import { createApp } from './app';
 
@@ -62,7 +62,8 @@ export function drainable(listener: RequestListener) {
 }
 
 /** One Temporal client per process; close() stops taking requests, drains those in flight, then disconnects. */
-export async function startApi(config: Config, database: Database, address: string, logger?: Logger): Promise<RunningApi> {
+export async function startApi(config: Config, database: Database, address: string, given?: Logger): Promise<RunningApi> {
+  const logger = given ?? createLogger(config.LOG_LEVEL);
   // Connects on first use: an API started while Temporal is down serves 503s and /readyz says
   // why, instead of refusing to start.
   const connection = Connection.lazy({ address });
@@ -76,7 +77,7 @@ export async function startApi(config: Config, database: Database, address: stri
     // A model call may take up to OPENAI_TIMEOUT_MS; the AI activity must outlast it.
     activityTimeouts: { ...defaultActivityTimeouts, aiMs: Math.max(defaultActivityTimeouts.aiMs, config.OPENAI_TIMEOUT_MS + 15_000) },
     authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
-    ...(logger ? { logger } : {}),
+    logger,
     timeouts: {
       temporalMs: config.REQUEST_TIMEOUT_MS,
       updateMs: config.REQUEST_TIMEOUT_MS,
@@ -84,7 +85,7 @@ export async function startApi(config: Config, database: Database, address: stri
     },
   });
   if (config.SHUTDOWN_GRACE_MS < config.REQUEST_TIMEOUT_MS) {
-    logger?.warn('SHUTDOWN_GRACE_MS is below REQUEST_TIMEOUT_MS: a shutdown may cut requests still within their deadline', {
+    logger.warn('SHUTDOWN_GRACE_MS is below REQUEST_TIMEOUT_MS: a shutdown may cut requests still within their deadline', {
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     });
@@ -110,17 +111,17 @@ export async function startApi(config: Config, database: Database, address: stri
         drain.begin();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        logger?.info('API draining', { inFlight: drain.inFlight, graceMs: config.SHUTDOWN_GRACE_MS });
+        logger.info('API draining', { inFlight: drain.inFlight, graceMs: config.SHUTDOWN_GRACE_MS });
         // Past the grace time, cut what is left rather than hang the shutdown. A request cut here
         // may have started its work: retrying it with the same Idempotency-Key or X-Request-Id is safe.
         const grace = setTimeout(() => {
-          logger?.warn('API grace time over: cutting requests still in flight', { inFlight: drain.inFlight });
+          logger.warn('API grace time over: cutting requests still in flight', { inFlight: drain.inFlight });
           server.closeAllConnections();
         }, config.SHUTDOWN_GRACE_MS);
         await closed;
         clearTimeout(grace);
         await connection.close();
-        logger?.info('API drained', { ms: Date.now() - started });
+        logger.info('API drained', { ms: Date.now() - started });
       })();
       return closing;
     },
