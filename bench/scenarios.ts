@@ -9,6 +9,7 @@ import { stateQuery } from '../src/workflows/messages';
 import { approve, csat, emptyWorkflow, finish, lifecycleBaseline, ping, resolve } from './baseline';
 import { fileMb, type Infra } from './infra';
 import { percentile, pool, round, until } from './stats';
+import { workflowIdFor } from '../src/domain/ids';
 
 const run = promisify(execFile);
 type Log = (line: string) => void;
@@ -66,7 +67,7 @@ export async function activatePolicy(infra: Infra, policy: RoutingPolicyInput) {
 }
 
 const query = (infra: Infra, ticketId: string) =>
-  infra.client.workflow.getHandle(`ticket-${ticketId}`).query(stateQuery) as Promise<TicketState>;
+  infra.client.workflow.getHandle(workflowIdFor(ticketId)).query(stateQuery) as Promise<TicketState>;
 
 async function waitStatus(infra: Infra, ticketId: string, statuses: string[], timeoutMs = 120_000) {
   return until(async () => {
@@ -134,14 +135,14 @@ export async function lifecycle(infra: Infra, n: number, log: Log) {
     if (review) await http(infra, 'POST', `/v1/tickets/${id}/actions/approve`, infra.keys.agent);
     await http(infra, 'POST', `/v1/tickets/${id}/actions/resolve`, infra.keys.agent);
     await http(infra, 'POST', `/v1/tickets/${id}/csat`, infra.keys.service, { score: 5 });
-    await infra.client.workflow.getHandle(`ticket-${id}`).result();
+    await infra.client.workflow.getHandle(workflowIdFor(id)).result();
     if ((i + 1) % 100 === 0) log(`  tandem ${i + 1}/${n}`);
   });
   await watcher.stop();
   const tandemSeconds = (Date.now() - t0) / 1000;
 
   // The shape to copy, and where a ticket's cost goes: from the histories of a sample.
-  const tandemProfile = await historyProfile(infra, ids.slice(0, 10).map((id) => `ticket-${id}`));
+  const tandemProfile = await historyProfile(infra, ids.slice(0, 10).map(workflowIdFor));
   const perTicket = Math.round(tandemProfile.activities);
   log(`  ${perTicket} activities per ticket; baseline of the same shape`);
 

@@ -13,7 +13,7 @@ import { createPolicyStore } from '../src/db/policyStore';
 import { accounts, customers, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { createLogger } from '../src/logger';
-import { workflowIdFor } from '../src/domain/ticket';
+import { workflowIdFor } from '../src/domain/ids';
 import type { TicketState } from '../src/domain/ticketState';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
 import { call, serve } from './support/http';

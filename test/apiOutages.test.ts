@@ -7,7 +7,7 @@ import { createApiKey } from '../src/api/auth';
 import { callTemporal, pollersOn, temporalProblem } from '../src/api/dependencies';
 import { Problem } from '../src/api/problems';
 import type { Database } from '../src/db/client';
-import { workflowIdFor } from '../src/domain/ticket';
+import { workflowIdFor } from '../src/domain/ids';
 import { stateQuery } from '../src/workflows/messages';
 import { freePort } from './globalSetup';
 import { connectClient, openTestDatabase, startTestWorker } from './support/harness';

@@ -9,6 +9,7 @@ import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/sch
 import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, uniqueId } from './support/harness';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
+import { ticketIdOf, workflowIdFor } from '../src/domain/ids';
 
 const databaseUrl = inject('databaseUrl');
 
@@ -69,7 +70,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
         ),
       );
     }
-    const ids = handles.map((h) => h.workflowId.replace(/^ticket-/, ''));
+    const ids = handles.map((h) => ticketIdOf(h.workflowId)!);
     const reviewIds = ids.filter((_, i) => i % 2 === 1);
 
     children.push(await startWorkerProcess(taskQueue));
@@ -82,7 +83,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
       return rows.length >= 3 ? rows.map((r) => r.id) : undefined;
     });
     const approvals = new Map(
-      waiting.map((id) => [id, client.workflow.getHandle(`ticket-${id}`).executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` })]),
+      waiting.map((id) => [id, client.workflow.getHandle(workflowIdFor(id)).executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` })]),
     );
     children[0]!.kill('SIGKILL');
     const sentBeforeKill = (await database.db.select({ n: count() }).from(outbox).where(inArray(outbox.ticketId, ids)))[0]!.n;
@@ -92,7 +93,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     // The approvals sent into the crash complete; the rest are approved now, each exactly once.
     for (const id of reviewIds) {
       if (approvals.has(id)) continue;
-      const handle = client.workflow.getHandle(`ticket-${id}`);
+      const handle = client.workflow.getHandle(workflowIdFor(id));
       await pollUntil(async () => ((await handle.query(stateQuery)).status === 'awaiting_review' ? true : undefined));
       approvals.set(id, handle.executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` }));
     }

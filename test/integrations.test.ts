@@ -15,6 +15,7 @@ import { createIntegrations } from '../src/integrations';
 import { createStripeBilling, stripeClient } from '../src/integrations/stripeBilling';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId } from './support/harness';
 import { startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
+import { workflowIdFor } from '../src/domain/ids';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -110,7 +111,7 @@ describe('default Postgres adapters', () => {
     const old = new Date(Date.now() - 60 * 86_400_000);
     const row = (id: string, subject: string, status: string, createdAt = new Date(), customer: string | null = customerId) => ({
       id,
-      workflowId: `ticket-${id}`,
+      workflowId: workflowIdFor(id),
       customerId: customer,
       channel: 'email',
       subject,

@@ -16,6 +16,7 @@ import type { TicketState } from '../src/domain/ticketState';
 import { connectClient, openTestDatabase, startTestWorker, type TestWorker } from './support/harness';
 import { call, serve } from './support/http';
 import { everyQuadrant } from './support/tickets';
+import { workflowIdFor } from '../src/domain/ids';
 
 let database: Database;
 let client: Client;
@@ -124,7 +125,7 @@ describe('routing policy versions', () => {
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('awaiting_customer');
     // Its workflow input (history) holds v1 for ops to see.
-    const history = await client.workflow.getHandle(`ticket-${first}`).fetchHistory();
+    const history = await client.workflow.getHandle(workflowIdFor(first)).fetchHistory();
     const [input] = (history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []).map((p) =>
       defaultPayloadConverter.fromPayload<TicketWorkflowInput>(p as never),
     );

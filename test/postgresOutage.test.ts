@@ -18,6 +18,7 @@ import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, uniqueId } from './support/harness';
 import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from './support/privatePostgres';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
+import { ticketIdOf } from '../src/domain/ids';
 
 const soak = process.env.TANDEM_FAULT_SOAK === '1';
 const stops = soak ? 50 : 10;
@@ -170,7 +171,7 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
       },
     );
     const finished = handles.filter((h) => !withPerson.has(h.workflowId));
-    const ids = finished.map((h) => h.workflowId.replace(/^ticket-/, ''));
+    const ids = finished.map((h) => ticketIdOf(h.workflowId)!);
     const outcomes = withPerson.size ? await Promise.all(finished.map((h) => h.result())) : await results;
     expect(outcomes.map((o) => o.resolutionReason)).toEqual(ids.map(() => 'no_reply'));
 

@@ -7,7 +7,7 @@ import { createApiKey } from '../src/api/auth';
 import type { Database } from '../src/db/client';
 import { messages, tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
-import { workflowIdFor } from '../src/domain/ticket';
+import { workflowIdFor } from '../src/domain/ids';
 import type { TicketState } from '../src/domain/ticketState';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
 import { call, serve } from './support/http';
@@ -185,6 +185,12 @@ describe('while no worker runs', () => {
     expect(read.body.status).toBe('awaiting_review');
     expect(Number(read.headers.get('x-tandem-version'))).toBeGreaterThan(0);
     expect(read.body.transcript.length).toBeGreaterThan(0);
+    // One time format in every response: ISO 8601, as the lists use.
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect(read.body.ticket.createdAt).toMatch(iso);
+    expect(read.body.timeline[0].at).toMatch(iso);
+    expect(read.body.transcript[0].at).toMatch(iso);
+    expect(read.body.sla.reviewDueAt).toMatch(iso);
 
     const second = await startTestWorker({ database, taskQueue });
     workers.push(second);

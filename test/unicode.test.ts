@@ -9,7 +9,7 @@ import type { Database } from '../src/db/client';
 import { createPolicyStore } from '../src/db/policyStore';
 import { accounts, customers, tickets } from '../src/db/schema';
 import { isWellFormedText } from '../src/domain/text';
-import { workflowIdFor } from '../src/domain/ticket';
+import { workflowIdFor } from '../src/domain/ids';
 import type { TicketView } from '../src/domain/ticketState';
 import { createLogger } from '../src/logger';
 import { stateQuery } from '../src/workflows/messages';

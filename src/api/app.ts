@@ -13,8 +13,7 @@ import { checkHealth } from './health';
 import { buildOpenApi } from './openapi';
 import { Problem, problems, sendProblem } from './problems';
 import { defineRoute, register, type RouteSpec } from './route';
-import { policyRoutes } from './routes/policy';
-import { ticketRoutes } from './routes/tickets';
+import { policyRoutes, ticketRoutes } from './routes';
 
 export interface AppDeps {
   client: Client;

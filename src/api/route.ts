@@ -5,6 +5,7 @@ import { allow, principalOf, type Principal } from './auth';
 import { parse as parseYaml } from 'yaml';
 import { jsonLimitErrors } from './jsonLimits';
 import { fieldErrors, Problem, problems, type FieldError } from './problems';
+import { ProblemDetails } from './schemas';
 
 /**
  * A route is data: the same object registers the Express handler and describes the operation
@@ -49,6 +50,17 @@ export interface Reply {
   headers?: Record<string, string>;
   contentType?: string;
 }
+
+/** A documented problem answer (RFC 9457), for a route's `responses`. */
+export const problemResponse = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
+
+/** The problems every authenticated route can answer. */
+export const commonResponses = {
+  400: problemResponse('A parameter, query string or body field is invalid; `errors` names each one.'),
+  401: problemResponse('Missing, unknown or revoked API key.'),
+  403: problemResponse("The key's role may not do this."),
+  503: problemResponse('Temporal, a worker or the database did not answer in time; `dependency` names it; see Retry-After.'),
+};
 
 export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>) =>
   spec as unknown as RouteSpec;

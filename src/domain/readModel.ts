@@ -1,5 +1,6 @@
 import type { RoutingPolicy } from './policy';
 import { ticketView, type TicketState, type TicketView } from './ticketState';
+import { workflowIdFor } from './ids';
 
 /**
  * The read-model row of a ticket, computed in the workflow so the persistence activity gets a
@@ -61,7 +62,7 @@ export function readModelRow(s: TicketState | TicketView, policy?: RoutingPolicy
   const { transcript: _transcript, timeline: _timeline, ...state } = view;
   return {
     id: s.ticketId,
-    workflowId: `ticket-${s.ticketId}`,
+    workflowId: workflowIdFor(s.ticketId),
     externalId: s.ticket.externalId ?? null,
     customerId: s.enrichment?.customerId ?? s.ticket.customerId ?? null,
     channel: s.ticket.channel,

@@ -110,8 +110,3 @@ export const TranscriptMessage = z.object({
   at: z.number(),
 });
 export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
-
-/** Ticket ids map to workflow ids one to one, so any tool can find a ticket's workflow. */
-export const workflowIdFor = (ticketId: string): string => `ticket-${ticketId}`;
-export const ticketIdFromWorkflowId = (workflowId: string): string | undefined =>
-  workflowId.startsWith('ticket-') ? workflowId.slice('ticket-'.length) : undefined;

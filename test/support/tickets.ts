@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { RoutingPolicy, defaultPolicyDocument, type RoutingPolicyInput } from '../../src/domain/policy';
-import { workflowIdFor, type NewTicket } from '../../src/domain/ticket';
+import { workflowIdFor } from '../../src/domain/ids';
+import type { NewTicket } from '../../src/domain/ticket';
 import type { TicketView } from '../../src/domain/ticketState';
 import { stateQuery } from '../../src/workflows/messages';
 import { ticketWorkflow, type TicketWorkflowInput } from '../../src/workflows/ticket';

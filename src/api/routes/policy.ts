@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { PolicyRejected, PolicyVersionExists, type PolicyStore, type StoredPolicy } from '../../db/policyStore';
 import { callDatabase } from '../dependencies';
 import { problems, Problem } from '../problems';
-import { defineRoute, type RouteSpec } from '../route';
-import { ProblemDetails } from '../schemas';
+import { defineRoute, problemResponse, type RouteSpec } from '../route';
 
 const PolicyView = z
   .object({
@@ -17,7 +16,10 @@ const PolicyView = z
 // The body is checked in full by the policy schema in the store, so every problem is listed at once.
 const PolicyDocument = z
   .record(z.string(), z.unknown())
-  .meta({ id: 'RoutingPolicyDocument', description: 'quadrants, categories, thresholds, triggers, SLAs, timers, segments, priority weights; see the README.' });
+  .meta({
+    id: 'RoutingPolicyDocument',
+    description: 'quadrants, categories, thresholds, triggers, SLAs, timers, segments, priority weights; see the README.',
+  });
 
 const view = (p: StoredPolicy) => ({
   version: p.version,
@@ -25,7 +27,7 @@ const view = (p: StoredPolicy) => ({
   createdBy: p.createdBy,
   createdAt: p.createdAt?.toISOString() ?? null,
 });
-const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
+const problem = problemResponse;
 
 export function policyRoutes(store: PolicyStore, databaseMs: number): RouteSpec[] {
   const get = defineRoute({

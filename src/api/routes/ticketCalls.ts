@@ -1,0 +1,103 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { workflowIdFor } from '../../domain/ids';
+import type { RoutingPolicy } from '../../domain/policy';
+import { reuseConflict, type RequestBinding } from '../../domain/requests';
+import type { Db } from '../../db/client';
+import { getTicketRecord } from '../../db/ticketQueries';
+import type { ticketWorkflow } from '../../workflows/ticket';
+import type { ActivityTimeouts } from '../../workflows/ticket/timeouts';
+import { callDatabase, callTemporal, pollersOn } from '../dependencies';
+import { Problem, problems } from '../problems';
+
+export interface TicketRouteDeps {
+  client: Client;
+  db: Db;
+  taskQueue: string;
+  /** The routing policy a new ticket starts with (and keeps for life). */
+  policy: () => RoutingPolicy | Promise<RoutingPolicy>;
+  activityTimeouts?: ActivityTimeouts;
+  timeouts: { temporalMs: number; updateMs: number; databaseMs: number };
+  /**
+   * Where customer ids come from: Tandem's own table (an unknown id is refused), or an outside
+   * CRM (HubSpot) whose ids Tandem's table does not hold, so enrichment looks them up instead.
+   */
+  customerIds?: 'tandem' | 'crm';
+}
+
+/** An Update the workflow has not completed in time: 202 and where to poll. */
+export interface PendingReply {
+  status: 202;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * What every ticket route needs: Temporal and database calls under their deadlines, a ticket's
+ * workflow handle, and one mapping of "the workflow is gone" (409 if the ticket ran and closed,
+ * 404 if it never existed) and of Updates that are held rather than applied.
+ */
+export function ticketCalls(deps: TicketRouteDeps) {
+  const { client, db, timeouts } = deps;
+  const temporal = <T>(fn: () => Promise<T>) => callTemporal(client, timeouts.temporalMs, fn);
+  /** A call only a worker can answer (a Query): out of time, the 503 says whether a worker polls. */
+  const fromWorker = <T>(fn: () => Promise<T>) => callTemporal(client, timeouts.temporalMs, fn, { taskQueue: deps.taskQueue });
+  const database = <T>(fn: () => Promise<T>) => callDatabase(timeouts.databaseMs, fn);
+  const handleFor = (ticketId: string) => client.workflow.getHandle<typeof ticketWorkflow>(workflowIdFor(ticketId));
+
+  async function missing(ticketId: string): Promise<never> {
+    const record = await database(() => getTicketRecord(db, ticketId));
+    if (record) throw problems.conflict(`ticket ${ticketId} is ${record.status}; open a new ticket`, { ticketStatus: record.status });
+    throw problems.notFound(`no ticket ${ticketId}`);
+  }
+
+  /** Runs a call on a ticket's workflow; a workflow Temporal does not know becomes a 404 or 409. */
+  async function onTicket<T>(ticketId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return missing(ticketId);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs an Update under the request deadline. Temporal holding it but the workflow not
+   * completing it in time (a worker down or busy) is not a failure: the caller gets 202 and a
+   * place to poll. A 503 means nothing was accepted: Temporal itself did not answer. The last
+   * part of the deadline asks Temporal about pollers, so the answer stays within it.
+   */
+  async function applyUpdate<T>(
+    ticketId: string,
+    updateId: string,
+    run: () => Promise<T>,
+  ): Promise<{ done: T } | { pending: PendingReply }> {
+    const probeMs = Math.min(1000, Math.floor(timeouts.updateMs / 4));
+    try {
+      return { done: await onTicket(ticketId, () => callTemporal(client, timeouts.updateMs - probeMs, run)) };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw problems.conflict(err.cause?.message ?? err.message, {});
+      const timedOut = err instanceof Problem && err.status === 503 && err.extra.dependency === 'temporal';
+      // Temporal answering about pollers means it is up, so it holds the Update for the worker.
+      const temporalUp =
+        timedOut &&
+        (await pollersOn(client, deps.taskQueue, probeMs).then(
+          () => true,
+          () => false,
+        ));
+      if (!temporalUp) throw err;
+      const location = `/v1/tickets/${ticketId}/requests/${encodeURIComponent(updateId)}`;
+      const body = { ticketId, requestId: updateId, status: 'pending', location, dependency: 'worker' };
+      return { pending: { status: 202, headers: { Location: location }, body } };
+    }
+  }
+
+  return { client, db, deps, temporal, fromWorker, database, handleFor, missing, onTicket, applyUpdate };
+}
+
+export type TicketCalls = ReturnType<typeof ticketCalls>;
+
+/** A 409 naming the earlier request a reused id belongs to. */
+export const reusedRequest = (earlier: RequestBinding) =>
+  problems.conflict(reuseConflict(earlier), {
+    earlierRequest: { id: earlier.id, kind: earlier.kind, actor: earlier.actor, at: new Date(earlier.at).toISOString() },
+  });
