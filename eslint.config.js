@@ -51,6 +51,13 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Workflow and domain code may import I/O modules only with `import type`.',
             },
+            {
+              // Not even `import type`: the plain types in src/domain are the source of truth and
+              // the schemas are checked against them, never the other way round; and one value
+              // import would load zod into every cached workflow (~2.5 MB each).
+              group: ['zod', 'zod/**', '**/schemas', '**/schemas/**'],
+              message: 'Workflow and domain code must not load zod: use the plain types in src/domain; schemas belong in src/schemas.',
+            },
           ],
         },
       ],

@@ -11,8 +11,8 @@ import { createSupportAI } from '../src/ai';
 import { ConfigError, loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
 import { seedDemoData } from '../src/db/seed';
-import { emptyEnrichment } from '../src/domain/blanks';
-import { defaultPolicy } from '../src/domain/policy';
+import { emptyEnrichment } from '../src/domain/enrichment';
+import { defaultPolicy } from '../src/schemas/policy';
 import { lookupAccount, lookupBilling } from '../src/integrations/postgres';
 
 async function main() {
@@ -47,7 +47,11 @@ async function main() {
       concurrency: ai.name === 'local' ? 1 : 4,
       enrichmentFor: async (customerId) => {
         const ref = { customerId: customerId ?? undefined };
-        return { ...emptyEnrichment(customerId), ...(await lookupAccount(database.db, ref, now)), ...(await lookupBilling(database.db, ref, now)) };
+        return {
+          ...emptyEnrichment(customerId),
+          ...(await lookupAccount(database.db, ref, now)),
+          ...(await lookupBilling(database.db, ref, now)),
+        };
       },
       onProgress: (done, total) => {
         if (done % 20 === 0 || done === total) process.stderr.write(`  classified ${done}/${total}\n`);
@@ -55,7 +59,10 @@ async function main() {
     });
     console.log(formatReport(report, ai.name));
     if (values.json) {
-      writeFileSync(values.json, `${JSON.stringify({ provider: ai.name, policy: defaultPolicy.version, at: now.toISOString(), report, results }, null, 2)}\n`);
+      writeFileSync(
+        values.json,
+        `${JSON.stringify({ provider: ai.name, policy: defaultPolicy.version, at: now.toISOString(), report, results }, null, 2)}\n`,
+      );
       console.log(`\nwrote ${values.json}`);
     }
   } finally {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { actionNames, parseActionPayload, type ActionName } from '../src/domain/actions';
-import { ActionPayloads } from '../src/domain/actionSchemas';
+import { ActionPayloads } from '../src/schemas/actions';
 
 /**
  * The workflow reads action payloads without zod (it must not load it); the API reads them with
@@ -33,12 +33,26 @@ const cases: Record<ActionName, unknown[]> = {
     { agentId: 'ana', body: 'ok', note: '  kept as written ' },
   ],
   assign: [{ agentId: 'lee', assignee: ' ana ' }, { agentId: 'lee', assignee: '' }, { agentId: 'lee' }],
-  reply: [{ agentId: 'ana', body: 'Done.' }, { agentId: 'ana', body: ['Done.'] }],
-  resolve: [{ agentId: 'ana' }, { agentId: 'ana', reason: ' fixed ' }, { agentId: 'ana', reason: '' }, { agentId: 'ana', reason: long(101) }],
-  handback: [{ agentId: 'ana', note: 'AI can take it' }, { agentId: 'ana', note: null }],
+  reply: [
+    { agentId: 'ana', body: 'Done.' },
+    { agentId: 'ana', body: ['Done.'] },
+  ],
+  resolve: [
+    { agentId: 'ana' },
+    { agentId: 'ana', reason: ' fixed ' },
+    { agentId: 'ana', reason: '' },
+    { agentId: 'ana', reason: long(101) },
+  ],
+  handback: [
+    { agentId: 'ana', note: 'AI can take it' },
+    { agentId: 'ana', note: null },
+  ],
   reclassify: [
     { agentId: 'ana', changes: { urgency: 'critical' } },
-    { agentId: 'ana', changes: { issueType: 'billing', requestsHuman: false, sentiment: 'negative', complexity: 'low', repeatability: 'semi' } },
+    {
+      agentId: 'ana',
+      changes: { issueType: 'billing', requestsHuman: false, sentiment: 'negative', complexity: 'low', repeatability: 'semi' },
+    },
     { agentId: 'ana', changes: {} },
     { agentId: 'ana', changes: { urgency: 'whenever' } },
     { agentId: 'ana', changes: { requestsHuman: 'yes' } },

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseActionPayload, refusalFor } from '../src/domain/actions';
-import { emptyEnrichment } from '../src/domain/blanks';
-import type { Enrichment } from '../src/domain/enrichment';
+import { emptyEnrichment, type Enrichment } from '../src/domain/enrichment';
 import { draftConfidenceTrigger, hardTriggersAtTriage, softTriggersAtTriage, triggersAfterReply } from '../src/domain/escalation';
-import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument } from '../src/domain/policy';
-import { timersFor } from '../src/domain/policyRules';
+import { timersFor } from '../src/domain/policy';
+import { defaultPolicy, policyProblems, RoutingPolicy, defaultPolicyDocument } from '../src/schemas/policy';
 import { levelForScore, raiseForBreach, scorePriority } from '../src/domain/priority';
 import { addressesTheAI } from '../src/domain/injection';
 import { route } from '../src/domain/routing';
@@ -44,11 +43,33 @@ describe('scorePriority', () => {
     ['unknown customer feature request', { issueType: 'feature_request' }, { tier: null }, 8, 'P4'],
     ['frustrated free-tier billing', { issueType: 'billing', urgency: 'medium', sentiment: 'frustrated' }, {}, 28, 'P3'],
     ['pro technical, high urgency', { issueType: 'technical', urgency: 'high' }, { tier: 'pro', mrrCents: 9_900 }, 39, 'P3'],
-    ['the same, with 2 open tickets and 3 other customers reporting it', { issueType: 'technical', urgency: 'high' }, { tier: 'pro', mrrCents: 9_900, openTickets: 2, similarOpenTickets: similar(3) }, 48, 'P3'],
-    ['enterprise security, critical', { issueType: 'security', urgency: 'critical' }, { tier: 'enterprise', mrrCents: 1_250_000 }, 60, 'P2'],
-    ['churning enterprise billing', { issueType: 'billing', urgency: 'medium', sentiment: 'negative' }, { tier: 'enterprise', mrrCents: 640_000, churnSignal: true }, 65, 'P2'],
+    [
+      'the same, with 2 open tickets and 3 other customers reporting it',
+      { issueType: 'technical', urgency: 'high' },
+      { tier: 'pro', mrrCents: 9_900, openTickets: 2, similarOpenTickets: similar(3) },
+      48,
+      'P3',
+    ],
+    [
+      'enterprise security, critical',
+      { issueType: 'security', urgency: 'critical' },
+      { tier: 'enterprise', mrrCents: 1_250_000 },
+      60,
+      'P2',
+    ],
+    [
+      'churning enterprise billing',
+      { issueType: 'billing', urgency: 'medium', sentiment: 'negative' },
+      { tier: 'enterprise', mrrCents: 640_000, churnSignal: true },
+      65,
+      'P2',
+    ],
   ] as const)('%s scores %i (%s)', (_name, c, e, score, level) => {
-    const p = scorePriority(classification(c as Partial<Classification>), enrichment(e as Partial<Enrichment>), defaultPolicy.priorityWeights);
+    const p = scorePriority(
+      classification(c as Partial<Classification>),
+      enrichment(e as Partial<Enrichment>),
+      defaultPolicy.priorityWeights,
+    );
     expect([p.score, p.level]).toEqual([score, level]);
     expect(p.breakdown.reduce((a, f) => a + f.points, 0)).toBe(score);
   });
@@ -58,7 +79,9 @@ describe('scorePriority', () => {
     const e = enrichment({ tier: 'pro', churnSignal: true });
     const base = scorePriority(c, e, defaultPolicy.priorityWeights);
     const heavier = scorePriority(c, e, { ...defaultPolicy.priorityWeights, churn: defaultPolicy.priorityWeights.churn * 2 });
-    expect(heavier.breakdown.find((f) => f.factor === 'churn')!.points).toBeGreaterThan(base.breakdown.find((f) => f.factor === 'churn')!.points);
+    expect(heavier.breakdown.find((f) => f.factor === 'churn')!.points).toBeGreaterThan(
+      base.breakdown.find((f) => f.factor === 'churn')!.points,
+    );
   });
 
   it.each([
@@ -73,7 +96,11 @@ describe('scorePriority', () => {
   });
 
   it('keeps a breakdown that adds up to the score', () => {
-    const p = scorePriority(classification({ urgency: 'critical' }), enrichment({ tier: 'pro', openTickets: 2 }), defaultPolicy.priorityWeights);
+    const p = scorePriority(
+      classification({ urgency: 'critical' }),
+      enrichment({ tier: 'pro', openTickets: 2 }),
+      defaultPolicy.priorityWeights,
+    );
     expect(p.breakdown.reduce((a, f) => a + f.points, 0)).toBe(p.score);
   });
 
@@ -166,7 +193,9 @@ describe('refusalFor', () => {
     expect(refusalFor('reclassify', { agentId: 'a', changes: { urgency: 'low' } }, { ...ctx, status: 'closed' })).toMatch(/closed/);
   });
   it('validates payloads', () => {
-    expect(parseActionPayload('reclassify', { agentId: 'a', changes: {} })).toEqual({ problems: ['changes: name at least one field to correct'] });
+    expect(parseActionPayload('reclassify', { agentId: 'a', changes: {} })).toEqual({
+      problems: ['changes: name at least one field to correct'],
+    });
     expect(parseActionPayload('modify', { agentId: 'a', body: '  ' })).toEqual({ problems: ['body: must be 1–20000 characters'] });
   });
 });
@@ -177,7 +206,12 @@ describe('routing policy document', () => {
     expect(defaultPolicy.timers.reopenWindow).toBe(7 * 86_400_000);
   });
   it('lists every problem of a bad document', () => {
-    const bad = { ...defaultPolicyDocument, quadrants: { 'low/repeatable': 'ai_auto' }, thresholds: { classificationConfidence: 2, draftConfidence: 0.5 }, timers: { ...defaultPolicyDocument.timers, csatDelay: 'soon' } };
+    const bad = {
+      ...defaultPolicyDocument,
+      quadrants: { 'low/repeatable': 'ai_auto' },
+      thresholds: { classificationConfidence: 2, draftConfidence: 0.5 },
+      timers: { ...defaultPolicyDocument.timers, csatDelay: 'soon' },
+    };
     const problems = policyProblems(bad);
     expect(problems.some((p) => p.startsWith('quadrants.medium/semi'))).toBe(true);
     expect(problems.some((p) => p.startsWith('thresholds.classificationConfidence'))).toBe(true);
@@ -219,8 +253,13 @@ describe('policy parameters in the triggers and the route', () => {
   it('escalates on negative sentiment only when the policy sets that level', () => {
     const negative = { verdict: 'unclear', sentiment: 'negative', confidence: 0.5 } as const;
     expect(triggersAfterReply(negative, 0, defaultPolicy)).toEqual([]);
-    const touchy = RoutingPolicy.parse({ ...defaultPolicyDocument, triggers: { ...defaultPolicyDocument.triggers, sentimentLevel: 'negative' } });
-    expect(triggersAfterReply(negative, 0, touchy)).toEqual([{ code: 'frustrated_customer', kind: 'soft', detail: 'the customer is negative' }]);
+    const touchy = RoutingPolicy.parse({
+      ...defaultPolicyDocument,
+      triggers: { ...defaultPolicyDocument.triggers, sentimentLevel: 'negative' },
+    });
+    expect(triggersAfterReply(negative, 0, touchy)).toEqual([
+      { code: 'frustrated_customer', kind: 'soft', detail: 'the customer is negative' },
+    ]);
     expect(softTriggersAtTriage(classification({ sentiment: 'negative' }), touchy).map((t) => t.code)).toEqual(['frustrated_customer']);
   });
 

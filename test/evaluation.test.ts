@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeCase, parseEvalSet, summarize, type EvalCase } from '../src/ai/evaluation';
-import { emptyEnrichment } from '../src/domain/blanks';
-import { defaultPolicy } from '../src/domain/policy';
+import { emptyEnrichment } from '../src/domain/enrichment';
+import { defaultPolicy } from '../src/schemas/policy';
 import type { Classification } from '../src/domain/ticket';
 import { startOpenAIStub, type OpenAIStub } from './support/openaiStub';
 
@@ -21,7 +21,15 @@ const item = (id: string, labels: Partial<EvalCase['labels']> = {}): EvalCase =>
   subject: 's',
   body: 'b',
   tags: ['t'],
-  labels: { issueType: 'how_to', complexity: 'low', repeatability: 'repeatable', urgency: 'low', sentiment: 'neutral', requestsHuman: false, ...labels },
+  labels: {
+    issueType: 'how_to',
+    complexity: 'low',
+    repeatability: 'repeatable',
+    urgency: 'low',
+    sentiment: 'neutral',
+    requestsHuman: false,
+    ...labels,
+  },
 });
 const predicted = (c: Partial<Classification> = {}): Classification => ({
   issueType: 'how_to',
@@ -84,7 +92,10 @@ describe('npm run eval', () => {
 
   it('runs the local provider and prints the report', async () => {
     const out = path.join(dir, 'local.json');
-    const { stdout } = await run('npx', ['tsx', 'scripts/eval.ts', '--provider', 'local', '--limit', '30', '--json', out], { cwd: root, env });
+    const { stdout } = await run('npx', ['tsx', 'scripts/eval.ts', '--provider', 'local', '--limit', '30', '--json', out], {
+      cwd: root,
+      env,
+    });
     expect(stdout).toContain('Provider local, 30 labelled tickets');
     expect(stdout).toMatch(/Escalation recall \d+\.\d%/);
     const written = JSON.parse(readFileSync(out, 'utf8')) as { report: { cases: number }; results: unknown[] };
@@ -95,7 +106,11 @@ describe('npm run eval', () => {
   it('runs the openai provider against an OpenAI-compatible server, riding out a rate limit', async () => {
     const out = path.join(dir, 'openai.json');
     // No Temporal here to retry: the evaluation itself waits out the Retry-After.
-    stub.enqueue(() => ({ status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'Rate limit reached', type: 'requests' } } }));
+    stub.enqueue(() => ({
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: { message: 'Rate limit reached', type: 'requests' } },
+    }));
     const { stdout } = await run('npx', ['tsx', 'scripts/eval.ts', '--limit', '12', '--json', out], {
       cwd: root,
       env: { ...env, OPENAI_BASE_URL: stub.baseURL, OPENAI_MODEL: 'stub-model' },

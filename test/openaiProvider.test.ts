@@ -9,7 +9,7 @@ import type { SupportAI, TicketForAI } from '../src/ai/supportAI';
 import type { Database } from '../src/db/client';
 import { aiCalls, aiDrafts, outbox } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
-import { emptyEnrichment } from '../src/domain/blanks';
+import { emptyEnrichment } from '../src/domain/enrichment';
 import type { Classification } from '../src/domain/ticket';
 import { actions } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
@@ -39,7 +39,13 @@ function wellBehaved(request: StubRequest): StubReply {
       return { content: JSON.stringify(classification) };
     case 'draft': {
       const ids = [...user.matchAll(/\[(kb_[a-z0-9_]+)\]/g)].map((m) => m[1]);
-      return { content: JSON.stringify({ body: 'Hi,\n\nUse "Forgot password" on the sign-in page.', confidence: 0.88, citations: [ids[0], 'kb_made_up'] }) };
+      return {
+        content: JSON.stringify({
+          body: 'Hi,\n\nUse "Forgot password" on the sign-in page.',
+          confidence: 0.88,
+          citations: [ids[0], 'kb_made_up'],
+        }),
+      };
     }
     case 'summarize':
       return {
@@ -70,7 +76,14 @@ const ticket = (over: Partial<TicketForAI> = {}): TicketForAI => ({
 beforeAll(async () => {
   database = await openTestDatabase();
   stub = await startOpenAIStub(wellBehaved);
-  ai = createOpenAISupportAI({ db: database.db, baseURL: stub.baseURL, apiKey: 'sk-test', model: 'gpt-test', temperature: 0.1, timeoutMs: 500 });
+  ai = createOpenAISupportAI({
+    db: database.db,
+    baseURL: stub.baseURL,
+    apiKey: 'sk-test',
+    model: 'gpt-test',
+    temperature: 0.1,
+    timeoutMs: 500,
+  });
 });
 afterAll(async () => {
   await stub?.close();
@@ -97,21 +110,56 @@ describe('openai provider: requests and answers', () => {
     expect(format.json_schema!.schema).toMatchObject({
       type: 'object',
       additionalProperties: false,
-      required: expect.arrayContaining(['issueType', 'complexity', 'repeatability', 'urgency', 'sentiment', 'requestsHuman', 'confidence', 'summary']),
+      required: expect.arrayContaining([
+        'issueType',
+        'complexity',
+        'repeatability',
+        'urgency',
+        'sentiment',
+        'requestsHuman',
+        'confidence',
+        'summary',
+      ]),
     });
     const [system, user] = request.body.messages as [{ role: string; content: string }, { role: string; content: string }];
     expect(system).toEqual({ role: 'system', content: loadPrompt('classify').text });
     expect(user.content).toMatch(/^<ticket>[\s\S]*How do I reset my password\?[\s\S]*<\/ticket>$/);
 
     const [call] = await callsFor(t.ticketId);
-    expect(call).toMatchObject({ operation: 'classify', provider: 'openai', model: 'gpt-test', promptVersion: 'classify@v1', outcome: 'ok', outputTokens: 40 });
+    expect(call).toMatchObject({
+      operation: 'classify',
+      provider: 'openai',
+      model: 'gpt-test',
+      promptVersion: 'classify@v1',
+      outcome: 'ok',
+      outputTokens: 40,
+    });
     expect(call!.inputTokens).toBeGreaterThan(0);
   });
 
   it('drafts from the knowledge base, page and account context and approved corrections, keeping only real citations', async () => {
-    const correction = { id: uniqueId('draft'), ticketId: uniqueId('old'), turn: 1, body: 'Old AI draft about passwords', confidence: 0.8, promptVersion: 'draft@v1', provider: 'openai:gpt-test', outcome: 'modified' as const, finalBody: 'Agent-corrected answer: the link lasts 60 minutes.', category: 'how_to', reviewedAt: new Date() };
+    const correction = {
+      id: uniqueId('draft'),
+      ticketId: uniqueId('old'),
+      turn: 1,
+      body: 'Old AI draft about passwords',
+      confidence: 0.8,
+      promptVersion: 'draft@v1',
+      provider: 'openai:gpt-test',
+      outcome: 'modified' as const,
+      finalBody: 'Agent-corrected answer: the link lasts 60 minutes.',
+      category: 'how_to',
+      reviewedAt: new Date(),
+    };
     await database.db.insert(aiDrafts).values(correction);
-    const t = ticket({ pageContext: { pageUrl: 'https://app.example.com/login', pageTitle: 'Sign in', productArea: 'auth', recentActions: ['clicked Forgot password'] } });
+    const t = ticket({
+      pageContext: {
+        pageUrl: 'https://app.example.com/login',
+        pageTitle: 'Sign in',
+        productArea: 'auth',
+        recentActions: ['clicked Forgot password'],
+      },
+    });
     const draft = await ai.draftReply({
       ticket: t,
       transcript: [{ id: 'm1', author: 'customer', body: t.body, at: Date.now() }],
@@ -133,10 +181,20 @@ describe('openai provider: requests and answers', () => {
 
   it('summarizes an escalation and assesses a reply into the domain schemas', async () => {
     const t = ticket();
-    const summary = await ai.summarizeEscalation({ ticket: t, transcript: [], classification, enrichment: null, reasons: [{ code: 'customer_requested_human', detail: 'asked for a person' }] });
+    const summary = await ai.summarizeEscalation({
+      ticket: t,
+      transcript: [],
+      classification,
+      enrichment: null,
+      reasons: [{ code: 'customer_requested_human', detail: 'asked for a person' }],
+    });
     expect(summary.customerNeeds).toBe('Reset a password');
     expect(stub.requests[0]!.body.messages[1]!.content).toContain('customer_requested_human');
-    expect(await ai.assessReply('Thanks, it worked', [], t.ticketId)).toEqual({ verdict: 'resolved', sentiment: 'positive', confidence: 0.9 });
+    expect(await ai.assessReply('Thanks, it worked', [], t.ticketId)).toEqual({
+      verdict: 'resolved',
+      sentiment: 'positive',
+      confidence: 0.9,
+    });
     expect((await callsFor(t.ticketId)).map((c) => c.operation).sort()).toEqual(['assess', 'summarize']);
   });
 
@@ -166,13 +224,18 @@ describe('openai provider: failures', () => {
   };
 
   it('429 is retryable after the Retry-After it sent', async () => {
-    const err = await expectFailure({ status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'slow down' } } }, 'rate_limited', true);
+    const err = await expectFailure(
+      { status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'slow down' } } },
+      'rate_limited',
+      true,
+    );
     expect(err.retryAfterMs).toBe(7000);
   });
   it('500 is retryable', () => expectFailure({ status: 500, body: { error: { message: 'boom' } } }, 'server_error', true));
   it('a timeout is retryable', () => expectFailure({ delayMs: 1500, content: JSON.stringify(classification) }, 'timeout', true));
   it('invalid JSON is retryable', () => expectFailure({ content: '{"issueType": "how_to", ' }, 'invalid_output', true));
-  it('JSON that breaks the schema is retryable', () => expectFailure({ content: JSON.stringify({ ...classification, confidence: 7 }) }, 'invalid_output', true));
+  it('JSON that breaks the schema is retryable', () =>
+    expectFailure({ content: JSON.stringify({ ...classification, confidence: 7 }) }, 'invalid_output', true));
   it('401 is not retryable and says what to check', async () => {
     const err = await expectFailure({ status: 401, body: { error: { message: 'bad key' } } }, 'rejected', false);
     expect(err.message).toContain('OPENAI_API_KEY');
@@ -201,17 +264,25 @@ describe('openai provider inside the ticket workflow', () => {
     stub.enqueue(() => ({ status: 429, headers: { 'retry-after': '2' }, body: { error: { message: 'rate limited' } } }));
     const handle = await start('How do I reset my password?');
     await waitForState(handle, statusIs('awaiting_customer'), 30_000);
-    const classify = stub.requests.filter((r) => operationOf(r) === 'classify' && r.body.messages[1]!.content.includes('How do I reset my password?'));
+    const classify = stub.requests.filter(
+      (r) => operationOf(r) === 'classify' && r.body.messages[1]!.content.includes('How do I reset my password?'),
+    );
     expect(classify).toHaveLength(2);
     expect(classify[1]!.at - classify[0]!.at).toBeGreaterThanOrEqual(1900);
   });
 
   it('retries a 500 and an invalid answer, then answers the customer', async () => {
-    stub.enqueue(() => ({ status: 500, body: { error: { message: 'boom' } } }), () => ({ content: 'not json' }));
+    stub.enqueue(
+      () => ({ status: 500, body: { error: { message: 'boom' } } }),
+      () => ({ content: 'not json' }),
+    );
     const handle = await start('How do I reset my password please');
     const state = await waitForState(handle, statusIs('awaiting_customer'), 30_000);
     expect(state.aiMessagesSent).toBe(1);
-    const outcomes = (await callsFor(state.ticketId)).filter((c) => c.operation === 'classify').map((c) => c.outcome).sort();
+    const outcomes = (await callsFor(state.ticketId))
+      .filter((c) => c.operation === 'classify')
+      .map((c) => c.outcome)
+      .sort();
     expect(outcomes).toEqual(['invalid_output', 'ok', 'server_error']);
   });
 
@@ -232,7 +303,10 @@ describe('openai provider inside the ticket workflow', () => {
     expect(state.mode).not.toBe('ai_auto');
     expect(state.aiMessagesSent).toBe(0);
     expect(state.routeReasons.join(' ')).toMatch(/addresses the AI/);
-    const sent = await database.db.select().from(outbox).where(and(eq(outbox.ticketId, state.ticketId), eq(outbox.kind, 'reply')));
+    const sent = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.ticketId, state.ticketId), eq(outbox.kind, 'reply')));
     expect(sent).toHaveLength(0);
     // And the text only ever reached the model as data, never as part of its instructions.
     for (const r of stub.requests.filter((q) => q.body.messages[1]!.content.includes('Ignore all previous instructions'))) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cutText, isWellFormedText, loneSurrogateIndex } from '../src/domain/text';
 import { oneLine } from '../src/ai/local/triage';
-import { unclassified } from '../src/domain/blanks';
+import { unclassified } from '../src/domain/ticket';
 import { summaryLine } from '../src/db/ticketQueries';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { Enrichment } from '../domain/enrichment';
 import type { RoutingPolicy } from '../domain/policy';
 import { triageDecision } from '../domain/routing';
-import { Channel, Classification, type HandlingMode } from '../domain/ticket';
+import type { HandlingMode } from '../domain/ticket';
+import { Classification } from '../schemas/ticket';
+import { Channel } from '../schemas/vocabulary';
 import { AIProviderError } from './errors';
 import type { SupportAI } from './supportAI';
 
@@ -13,7 +15,14 @@ export const EvalCase = z.strictObject({
   channel: Channel,
   subject: z.string(),
   body: z.string().min(1),
-  labels: Classification.pick({ issueType: true, complexity: true, repeatability: true, urgency: true, sentiment: true, requestsHuman: true }),
+  labels: Classification.pick({
+    issueType: true,
+    complexity: true,
+    repeatability: true,
+    urgency: true,
+    sentiment: true,
+    requestsHuman: true,
+  }),
   tags: z.array(z.string()),
 });
 export type EvalCase = z.infer<typeof EvalCase>;
@@ -52,12 +61,7 @@ function decide(c: Classification, enrichment: Enrichment, policy: RoutingPolicy
   return { mode: decision.mode, escalates: decision.escalateWith.length > 0 };
 }
 
-export function judgeCase(
-  item: EvalCase,
-  predicted: Classification,
-  enrichment: Enrichment,
-  policy: RoutingPolicy,
-): CaseResult {
+export function judgeCase(item: EvalCase, predicted: Classification, enrichment: Enrichment, policy: RoutingPolicy): CaseResult {
   const text = `${item.subject}\n${item.body}`;
   // The labels are a human's reading: full confidence, the summary is not scored.
   const truth = decide({ ...item.labels, confidence: 1, summary: '' }, enrichment, policy, text);
@@ -90,7 +94,9 @@ export function summarize(results: CaseResult[]): EvalReport {
   const accuracy = Object.fromEntries(
     scoredFields.map((f) => [f, ratio(results.filter((r) => r.expected[f] === r.predicted[f]).length, results.length)]),
   ) as Record<Field, number>;
-  const confusion = Object.fromEntries(modes.map((e) => [e, Object.fromEntries(modes.map((p) => [p, 0]))])) as EvalReport['routing']['confusion'];
+  const confusion = Object.fromEntries(
+    modes.map((e) => [e, Object.fromEntries(modes.map((p) => [p, 0]))]),
+  ) as EvalReport['routing']['confusion'];
   for (const r of results) confusion[r.expectedMode][r.predictedMode]++;
   const expected = results.filter((r) => r.expectedEscalation);
   const predicted = results.filter((r) => r.predictedEscalation);
@@ -179,9 +185,15 @@ export function formatReport(report: EvalReport, provider: string): string {
   lines.push(`  ${''.padEnd(10)} ${modes.map((m) => m.padStart(10)).join('')}`);
   for (const e of modes) lines.push(`  ${e.padEnd(10)} ${modes.map((p) => String(report.routing.confusion[e][p]).padStart(10)).join('')}`);
   const { escalation: x } = report;
-  lines.push('', `Escalation recall ${pct(x.recall).trim()} (${x.caught} of ${x.expected}), precision ${pct(x.precision).trim()} (${x.predicted} escalated)`);
-  lines.push(`Sent unreviewed although a person should have looked: ${report.unsafeAutoSends.length}${report.unsafeAutoSends.length ? ` (${report.unsafeAutoSends.join(', ')})` : ''}`);
+  lines.push(
+    '',
+    `Escalation recall ${pct(x.recall).trim()} (${x.caught} of ${x.expected}), precision ${pct(x.precision).trim()} (${x.predicted} escalated)`,
+  );
+  lines.push(
+    `Sent unreviewed although a person should have looked: ${report.unsafeAutoSends.length}${report.unsafeAutoSends.length ? ` (${report.unsafeAutoSends.join(', ')})` : ''}`,
+  );
   lines.push('', 'By tag (issue type / routing)');
-  for (const [tag, t] of Object.entries(report.accuracyByTag)) lines.push(`  ${tag.padEnd(14)} ${String(t.cases).padStart(4)} tickets ${pct(t.issueType)} ${pct(t.routing)}`);
+  for (const [tag, t] of Object.entries(report.accuracyByTag))
+    lines.push(`  ${tag.padEnd(14)} ${String(t.cases).padStart(4)} tickets ${pct(t.issueType)} ${pct(t.routing)}`);
   return lines.join('\n');
 }

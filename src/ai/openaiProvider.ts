@@ -5,13 +5,7 @@ import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { createLogger, type Logger } from '../logger';
 import { aiCalls, aiDrafts } from '../db/schema';
-import {
-  Classification,
-  EscalationSummary,
-  ReplyAssessment,
-  type Draft,
-  type TranscriptMessage,
-} from '../domain/ticket';
+import { Classification, EscalationSummary, ReplyAssessment, type Draft, type TranscriptMessage } from '../schemas/ticket';
 import type { Enrichment } from '../domain/enrichment';
 import { cutText } from '../domain/text';
 import { AIProviderError, retryAfterMs } from './errors';
@@ -45,10 +39,13 @@ const strip = (value: unknown): unknown =>
   Array.isArray(value)
     ? value.map(strip)
     : value && typeof value === 'object'
-      ? Object.fromEntries(Object.entries(value).filter(([k]) => !unsupported.has(k)).map(([k, v]) => [k, strip(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .filter(([k]) => !unsupported.has(k))
+            .map(([k, v]) => [k, strip(v)]),
+        )
       : value;
-const jsonSchema = (schema: z.ZodType) =>
-  strip(z.toJSONSchema(schema, { target: 'draft-7', io: 'output' })) as Record<string, unknown>;
+const jsonSchema = (schema: z.ZodType) => strip(z.toJSONSchema(schema, { target: 'draft-7', io: 'output' })) as Record<string, unknown>;
 
 // Customer text goes inside tags and is escaped, so it cannot close the block and pose as us.
 const data = (tag: string, value: unknown) =>
@@ -106,9 +103,10 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
       maxRetries: 0,
       timeout: options.timeoutMs,
     });
-  const prompts = Object.fromEntries(
-    (['classify', 'draft', 'summarize', 'assess'] as const).map((n) => [n, loadPrompt(n)]),
-  ) as Record<PromptName, Prompt>;
+  const prompts = Object.fromEntries((['classify', 'draft', 'summarize', 'assess'] as const).map((n) => [n, loadPrompt(n)])) as Record<
+    PromptName,
+    Prompt
+  >;
 
   async function record(row: Omit<typeof aiCalls.$inferInsert, 'id' | 'provider' | 'model'>) {
     // Usage records are for reporting: a failure to write one must not fail the ticket.
@@ -118,12 +116,7 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
       .catch((err: unknown) => logger.warn('could not record AI usage', { error: (err as Error).message }));
   }
 
-  async function complete<T>(
-    operation: PromptName,
-    schema: z.ZodType<T>,
-    userContent: string,
-    ticketId: string | null,
-  ): Promise<T> {
+  async function complete<T>(operation: PromptName, schema: z.ZodType<T>, userContent: string, ticketId: string | null): Promise<T> {
     const prompt = prompts[operation];
     const started = Date.now();
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
@@ -188,8 +181,7 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
       .limit(limit);
   }
 
-  const ticketData = (t: TicketForAI) =>
-    data('ticket', { channel: t.channel, subject: t.subject, body: t.body });
+  const ticketData = (t: TicketForAI) => data('ticket', { channel: t.channel, subject: t.subject, body: t.body });
 
   return {
     name: `openai:${model}`,

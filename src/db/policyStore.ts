@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { defaultPolicyDocument, policyProblems, RoutingPolicy, type RoutingPolicyInput } from '../domain/policy';
+import { defaultPolicyDocument, policyProblems, RoutingPolicy, type RoutingPolicyInput } from '../schemas/policy';
 import type { Db } from './client';
 import { routingPolicies } from './schema';
 
@@ -38,7 +38,13 @@ export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
   async function load(): Promise<StoredPolicy> {
     const [row] = await db.select().from(routingPolicies).where(eq(routingPolicies.active, true)).limit(1);
     if (!row) return builtIn;
-    return { version: row.version, policy: RoutingPolicy.parse(row.document), document: row.document, createdBy: row.createdBy, createdAt: row.createdAt };
+    return {
+      version: row.version,
+      policy: RoutingPolicy.parse(row.document),
+      document: row.document,
+      createdBy: row.createdBy,
+      createdAt: row.createdAt,
+    };
   }
 
   return {

@@ -8,7 +8,7 @@ import type { Complexity, HandlingMode, IssueType, Repeatability, Sentiment, Tic
  *
  * The workflow checks payloads with the plain parser below rather than zod: workflow code must
  * not load zod (see vocabulary.ts). The API validates the same payloads with the zod schemas in
- * actionSchemas.ts, which are typed against these interfaces, and a test runs both over the
+ * src/schemas/actions.ts, which are typed against these interfaces, and a test runs both over the
  * same cases so they cannot drift.
  */
 export interface ClassificationChanges {

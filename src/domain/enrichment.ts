@@ -1,44 +1,61 @@
-import { z } from 'zod';
-import { tiers } from './vocabulary';
+import type { PlanChangeKind, Tier } from './vocabulary';
 
-export const Tier = z.enum(tiers);
-export type Tier = z.infer<typeof Tier>;
+export type { Tier };
 
-export const PlanChange = z.object({
-  kind: z.enum(['upgrade', 'downgrade', 'cancellation', 'renewal']),
-  fromPlan: z.string().nullable(),
-  toPlan: z.string().nullable(),
-  at: z.string(),
-});
+export interface PlanChange {
+  kind: PlanChangeKind;
+  fromPlan: string | null;
+  toPlan: string | null;
+  at: string;
+}
 
-export const LinkedIssue = z.object({
-  id: z.string(),
-  title: z.string(),
-  status: z.string(),
-  url: z.string().nullable(),
-});
-export type LinkedIssue = z.infer<typeof LinkedIssue>;
+export interface LinkedIssue {
+  id: string;
+  title: string;
+  status: string;
+  url: string | null;
+}
 
 /** Everything the CRM, billing and ticket history say about the customer; gaps are recorded, never fatal. */
-export const Enrichment = z.object({
-  customerId: z.string().nullable(),
-  accountId: z.string().nullable(),
-  accountName: z.string().nullable(),
-  tier: Tier.nullable(),
-  plan: z.string().nullable(),
-  mrrCents: z.number().int().nullable(),
-  billingStatus: z.string().nullable(),
-  accountAgeDays: z.number().int().nullable(),
-  recentPlanChanges: z.array(PlanChange),
-  churnSignal: z.boolean(),
-  openTickets: z.number().int(),
-  recentTickets: z.number().int(),
-  similarOpenTickets: z.array(z.object({ ticketId: z.string(), subject: z.string() })),
+export interface Enrichment {
+  customerId: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  tier: Tier | null;
+  plan: string | null;
+  mrrCents: number | null;
+  billingStatus: string | null;
+  accountAgeDays: number | null;
+  recentPlanChanges: PlanChange[];
+  churnSignal: boolean;
+  openTickets: number;
+  recentTickets: number;
+  similarOpenTickets: { ticketId: string; subject: string }[];
   /** Issue-tracker issues linked to the customer (e.g. a known bug they are waiting on). */
-  linkedIssues: z.array(LinkedIssue).default([]),
+  linkedIssues: LinkedIssue[];
   /** CRM lifecycle stage (lead, customer, evangelist …) and account owner, when the CRM has them. */
-  lifecycleStage: z.string().nullable().default(null),
-  accountOwner: z.string().nullable().default(null),
-  gaps: z.array(z.object({ source: z.string(), error: z.string() })),
+  lifecycleStage: string | null;
+  accountOwner: string | null;
+  gaps: { source: string; error: string }[];
+}
+
+/** Enrichment before any source has answered; each lookup fills its part or records a gap. */
+export const emptyEnrichment = (customerId: string | null): Enrichment => ({
+  customerId,
+  accountId: null,
+  accountName: null,
+  tier: null,
+  plan: null,
+  mrrCents: null,
+  billingStatus: null,
+  accountAgeDays: null,
+  recentPlanChanges: [],
+  churnSignal: false,
+  openTickets: 0,
+  recentTickets: 0,
+  similarOpenTickets: [],
+  linkedIssues: [],
+  lifecycleStage: null,
+  accountOwner: null,
+  gaps: [],
 });
-export type Enrichment = z.infer<typeof Enrichment>;

@@ -1,6 +1,5 @@
 import type { Tier } from './enrichment';
-import type { RoutingPolicy } from './policy';
-import { thresholdsFor } from './policyRules';
+import { thresholdsFor, type RoutingPolicy } from './policy';
 import type { Classification, ReplyAssessment, Sentiment } from './ticket';
 
 export const escalationReasons = [

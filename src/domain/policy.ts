@@ -1,153 +1,90 @@
-import { z } from 'zod';
-import { IssueType } from './ticket';
-import { Tier } from './enrichment';
-import { quadrantOf } from './policyRules';
-import { handlingModes, priorityLevels } from './vocabulary';
+import type { EscalatingSentiment, HandlingMode, IssueType, PriorityLevel, Tier } from './vocabulary';
 
-/**
- * A duration in a policy: milliseconds, or a readable string such as "90s", "30m", "4h", "7d".
- * Parsed to milliseconds so the workflow only ever sees numbers.
- */
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-export const Duration = z.union([
-  z.number().int().min(1),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a number of ms or a string like "90s", "30m", "4h", "7d"')
-    .transform((s) => {
-      const [, value, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(s)!;
-      return Math.round(Number(value) * units[unit!]!);
-    }),
-]);
+// The routing policy as the workflow sees it (durations already in milliseconds), and what it
+// says for one ticket. Plain types and functions: the zod schema that parses policy documents
+// lives in src/schemas/policy.ts and is checked against these types at compile time.
 
-export const PriorityLevel = z.enum(priorityLevels);
-export type PriorityLevel = z.infer<typeof PriorityLevel>;
+export type { PriorityLevel };
 
-const Mode = z.enum(handlingModes);
+export interface Timers {
+  customerReplyWindow: number;
+  unresolvedTimeout: number;
+  csatDelay: number;
+  csatWindow: number;
+  reopenWindow: number;
+}
 
-const Timers = z.strictObject({
-  customerReplyWindow: Duration,
-  unresolvedTimeout: Duration,
-  csatDelay: Duration,
-  csatWindow: Duration,
-  reopenWindow: Duration,
-});
-export type Timers = z.output<typeof Timers>;
-
-const Thresholds = z.strictObject({
-  classificationConfidence: z.number().min(0).max(1),
-  draftConfidence: z.number().min(0).max(1),
-});
-export type Thresholds = z.output<typeof Thresholds>;
+export interface Thresholds {
+  classificationConfidence: number;
+  draftConfidence: number;
+}
 
 /** Per priority: its SLAs, and any timer that should differ from the policy-wide one. */
-const PrioritySla = z.strictObject({ review: Duration, firstHumanResponse: Duration, timers: Timers.partial().optional() });
+export interface PrioritySla {
+  review: number;
+  firstHumanResponse: number;
+  timers?: Partial<Timers>;
+}
 
 /** Per customer segment (tier): a stricter minimum mode, stricter confidence thresholds. */
-const Segment = z.strictObject({ minimumMode: Mode.optional(), thresholds: Thresholds.partial().optional() });
-
-// Strict objects throughout: a misspelt key ("segmnets") is an error, never silently ignored.
-export const RoutingPolicy = z
-  .strictObject({
-    version: z.string().min(1),
-    /** complexity/repeatability → mode; every one of the nine quadrants must be named. */
-    quadrants: z.strictObject(
-      Object.fromEntries(
-        ['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [quadrantOf(c, r), Mode])),
-      ) as Record<string, typeof Mode>,
-    ),
-    humanOnlyCategories: z.array(IssueType),
-    reviewCategories: z.array(IssueType),
-    thresholds: Thresholds,
-    triggers: z.strictObject({
-      customerRequestsHuman: z.boolean(),
-      lowConfidence: z.boolean(),
-      humanOnlyCategory: z.boolean(),
-      frustratedSentiment: z.boolean(),
-      /** How unhappy is too unhappy for the AI: `frustrated` (default) or already at `negative`. */
-      sentimentLevel: z.enum(['negative', 'frustrated']).optional(),
-      unresolvedAfterTurns: z.strictObject({ enabled: z.boolean(), turns: z.number().int().min(1) }),
-    }),
-    sla: z.strictObject({ P1: PrioritySla, P2: PrioritySla, P3: PrioritySla, P4: PrioritySla }),
-    /** Policy-wide timers; a priority's `sla.Px.timers` overrides any of them. */
-    timers: Timers,
-    /** Per-tier overrides: e.g. enterprise tickets are never sent without review. */
-    segments: z.partialRecord(Tier, Segment).default({}),
-    priorityWeights: z.strictObject({
-      urgency: z.number().min(0),
-      tier: z.number().min(0),
-      churn: z.number().min(0),
-      sentiment: z.number().min(0),
-      slaRisk: z.number().min(0),
-      businessImpact: z.number().min(0),
-    }),
-    /** How much a breached SLA raises a ticket's score. */
-    breachBoost: z.number().int().min(0).max(100),
-    /**
-     * How long one AI step (classify, draft, read a reply) may take, retries included, before a
-     * person takes the ticket; a model's later answer is dropped. Default 2 minutes.
-     */
-    aiStepDeadline: Duration.optional(),
-  })
-  .superRefine((p, ctx) => {
-    if (Object.values(p.priorityWeights).every((w) => w === 0)) {
-      ctx.addIssue({ code: 'custom', path: ['priorityWeights'], message: 'at least one weight must be above 0, or every ticket scores 0' });
-    }
-    for (const category of p.reviewCategories.filter((c) => p.humanOnlyCategories.includes(c))) {
-      ctx.addIssue({ code: 'custom', path: ['reviewCategories'], message: `${category} is also human-only; name it in one list` });
-    }
-  });
-export type RoutingPolicy = z.output<typeof RoutingPolicy>;
-export type RoutingPolicyInput = z.input<typeof RoutingPolicy>;
-
-
-
-export const defaultPolicyDocument: RoutingPolicyInput = {
-  version: 'default-1',
-  quadrants: {
-    'low/repeatable': 'ai_auto',
-    'low/semi': 'ai_auto',
-    'low/unique': 'ai_review',
-    'medium/repeatable': 'ai_review',
-    'medium/semi': 'ai_review',
-    'medium/unique': 'human',
-    'high/repeatable': 'ai_review',
-    'high/semi': 'human',
-    'high/unique': 'human',
-  },
-  humanOnlyCategories: ['security'],
-  reviewCategories: ['billing'],
-  thresholds: { classificationConfidence: 0.5, draftConfidence: 0.5 },
-  triggers: {
-    customerRequestsHuman: true,
-    lowConfidence: true,
-    humanOnlyCategory: true,
-    frustratedSentiment: true,
-    unresolvedAfterTurns: { enabled: true, turns: 2 },
-  },
-  sla: {
-    P1: { review: '15m', firstHumanResponse: '30m' },
-    P2: { review: '1h', firstHumanResponse: '2h' },
-    P3: { review: '4h', firstHumanResponse: '8h' },
-    P4: { review: '12h', firstHumanResponse: '24h' },
-  },
-  timers: {
-    customerReplyWindow: '3d',
-    unresolvedTimeout: '1d',
-    csatDelay: '1h',
-    csatWindow: '3d',
-    reopenWindow: '7d',
-  },
-  segments: { enterprise: { minimumMode: 'ai_review' } },
-  priorityWeights: { urgency: 30, tier: 20, churn: 20, sentiment: 10, slaRisk: 10, businessImpact: 10 },
-  breachBoost: 15,
-};
-
-export const defaultPolicy: RoutingPolicy = RoutingPolicy.parse(defaultPolicyDocument);
-
-/** Turns every problem in a policy document into one readable line. */
-export function policyProblems(document: unknown): string[] {
-  const result = RoutingPolicy.safeParse(document);
-  if (result.success) return [];
-  return result.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`);
+export interface Segment {
+  minimumMode?: HandlingMode;
+  thresholds?: Partial<Thresholds>;
 }
+
+export interface RoutingPolicy {
+  version: string;
+  /** complexity/repeatability (see quadrantOf) → mode; every one of the nine quadrants is named. */
+  quadrants: Record<string, HandlingMode>;
+  humanOnlyCategories: IssueType[];
+  reviewCategories: IssueType[];
+  thresholds: Thresholds;
+  triggers: {
+    customerRequestsHuman: boolean;
+    lowConfidence: boolean;
+    humanOnlyCategory: boolean;
+    frustratedSentiment: boolean;
+    /** How unhappy is too unhappy for the AI: `frustrated` (default) or already at `negative`. */
+    sentimentLevel?: EscalatingSentiment;
+    unresolvedAfterTurns: { enabled: boolean; turns: number };
+  };
+  sla: Record<PriorityLevel, PrioritySla>;
+  /** Policy-wide timers; a priority's `sla.Px.timers` overrides any of them. */
+  timers: Timers;
+  /** Per-tier overrides: e.g. enterprise tickets are never sent without review. */
+  segments: Partial<Record<Tier, Segment>>;
+  priorityWeights: {
+    urgency: number;
+    tier: number;
+    churn: number;
+    sentiment: number;
+    slaRisk: number;
+    businessImpact: number;
+  };
+  /** How much a breached SLA raises a ticket's score. */
+  breachBoost: number;
+  /**
+   * How long one AI step (classify, draft, read a reply) may take, retries included, before a
+   * person takes the ticket; a model's later answer is dropped. Default 2 minutes.
+   */
+  aiStepDeadline?: number;
+}
+
+export const quadrantOf = (complexity: string, repeatability: string) => `${complexity}/${repeatability}`;
+
+/** The timers that apply at a priority: the policy-wide ones with that priority's overrides. */
+export const timersFor = (policy: RoutingPolicy, level: PriorityLevel | undefined): Timers => ({
+  ...policy.timers,
+  ...(level ? policy.sla[level].timers : undefined),
+});
+
+/** The confidence thresholds for a customer's segment: stricter ones replace the policy's. */
+export const thresholdsFor = (policy: RoutingPolicy, tier: Tier | null): Thresholds => ({
+  ...policy.thresholds,
+  ...(tier ? policy.segments[tier]?.thresholds : undefined),
+});
+
+export const DEFAULT_AI_STEP_DEADLINE_MS = 120_000;
+
+/** How long an AI step may take before a person takes over; policies from before it had none. */
+export const aiStepDeadlineOf = (policy: RoutingPolicy): number => policy.aiStepDeadline ?? DEFAULT_AI_STEP_DEADLINE_MS;

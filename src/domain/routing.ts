@@ -1,6 +1,5 @@
 import type { Enrichment } from './enrichment';
-import type { RoutingPolicy } from './policy';
-import { quadrantOf } from './policyRules';
+import { quadrantOf, type RoutingPolicy } from './policy';
 import type { Classification, HandlingMode } from './ticket';
 import { aiFailedTrigger, hardTriggersAtTriage, routedToHumanTrigger, softTriggersAtTriage, type Trigger } from './escalation';
 import { addressesTheAI } from './injection';

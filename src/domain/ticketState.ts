@@ -1,6 +1,5 @@
 import type { Enrichment } from './enrichment';
-import type { RoutingPolicy } from './policy';
-import { timersFor } from './policyRules';
+import { timersFor, type RoutingPolicy } from './policy';
 import type { Priority } from './priority';
 import type { RequestBinding } from './requests';
 import type { Trigger } from './escalation';
@@ -221,10 +220,7 @@ export function nextDeadline(s: TicketState, policy: RoutingPolicy): Deadline | 
 /** Done once resolved, the CSAT survey answered or its window over, and the reopen window passed. */
 export function canComplete(s: TicketState): boolean {
   return (
-    s.status === 'resolved' &&
-    s.resolution !== null &&
-    s.resolution.reopenWindowClosed &&
-    (s.csat.score !== null || s.csat.windowClosed)
+    s.status === 'resolved' && s.resolution !== null && s.resolution.reopenWindowClosed && (s.csat.score !== null || s.csat.windowClosed)
   );
 }
 

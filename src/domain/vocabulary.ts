@@ -1,6 +1,7 @@
 /**
- * The words of Tandem's domain as plain values. The zod schemas (API, AI output, policy) are
- * built from these, and workflow code uses them directly: a workflow bundle must not load zod,
+ * The words of Tandem's domain as plain values. The zod schemas in src/schemas/ (API, AI
+ * output, policy) and the database's text enums are built from these, and workflow code uses
+ * them directly: a workflow bundle must not load zod,
  * because the SDK instantiates every module a workflow imports once per cached workflow, and
  * zod alone costs about 2.5 MB of heap each time (measured; see BENCHMARKS.md).
  */
@@ -23,6 +24,11 @@ export const ticketStatuses = [
 export const handlingModes = ['ai_auto', 'ai_review', 'human'] as const;
 export const resolutionModes = ['ai_only', 'ai_plus_human', 'human_only'] as const;
 export const messageAuthors = ['customer', 'ai', 'agent', 'system'] as const;
+/** What a customer's reply says about their issue. */
+export const replyVerdicts = ['resolved', 'unresolved', 'wants_human', 'unclear'] as const;
+/** The sentiments a policy may name as "too unhappy for the AI". */
+export const escalatingSentiments = ['negative', 'frustrated'] as const;
+export const planChangeKinds = ['upgrade', 'downgrade', 'cancellation', 'renewal'] as const;
 export const tiers = ['free', 'pro', 'enterprise'] as const;
 export const priorityLevels = ['P1', 'P2', 'P3', 'P4'] as const;
 
@@ -35,5 +41,9 @@ export type Sentiment = (typeof sentiments)[number];
 export type TicketStatus = (typeof ticketStatuses)[number];
 export type HandlingMode = (typeof handlingModes)[number];
 export type ResolutionMode = (typeof resolutionModes)[number];
+export type MessageAuthor = (typeof messageAuthors)[number];
+export type ReplyVerdict = (typeof replyVerdicts)[number];
+export type EscalatingSentiment = (typeof escalatingSentiments)[number];
+export type PlanChangeKind = (typeof planChangeKinds)[number];
 export type Tier = (typeof tiers)[number];
 export type PriorityLevel = (typeof priorityLevels)[number];

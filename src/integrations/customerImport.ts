@@ -3,7 +3,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { accounts, customers, planChanges } from '../db/schema';
-import { Tier } from '../domain/enrichment';
+import { Tier } from '../schemas/vocabulary';
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
 export function parseCsv(text: string): string[][] {
@@ -44,7 +44,11 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 export const CustomerRow = z.object({
   email: z.email(),
   name: z.string().trim().min(1),
-  account_id: z.string().trim().min(1).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only'),
+  account_id: z
+    .string()
+    .trim()
+    .min(1)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits, _ . : - only'),
   account_name: z.string().trim().min(1),
   tier: Tier,
   plan: z.string().trim().min(1),
@@ -128,7 +132,12 @@ export async function importCustomers(
   await db.transaction(async (tx) => {
     const byAccount = new Map(rows.map((r) => [r.account_id, r]));
     const existing = new Map(
-      (await tx.select().from(accounts).where(inArray(accounts.id, [...byAccount.keys()]))).map((a) => [a.id, a]),
+      (
+        await tx
+          .select()
+          .from(accounts)
+          .where(inArray(accounts.id, [...byAccount.keys()]))
+      ).map((a) => [a.id, a]),
     );
     for (const [id, r] of byAccount) {
       const given = {
@@ -149,7 +158,9 @@ export async function importCustomers(
       result.accounts.updated++;
       const kind = planChangeKind(before, given);
       if (kind) {
-        await tx.insert(planChanges).values({ id: `pc_${randomUUID()}`, accountId: id, kind, fromPlan: before.plan, toPlan: r.plan, changedAt: new Date() });
+        await tx
+          .insert(planChanges)
+          .values({ id: `pc_${randomUUID()}`, accountId: id, kind, fromPlan: before.plan, toPlan: r.plan, changedAt: new Date() });
         result.planChanges++;
       }
     }
@@ -164,7 +175,14 @@ export async function importCustomers(
         await tx.update(customers).set({ email: r.email, name: r.name, accountId: r.account_id }).where(eq(customers.id, found.id));
         result.customers.updated++;
       } else {
-        await tx.insert(customers).values({ id: r.customer_id ?? `cus_${randomUUID().replaceAll('-', '').slice(0, 16)}`, email: r.email, name: r.name, accountId: r.account_id });
+        await tx
+          .insert(customers)
+          .values({
+            id: r.customer_id ?? `cus_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+            email: r.email,
+            name: r.name,
+            accountId: r.account_id,
+          });
         result.customers.created++;
       }
       if (++done % 500 === 0) onProgress?.(done, rows.length);

@@ -1,12 +1,16 @@
 import { Client } from '@hubspot/api-client';
-import { Tier } from '../domain/enrichment';
+import { Tier } from '../schemas/vocabulary';
 import { IntegrationError, type AccountFacts, type CustomerDirectory, type CustomerRef } from './ports';
 
 const DAY = 86_400_000;
 
 export function hubspotClient(options: { accessToken: string; basePath?: string | undefined }): Client {
   // Retries are Temporal's job: the SDK's own would hide a rate limit inside one activity attempt.
-  return new Client({ accessToken: options.accessToken, numberOfApiCallRetries: 0, ...(options.basePath ? { basePath: options.basePath } : {}) });
+  return new Client({
+    accessToken: options.accessToken,
+    numberOfApiCallRetries: 0,
+    ...(options.basePath ? { basePath: options.basePath } : {}),
+  });
 }
 
 type Properties = Record<string, string | null | undefined>;
@@ -50,12 +54,19 @@ export function hubspotFailure(err: unknown): IntegrationError {
     const after = Number(err.headers?.['retry-after']);
     return new IntegrationError('HubSpot rate limit', true, Number.isFinite(after) ? after * 1000 : 10_000);
   }
-  if (err.code === 401 || err.code === 403) return new IntegrationError(`HubSpot refused the token (check HUBSPOT_ACCESS_TOKEN): HTTP ${err.code}`, false);
+  if (err.code === 401 || err.code === 403)
+    return new IntegrationError(`HubSpot refused the token (check HUBSPOT_ACCESS_TOKEN): HTTP ${err.code}`, false);
   if (err.code >= 500) return new IntegrationError(`HubSpot error ${err.code}`, true);
   return new IntegrationError(`HubSpot rejected the request: HTTP ${err.code}`, false);
 }
 
-export function createHubSpotDirectory({ client, tierProperty = 'tandem_tier' }: { client: Client; tierProperty?: string }): CustomerDirectory {
+export function createHubSpotDirectory({
+  client,
+  tierProperty = 'tandem_tier',
+}: {
+  client: Client;
+  tierProperty?: string;
+}): CustomerDirectory {
   const companyProperties = ['name', 'lifecyclestage', 'hubspot_owner_id', 'createdate', tierProperty, 'tandem_plan', 'tandem_mrr'];
   const none = (ref: CustomerRef): AccountFacts => ({
     customerId: ref.customerId ?? null,

@@ -1,7 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { TandemActivities } from '../../activities';
-import type { RoutingPolicy } from '../../domain/policy';
-import { aiStepDeadlineOf } from '../../domain/policyRules';
+import { aiStepDeadlineOf, type RoutingPolicy } from '../../domain/policy';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_STORE_DEADLINE_MS, type ActivityTimeouts } from './timeouts';
 
 /** An enrichment source: its own timeout and number of attempts. */

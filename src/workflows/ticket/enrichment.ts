@@ -1,6 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { emptyEnrichment } from '../../domain/blanks';
-import type { Enrichment } from '../../domain/enrichment';
+import { emptyEnrichment, type Enrichment } from '../../domain/enrichment';
 import type { TicketState } from '../../domain/ticketState';
 import type { ActivityGroups } from './activityGroups';
 import { gapReason } from './failures';

@@ -1,5 +1,4 @@
 import { log, patched } from '@temporalio/workflow';
-import { unclassified } from '../../domain/blanks';
 import { csatRequestText } from '../../domain/csat';
 import type { Enrichment } from '../../domain/enrichment';
 import {
@@ -14,7 +13,13 @@ import { addressesTheAI } from '../../domain/injection';
 import type { RoutingPolicy } from '../../domain/policy';
 import { raiseForBreach, scorePriority } from '../../domain/priority';
 import { triageDecision } from '../../domain/routing';
-import type { Classification, EscalationSummary, ReplyAssessment, TranscriptMessage } from '../../domain/ticket';
+import {
+  unclassified,
+  type Classification,
+  type EscalationSummary,
+  type ReplyAssessment,
+  type TranscriptMessage,
+} from '../../domain/ticket';
 import { ticketView, type Deadline, type TicketState, type TicketView } from '../../domain/ticketState';
 import { activityGroups, type ActivityGroups } from './activityGroups';
 import { Conversation } from './conversation';

@@ -8,12 +8,12 @@ import {
   type ActionInput,
   type ActionName,
   type ActionPayload,
-} from './actions';
+} from '../domain/actions';
 import { Classification } from './ticket';
 
 /**
  * The agent actions' payloads as zod schemas, for the API (request validation and the OpenAPI
- * document). The workflow reads the same payloads with parseActionPayload (actions.ts); the
+ * document). The workflow reads the same payloads with parseActionPayload (domain/actions.ts); the
  * types below tie the two together at compile time and test/actions.test.ts at run time.
  */
 const actor = z.string().trim().min(1).max(ACTOR_MAX);
@@ -32,7 +32,14 @@ export const ActionPayloads = {
   handback: z.object({ agentId: actor, note: note.optional() }),
   reclassify: z.object({
     agentId: actor,
-    changes: Classification.pick({ issueType: true, complexity: true, repeatability: true, urgency: true, sentiment: true, requestsHuman: true })
+    changes: Classification.pick({
+      issueType: true,
+      complexity: true,
+      repeatability: true,
+      urgency: true,
+      sentiment: true,
+      requestsHuman: true,
+    })
       .partial()
       .refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
   }),
