@@ -1,5 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import type { TandemActivities } from '../../activities';
+import { csatRequestText } from '../../domain/csat';
 import type { TranscriptMessage } from '../../domain/ticket';
 import { resolutionModeOf, type TicketState } from '../../domain/ticketState';
 import type { ActivityGroups } from './activityGroups';
@@ -79,5 +80,24 @@ export class Conversation {
     const { transcript } = this.s;
     transcript.push(m);
     if (transcript.length > TRANSCRIPT_KEPT_IN_STATE) transcript.splice(0, transcript.length - TRANSCRIPT_KEPT_IN_STATE);
+  }
+
+  /** Sends the CSAT survey or its reminder; returns when it went out. */
+  async requestCsat(kind: 'csat_survey' | 'csat_reminder'): Promise<number> {
+    const { s } = this;
+    const at = Date.now();
+    const message = { ticketId: s.ticketId, author: 'system' as const, channel: s.ticket.channel, recipient: s.ticket.customerEmail };
+    const id = `${s.ticketId}:${kind}:${s.followUps}`;
+    await this.writes.write(`${kind} message`, (sanitize) =>
+      this.store.deliverMessage({
+        ...(sanitize ? { sanitize } : {}),
+        ...message,
+        id,
+        kind,
+        body: csatRequestText(kind, s.ticket.subject),
+        at,
+      }),
+    );
+    return at;
   }
 }

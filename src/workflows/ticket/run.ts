@@ -1,5 +1,4 @@
 import { log, patched } from '@temporalio/workflow';
-import { csatRequestText } from '../../domain/csat';
 import type { Enrichment } from '../../domain/enrichment';
 import {
   aiFailedTrigger,
@@ -280,23 +279,10 @@ export class TicketRun {
         return this.escalate([unresolvedTimeoutTrigger(s.aiTurns)]);
       case 'csat_survey':
       case 'csat_reminder': {
-        const kind = d.kind;
-        const at = Date.now();
-        const id = `${s.ticketId}:${kind}:${s.followUps}`;
-        const base = { ticketId: s.ticketId, author: 'system' as const, channel: s.ticket.channel, recipient: s.ticket.customerEmail };
-        await this.writes.write(`${kind} message`, (sanitize) =>
-          this.groups.store.deliverMessage({
-            ...(sanitize ? { sanitize } : {}),
-            ...base,
-            id,
-            kind,
-            body: csatRequestText(kind, s.ticket.subject),
-            at,
-          }),
-        );
-        if (kind === 'csat_survey') s.csat.surveySentAt = at;
+        const at = await this.conversation.requestCsat(d.kind);
+        if (d.kind === 'csat_survey') s.csat.surveySentAt = at;
         else s.csat.reminderSentAt = at;
-        return this.log.record(`${kind}_sent`, 'system');
+        return this.log.record(`${d.kind}_sent`, 'system');
       }
       case 'csat_window_end':
         s.csat.windowClosed = true;
