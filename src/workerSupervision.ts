@@ -43,7 +43,7 @@ export interface Supervisor<T extends SupervisedRun> {
   stop(): Promise<void>;
 }
 
-export const defaultBackoff = { initialDelayMs: 1000, maxDelayMs: 30_000, healthyAfterMs: 60_000 };
+const defaultBackoff = { initialDelayMs: 1000, maxDelayMs: 30_000, healthyAfterMs: 60_000 };
 
 /** The wait before restart number `failures` (1-based): initial · 2^(failures−1), capped. */
 export function restartDelay(failures: number, initialDelayMs = defaultBackoff.initialDelayMs, maxDelayMs = defaultBackoff.maxDelayMs): number {

@@ -14,7 +14,7 @@ const retryDelay = (retryAfterMs: number, maxDelayMs: number) => Math.min(Math.m
  * capped, so a 429 asking for an hour cannot park a ticket out of sight) or stop. The one place
  * errors become ApplicationFailures. Messages never carry SQL parameters or ticket text.
  */
-export function toActivityFailure(operation: string, err: unknown, maxRetryDelayMs: number): ApplicationFailure {
+function toActivityFailure(operation: string, err: unknown, maxRetryDelayMs: number): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof AIProviderError || err instanceof IntegrationError) {
     const ai = err instanceof AIProviderError;

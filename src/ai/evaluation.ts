@@ -27,7 +27,7 @@ export const EvalCase = z.strictObject({
 });
 export type EvalCase = z.infer<typeof EvalCase>;
 
-export const scoredFields = ['issueType', 'complexity', 'repeatability', 'urgency', 'sentiment', 'requestsHuman'] as const;
+const scoredFields = ['issueType', 'complexity', 'repeatability', 'urgency', 'sentiment', 'requestsHuman'] as const;
 type Field = (typeof scoredFields)[number];
 const modes: HandlingMode[] = ['ai_auto', 'ai_review', 'human'];
 

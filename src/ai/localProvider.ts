@@ -7,7 +7,7 @@ import { significantWords } from '../integrations/postgres';
 import { assessReplyText, classifyText, oneLine } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 
-export const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';
+const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';
 
 interface ArticleHit {
   id: string;
@@ -41,7 +41,7 @@ export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Prom
  * words it covers (one shared word such as "account" is a coincidence, not an answer), a little
  * how strongly it ranks. A weak match falls below the policy's draft threshold, so a person answers.
  */
-export function answerConfidence(hit: Pick<ArticleHit, 'rank' | 'matched' | 'asked'>, turn: number): number {
+function answerConfidence(hit: Pick<ArticleHit, 'rank' | 'matched' | 'asked'>, turn: number): number {
   const coverage = Math.min(1, hit.matched / Math.min(4, hit.asked));
   const strength = Math.min(1, hit.rank / 0.3);
   // Later turns mean the first answer did not help: be less sure of the next one.

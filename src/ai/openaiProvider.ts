@@ -66,7 +66,7 @@ function accountContext(e: Enrichment | null) {
 }
 
 /** Maps the openai client's errors to what Temporal should do about them. */
-export function classifyOpenAIError(err: unknown): AIProviderError {
+function classifyOpenAIError(err: unknown): AIProviderError {
   if (err instanceof AIProviderError) return err;
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new AIProviderError('the model did not answer in time', 'timeout', true);
   if (err instanceof OpenAI.APIConnectionError) return new AIProviderError(`cannot reach the model: ${err.message}`, 'connection', true);

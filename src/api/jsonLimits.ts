@@ -2,7 +2,7 @@ import { loneSurrogateIndex } from '../domain/text';
 import type { FieldError } from './problems';
 
 /** Deeper than any real ticket's metadata or page state; deep enough to refuse stack-busting bodies. */
-export const MAX_JSON_DEPTH = 16;
+const MAX_JSON_DEPTH = 16;
 
 /** Says which unit is wrong and where, in the escape a caller would have written. */
 const escaped = (unit: string) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;

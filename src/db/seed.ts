@@ -53,7 +53,7 @@ const article = (id: string, title: string, productArea: string, tags: string[],
   body: body.replace(/\s+/g, ' ').trim(),
 });
 
-export const demoArticles: Article[] = [
+const demoArticles: Article[] = [
   article('kb_reset_password', 'Reset your password', 'account', ['password', 'login', 'sign in'], `
     To reset your password, open the sign-in page and choose "Forgot password". Enter the email address
     of your account and we send a reset link that is valid for 60 minutes. Open the link, choose a new
@@ -127,7 +127,7 @@ export const demoArticles: Article[] = [
 
 /** Demo customers across tiers and a small knowledge base. Idempotent: a second run changes nothing. */
 /** Known bugs some demo accounts are waiting on, so enrichment shows them to agents. */
-export const demoLinkedIssues: (typeof linkedIssues.$inferInsert)[] = [
+const demoLinkedIssues: (typeof linkedIssues.$inferInsert)[] = [
   { id: 'ENG-142', accountId: 'acc_globex', title: 'Invoice PDF shows VAT twice for EU entities', status: 'In Progress', url: 'https://tracker.example/ENG-142' },
   { id: 'ENG-187', accountId: 'acc_acme', title: 'CSV export times out above 100k rows', status: 'Todo', url: 'https://tracker.example/ENG-187' },
   { id: 'ENG-101', accountId: 'acc_acme', title: 'SSO login loop on Safari', status: 'Done', url: 'https://tracker.example/ENG-101' },

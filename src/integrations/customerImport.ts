@@ -59,7 +59,7 @@ export const CustomerRow = z.object({
   account_created_at: z.preprocess(blankToUndefined, z.iso.datetime({ offset: true }).or(z.iso.date()).optional()),
 });
 export type CustomerRow = z.infer<typeof CustomerRow>;
-export const requiredColumns = ['email', 'name', 'account_id', 'account_name', 'tier', 'plan'] as const;
+const requiredColumns = ['email', 'name', 'account_id', 'account_name', 'tier', 'plan'] as const;
 
 export interface ImportProblem {
   line: number;

@@ -17,7 +17,7 @@ type Properties = Record<string, string | null | undefined>;
 const contactProperties = ['email', 'firstname', 'lastname', 'lifecyclestage', 'hubspot_owner_id', 'createdate'];
 
 /** HubSpot's contact and company (properties are strings) as Tandem's account facts. */
-export function accountFactsFrom(
+function accountFactsFrom(
   contact: { id: string; properties: Properties },
   company: { id: string; properties: Properties } | null,
   tierProperty: string,
@@ -48,7 +48,7 @@ interface HubSpotError {
 // Each generated API module has its own ApiException class, so errors are recognised by shape.
 const isHubSpotError = (err: unknown): err is HubSpotError => typeof (err as { code?: unknown } | null)?.code === 'number';
 
-export function hubspotFailure(err: unknown): IntegrationError {
+function hubspotFailure(err: unknown): IntegrationError {
   if (!isHubSpotError(err)) return new IntegrationError(`HubSpot: ${err instanceof Error ? err.message : String(err)}`, true);
   if (err.code === 429) {
     const after = Number(err.headers?.['retry-after']);

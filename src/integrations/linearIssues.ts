@@ -36,7 +36,7 @@ interface IssuesResponse {
 }
 
 /** Open issues that mention the customer (their email or id) in the description or a linked URL. */
-export function linkedIssueFilter(ref: CustomerRef) {
+function linkedIssueFilter(ref: CustomerRef) {
   const needles = [ref.customerEmail, ref.customerId].filter((v): v is string => Boolean(v));
   return {
     or: needles.flatMap((needle) => [{ description: { containsIgnoreCase: needle } }, { attachments: { url: { containsIgnoreCase: needle } } }]),
@@ -44,7 +44,7 @@ export function linkedIssueFilter(ref: CustomerRef) {
   };
 }
 
-export function linearFailure(err: unknown): IntegrationError {
+function linearFailure(err: unknown): IntegrationError {
   const e = err instanceof LinearError ? err : parseLinearError(err as never);
   if (e instanceof RatelimitedLinearError) return new IntegrationError('Linear rate limit', true, e.retryAfter !== undefined ? e.retryAfter * 1000 : 10_000);
   if (e instanceof AuthenticationLinearError || e instanceof ForbiddenLinearError) {

@@ -44,7 +44,7 @@ const monthly = (price: Stripe.Price, quantity: number) => {
  * own. Plan and MRR are left out, not nulled, when Stripe has no live subscription: the CRM's
  * values then stand.
  */
-export function billingFactsFrom(
+function billingFactsFrom(
   subscriptions: Stripe.Subscription[],
   invoices: Stripe.Invoice[],
   now: Date,
@@ -89,7 +89,7 @@ function planNameOf(s: Stripe.Subscription, productNames: ReadonlyMap<string, st
 }
 
 /** Stripe's errors in Temporal's terms; a missing customer is an answer, not an error. */
-export function stripeFailure(err: unknown): IntegrationError {
+function stripeFailure(err: unknown): IntegrationError {
   if (err instanceof Stripe.errors.StripeRateLimitError) {
     const after = Number(err.headers?.['retry-after']);
     return new IntegrationError(`Stripe rate limit: ${err.message}`, true, Number.isFinite(after) ? after * 1000 : undefined);

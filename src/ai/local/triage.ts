@@ -31,7 +31,7 @@ const typos: [RegExp, string][] = [
   [/\bwon'?t\b/g, 'will not'],
 ];
 
-export function normalise(text: string): string {
+function normalise(text: string): string {
   let t = text.toLowerCase().replace(/[’‘]/g, "'");
   for (const [pattern, word] of typos) t = t.replace(pattern, word);
   return t;
@@ -72,7 +72,7 @@ const unresolvedPattern =
 
 const analyzer = new Sentiment();
 
-export function sentimentOf(raw: string): SentimentLevel {
+function sentimentOf(raw: string): SentimentLevel {
   const text = normalise(raw);
   const score = analyzer.analyze(text).comparative;
   const exclamations = (raw.match(/!/g) ?? []).length;
