@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
-import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/domain/policy';
+import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/schemas/policy';
 import type { TicketState } from '../src/domain/ticketState';
 import { demoCustomers } from '../src/db/seed';
 import { stateQuery } from '../src/workflows/messages';
@@ -26,8 +26,26 @@ export interface Sizes {
   /** The sticky cache for the at-rest step: smaller than the open count, so a bounded RSS shows. */
   cachedWorkflowsAtRest: number;
 }
-export const quickSizes: Sizes = { lifecycle: 200, actions: 100, creationSeconds: 2, atRest: 100, queueRows: 100_000, timers: 30, cachedWorkflows: 1000, cachedWorkflowsAtRest: 25 };
-export const fullSizes: Sizes = { lifecycle: 2000, actions: 500, creationSeconds: 10, atRest: 10_000, queueRows: 100_000, timers: 300, cachedWorkflows: 1000, cachedWorkflowsAtRest: 1000 };
+export const quickSizes: Sizes = {
+  lifecycle: 200,
+  actions: 100,
+  creationSeconds: 2,
+  atRest: 100,
+  queueRows: 100_000,
+  timers: 30,
+  cachedWorkflows: 1000,
+  cachedWorkflowsAtRest: 25,
+};
+export const fullSizes: Sizes = {
+  lifecycle: 2000,
+  actions: 500,
+  creationSeconds: 10,
+  atRest: 10_000,
+  queueRows: 100_000,
+  timers: 300,
+  cachedWorkflows: 1000,
+  cachedWorkflowsAtRest: 1000,
+};
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {
   const res = await fetch(`${infra.apiUrl}${path}`, {
@@ -53,7 +71,9 @@ export function benchPolicy(version: string, reviewSla: string): RoutingPolicyIn
   return {
     ...defaultPolicyDocument,
     version,
-    quadrants: Object.fromEntries(['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [`${c}/${r}`, 'ai_auto']))),
+    quadrants: Object.fromEntries(
+      ['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [`${c}/${r}`, 'ai_auto'])),
+    ),
     reviewCategories: [],
     segments: { enterprise: { minimumMode: 'ai_review' } },
     sla: { P1: sla, P2: sla, P3: sla, P4: sla },
@@ -70,10 +90,14 @@ const query = (infra: Infra, ticketId: string) =>
   infra.client.workflow.getHandle(workflowIdFor(ticketId)).query(stateQuery) as Promise<TicketState>;
 
 async function waitStatus(infra: Infra, ticketId: string, statuses: string[], timeoutMs = 120_000) {
-  return until(async () => {
-    const s = await query(infra, ticketId).catch(() => undefined);
-    return s && statuses.includes(s.status) ? s : undefined;
-  }, timeoutMs, 150);
+  return until(
+    async () => {
+      const s = await query(infra, ticketId).catch(() => undefined);
+      return s && statuses.includes(s.status) ? s : undefined;
+    },
+    timeoutMs,
+    150,
+  );
 }
 
 // ---- 1. Lifecycle throughput ------------------------------------------------------------
@@ -128,7 +152,13 @@ export async function lifecycle(infra: Infra, n: number, log: Log) {
   const watcher = readModelWatcher(infra, new Date(t0 - 1000));
   await pool(n, concurrency, async (i) => {
     const review = i % 2 === 1;
-    const created = await http(infra, 'POST', '/v1/tickets', infra.keys.service, howTo(review ? demoCustomers.enterprise : demoCustomers.freeTier));
+    const created = await http(
+      infra,
+      'POST',
+      '/v1/tickets',
+      infra.keys.service,
+      howTo(review ? demoCustomers.enterprise : demoCustomers.freeTier),
+    );
     const id = created.ticketId as string;
     ids.push(id);
     await watcher.until(id, [review ? 'awaiting_review' : 'awaiting_customer']);
@@ -160,7 +190,10 @@ export async function lifecycle(infra: Infra, n: number, log: Log) {
     await handle.result();
   });
   const baselineSeconds = (Date.now() - t1) / 1000;
-  const baselineProfile = await historyProfile(infra, Array.from({ length: 10 }, (_, i) => `base-life-${t1}-${i}`));
+  const baselineProfile = await historyProfile(
+    infra,
+    Array.from({ length: 10 }, (_, i) => `base-life-${t1}-${i}`),
+  );
   const tandem = n / tandemSeconds;
   const baseline = n / baselineSeconds;
   return {
@@ -215,7 +248,9 @@ export async function actionLatency(infra: Infra, n: number, log: Log) {
   }
   const handles: WorkflowHandle<typeof emptyWorkflow>[] = [];
   await pool(n, 32, async (i) => {
-    handles.push(await infra.client.workflow.start(emptyWorkflow, { taskQueue: infra.baselineQueue, workflowId: `base-ping-${Date.now()}-${i}` }));
+    handles.push(
+      await infra.client.workflow.start(emptyWorkflow, { taskQueue: infra.baselineQueue, workflowId: `base-ping-${Date.now()}-${i}` }),
+    );
   });
   const bare: number[] = [];
   for (const [i, h] of handles.entries()) {
@@ -246,7 +281,9 @@ async function readWhile(infra: Infra, ticketIds: string[], done: Promise<unknow
     Array.from({ length: 4 }, async (_, lane) => {
       for (let k = lane; !finished; k++) {
         const t = performance.now();
-        const res = await fetch(`${infra.apiUrl}/v1/tickets/${ticketIds[k % ticketIds.length]}`, { headers: { authorization: `Bearer ${infra.keys.agent}` } });
+        const res = await fetch(`${infra.apiUrl}/v1/tickets/${ticketIds[k % ticketIds.length]}`, {
+          headers: { authorization: `Bearer ${infra.keys.agent}` },
+        });
         await res.arrayBuffer();
         if (res.status !== 200) failures++;
         latencies.push(performance.now() - t);
@@ -262,13 +299,18 @@ async function readWhile(infra: Infra, ticketIds: string[], done: Promise<unknow
  */
 export async function readableTickets(infra: Infra, count = 20): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push(String((await http(infra, 'POST', '/v1/tickets', infra.keys.service, howTo(demoCustomers.freeTier))).ticketId));
-  await until(async () => {
-    const [row] = (await infra.database.db.execute(
-      sql`select count(*)::int as n from tickets where id in ${sql.raw(`(${ids.map((id) => `'${id}'`).join(',')})`)} and state is not null`,
-    )) as unknown as { n: number }[];
-    return (row?.n ?? 0) === ids.length ? true : undefined;
-  }, 60_000, 200);
+  for (let i = 0; i < count; i++)
+    ids.push(String((await http(infra, 'POST', '/v1/tickets', infra.keys.service, howTo(demoCustomers.freeTier))).ticketId));
+  await until(
+    async () => {
+      const [row] = (await infra.database.db.execute(
+        sql`select count(*)::int as n from tickets where id in ${sql.raw(`(${ids.map((id) => `'${id}'`).join(',')})`)} and state is not null`,
+      )) as unknown as { n: number }[];
+      return (row?.n ?? 0) === ids.length ? true : undefined;
+    },
+    60_000,
+    200,
+  );
   return ids;
 }
 
@@ -284,12 +326,18 @@ export async function creation(infra: Infra, seconds: number, readable: string[]
       [
         'node_modules/autocannon/autocannon.js',
         '--json',
-        '-c', String(c),
-        '-d', String(seconds),
-        '-m', 'POST',
-        '-H', `authorization=Bearer ${infra.keys.service}`,
-        '-H', 'content-type=application/json',
-        '-b', JSON.stringify(howTo(demoCustomers.freeTier)),
+        '-c',
+        String(c),
+        '-d',
+        String(seconds),
+        '-m',
+        'POST',
+        '-H',
+        `authorization=Bearer ${infra.keys.service}`,
+        '-H',
+        'content-type=application/json',
+        '-b',
+        JSON.stringify(howTo(demoCustomers.freeTier)),
         `${infra.apiUrl}/v1/tickets`,
       ],
       { maxBuffer: 64 * 1024 * 1024 },
@@ -297,7 +345,14 @@ export async function creation(infra: Infra, seconds: number, readable: string[]
   for (const c of levels) {
     log(`creation: concurrency ${c}, ${seconds}s each for the API (autocannon) and bare starts`);
     const { stdout } = await createLoad(c);
-    const a = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number; '2xx': number; duration: number };
+    const a = JSON.parse(stdout) as {
+      requests: { average: number };
+      latency: { p50: number; p99: number };
+      errors: number;
+      non2xx: number;
+      '2xx': number;
+      duration: number;
+    };
     const latencies: number[] = [];
     let errors = 0;
     let started = 0;
@@ -309,7 +364,10 @@ export async function creation(infra: Infra, seconds: number, readable: string[]
         while (Date.now() < until) {
           const t = performance.now();
           try {
-            await infra.client.workflow.start(emptyWorkflow, { taskQueue: 'bench-idle', workflowId: `base-start-${t0}-${c}-${lane}-${k++}` });
+            await infra.client.workflow.start(emptyWorkflow, {
+              taskQueue: 'bench-idle',
+              workflowId: `base-start-${t0}-${c}-${lane}-${k++}`,
+            });
             started++;
           } catch {
             errors++;
@@ -323,7 +381,12 @@ export async function creation(infra: Infra, seconds: number, readable: string[]
     rows.push({
       concurrency: c,
       api: { perSecond: round(apiRate, 1), p50Ms: a.latency.p50, p99Ms: a.latency.p99, errors: a.errors + a.non2xx },
-      bareStart: { perSecond: round(bareRate, 1), p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1), errors },
+      bareStart: {
+        perSecond: round(bareRate, 1),
+        p50Ms: round(percentile(latencies, 50), 1),
+        p99Ms: round(percentile(latencies, 99), 1),
+        errors,
+      },
       ratio: round(apiRate / bareRate),
     });
   }
@@ -337,12 +400,16 @@ export async function creation(infra: Infra, seconds: number, readable: string[]
 // ---- 4. Open tickets at rest ----------------------------------------------------------
 
 async function databaseMb(infra: Infra) {
-  const [row] = (await infra.database.db.execute(sql`select pg_database_size(current_database()) as bytes`)) as unknown as { bytes: string }[];
+  const [row] = (await infra.database.db.execute(sql`select pg_database_size(current_database()) as bytes`)) as unknown as {
+    bytes: string;
+  }[];
   return Number(row?.bytes ?? NaN) / 1024 / 1024;
 }
 
 async function waitingCount(infra: Infra) {
-  const [row] = (await infra.database.db.execute(sql`select count(*)::int as n from tickets where status = 'awaiting_review'`)) as unknown as { n: number }[];
+  const [row] = (await infra.database.db.execute(
+    sql`select count(*)::int as n from tickets where status = 'awaiting_review'`,
+  )) as unknown as { n: number }[];
   return row?.n ?? 0;
 }
 
@@ -356,7 +423,12 @@ export const AT_REST_HEAP_MB = 1024;
 export async function atRest(infra: Infra, n: number, queueRows: number, cachedWorkflows: number, log: Log) {
   log(`at rest: ${n} tickets waiting for review, the worker's sticky cache holding ${cachedWorkflows}, heap limit ${AT_REST_HEAP_MB} MB`);
   await infra.restartWorker(cachedWorkflows, [`--max-old-space-size=${AT_REST_HEAP_MB}`]);
-  const before = { rss: infra.worker.rssMb(), temporal: fileMb(infra.temporalDbFile), postgres: await databaseMb(infra), waiting: await waitingCount(infra) };
+  const before = {
+    rss: infra.worker.rssMb(),
+    temporal: fileMb(infra.temporalDbFile),
+    postgres: await databaseMb(infra),
+    waiting: await waitingCount(infra),
+  };
   const rss: { open: number; rssMb: number }[] = [];
   const step = Math.ceil(n / 4);
   for (let done = 0; done < n; done += step) {
@@ -410,12 +482,21 @@ export async function timers(infra: Infra, n: number, log: Log) {
   });
   const lags: number[] = [];
   await pool(ids.length, 16, async (i) => {
-    const s = await until(async () => {
-      const state = await query(infra, ids[i]!).catch(() => undefined);
-      return state?.sla.reviewBreached ? state : undefined;
-    }, 120_000, 250);
+    const s = await until(
+      async () => {
+        const state = await query(infra, ids[i]!).catch(() => undefined);
+        return state?.sla.reviewBreached ? state : undefined;
+      },
+      120_000,
+      250,
+    );
     const breach = s.timeline.find((e) => e.type === 'sla_breached');
     if (breach && s.sla.reviewDueAt) lags.push(breach.at - s.sla.reviewDueAt);
   });
-  return { timers: lags.length, lagP50Ms: round(percentile(lags, 50), 1), lagP99Ms: round(percentile(lags, 99), 1), lagMaxMs: round(Math.max(...lags), 1) };
+  return {
+    timers: lags.length,
+    lagP50Ms: round(percentile(lags, 50), 1),
+    lagP99Ms: round(percentile(lags, 99), 1),
+    lagMaxMs: round(Math.max(...lags), 1),
+  };
 }

@@ -11,7 +11,7 @@ import { createPolicyStore } from '../src/db/policyStore';
 import { routingPolicies } from '../src/db/schema';
 import type { TicketWorkflowInput } from '../src/workflows/ticket';
 import { demoCustomers } from '../src/db/seed';
-import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/domain/policy';
+import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/schemas/policy';
 import type { TicketState } from '../src/domain/ticketState';
 import { connectClient, openTestDatabase, startTestWorker, type TestWorker } from './support/harness';
 import { call, serve } from './support/http';

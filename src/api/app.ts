@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { defaultPolicy, type RoutingPolicy } from '../domain/policy';
+import { defaultPolicy, type RoutingPolicy } from '../schemas/policy';
 import type { Database } from '../db/client';
 import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { RoutingPolicy, defaultPolicyDocument, type RoutingPolicyInput } from '../../src/domain/policy';
+import { RoutingPolicy, defaultPolicyDocument, type RoutingPolicyInput } from '../../src/schemas/policy';
 import { workflowIdFor } from '../../src/domain/ids';
 import type { NewTicket } from '../../src/domain/ticket';
 import type { TicketView } from '../../src/domain/ticketState';
