@@ -9,58 +9,42 @@ import { createApp, routesOf } from '../src/api/app';
 import { createApiKey, revokeApiKey } from '../src/api/auth';
 import { openApiPath } from '../src/api/openapi';
 import { openDatabase, type Database } from '../src/db/client';
-import { createPolicyStore } from '../src/db/policyStore';
 import { accounts, customers, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { createLogger } from '../src/logger';
 import { workflowIdFor } from '../src/domain/ids';
-import type { TicketState } from '../src/domain/ticketState';
-import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
+import type { TicketState, TicketView } from '../src/domain/ticketState';
+import { startTestStack, uniqueId, type TestStack, type TestWorker } from './support/harness';
 import { call, serve } from './support/http';
-import { everyQuadrant, testPolicy } from './support/tickets';
+import { everyQuadrant, statusIs, testPolicy, waitForTicket } from './support/tickets';
+import { waitFor as waitUntil } from './support/waitFor';
 
 let database: Database;
 let client: Client;
-let closeClient: () => Promise<void>;
 let worker: TestWorker;
 let app: Express;
 let base: string;
-let closeServer: () => Promise<void>;
+let stack: TestStack<'service' | 'alice' | 'bob' | 'lead' | 'admin'>;
 const logLines: string[] = [];
 const keys = { service: '', alice: '', bob: '', lead: '', admin: '', revoked: '' };
 
 const policy = testPolicy({ quadrants: everyQuadrant('ai_review') });
 
 beforeAll(async () => {
-  database = await openTestDatabase();
-  ({ client, close: closeClient } = await connectClient());
-  worker = await startTestWorker({ database });
-  app = createApp({
-    client,
-    database,
-    taskQueue: worker.taskQueue,
-    policy: () => policy,
-    policies: createPolicyStore(database.db),
-    logger: createLogger('debug', (l) => logLines.push(l)),
+  stack = await startTestStack({
+    policy,
+    policies: {},
+    app: { logger: createLogger('debug', (l) => logLines.push(l)) },
+    keys: { service: 'service', alice: 'agent', bob: 'agent', lead: 'lead', admin: 'admin' },
   });
-  ({ url: base, close: closeServer } = await serve(app));
-  const suffix = randomUUID().slice(0, 6);
-  keys.service = (await createApiKey(database.db, { role: 'service', name: `svc-${suffix}` })).key;
-  keys.alice = (await createApiKey(database.db, { role: 'agent', name: `alice-${suffix}` })).key;
-  keys.bob = (await createApiKey(database.db, { role: 'agent', name: `bob-${suffix}` })).key;
-  keys.lead = (await createApiKey(database.db, { role: 'lead', name: `lead-${suffix}` })).key;
-  keys.admin = (await createApiKey(database.db, { role: 'admin', name: `admin-${suffix}` })).key;
-  const revoked = await createApiKey(database.db, { role: 'admin', name: `gone-${suffix}` });
+  ({ database, client, worker, app, url: base } = stack);
+  Object.assign(keys, stack.keys);
+  const revoked = await createApiKey(database.db, { role: 'admin', name: `gone-${randomUUID().slice(0, 6)}` });
   await revokeApiKey(database.db, revoked.id);
   keys.revoked = revoked.key;
 });
 
-afterAll(async () => {
-  await closeServer?.();
-  await worker?.close();
-  await closeClient?.();
-  await database?.close();
-});
+afterAll(() => stack?.close());
 
 const howTo = {
   customer: { id: demoCustomers.freeTier },
@@ -75,18 +59,7 @@ async function createTicket(body: Record<string, unknown> = howTo, headers: Reco
   return res.body as { ticketId: string; workflowId: string; status: string };
 }
 
-async function waitFor(ticketId: string, predicate: (s: TicketState) => boolean, timeoutMs = 20_000): Promise<TicketState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    const res = await call<TicketState>(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice });
-    last = res.body;
-    if (res.status === 200 && predicate(res.body)) return res.body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`ticket ${ticketId} never matched; last ${JSON.stringify(last)?.slice(0, 400)}`);
-}
-const statusIs = (...s: string[]) => (t: TicketState) => s.includes(t.status);
+const waitFor = (ticketId: string, predicate: (s: TicketView) => boolean) => waitForTicket(base, keys.alice, ticketId, predicate);
 
 /** A customer of our own, so list assertions see only this file's tickets. */
 async function freshCustomer(tier: 'free' | 'pro' | 'enterprise' = 'pro') {
@@ -153,14 +126,12 @@ describe('POST /v1/tickets', () => {
     const [ticketId] = [...ids] as [string];
     // Temporal holds one execution for the id: describe the chain and count runs in visibility.
     const workflowId = workflowIdFor(ticketId);
-    let runs = 0;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      runs = 0;
+    const countRuns = async () => {
+      let runs = 0;
       for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs++;
-      if (runs > 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return runs;
+    };
+    const runs = await waitUntil(countRuns, (n) => n > 0, { timeoutMs: 10_000, everyMs: 200, describe: `${workflowId} in visibility` });
     expect(runs).toBe(1);
 
     const again = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: howTo, headers: { 'Idempotency-Key': idem } });
@@ -422,14 +393,17 @@ describe('bad input', () => {
     ['body is an array', [howTo], 'body'],
   ];
 
-  it.each(malformed)('POST /v1/tickets with %s is a 400 naming the field, and starts nothing', async (_name, body, field) => {
-    const before = await client.workflow.count(`TaskQueue = '${worker.taskQueue}'`);
+  // When this block began: none of its requests may start a workflow (the last test checks).
+  let since: string;
+  beforeAll(() => {
+    since = new Date().toISOString();
+  });
+
+  it.each(malformed)('POST /v1/tickets with %s is a 400 naming the field', async (_name, body, field) => {
     const res = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: JSON.stringify(body), contentType: 'application/json' } });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContainEqual(expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}`)));
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await client.workflow.count(`TaskQueue = '${worker.taskQueue}'`)).count).toBeLessThanOrEqual(before.count);
   });
 
   it('answers 400, not a crash, for a body nested 100,000 levels deep', async () => {
@@ -499,6 +473,19 @@ describe('bad input', () => {
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
+  });
+
+  it('started no workflow for any of the requests above', async () => {
+    // A ticket started now marks the end: once visibility lists it, a workflow an earlier
+    // request had started would have been recorded too.
+    const marker = await createTicket();
+    const listStarted = async () => {
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}' AND StartTime >= '${since}'` })) ids.push(w.workflowId);
+      return ids;
+    };
+    const started = await waitUntil(listStarted, (ids) => ids.includes(marker.workflowId), { timeoutMs: 10_000, describe: 'the marker ticket in visibility' });
+    expect(started).toEqual([marker.workflowId]);
   });
 });
 
@@ -612,13 +599,18 @@ describe('dependencies down', () => {
       client,
       database,
       taskQueue: worker.taskQueue,
-      policy: () => new Promise((r) => setTimeout(() => r(policy), 700)),
+      // A slow policy lookup keeps the request in flight while the server closes.
+      policy: () => {
+        asked = true;
+        return new Promise((r) => setTimeout(() => r(policy), 700));
+      },
     });
+    let asked = false;
     const server = slow.listen(0);
     await new Promise((r) => server.once('listening', r));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const inFlight = call(url, 'POST', '/v1/tickets', { key: keys.service, body: howTo });
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => asked).toBe(true);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     expect((await inFlight).status).toBe(201);

@@ -9,6 +9,7 @@ import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/sch
 import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, uniqueId } from './support/harness';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
+import { waitFor } from './support/waitFor';
 import { ticketIdOf, workflowIdFor } from '../src/domain/ids';
 
 const databaseUrl = inject('databaseUrl');
@@ -75,13 +76,17 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
 
     children.push(await startWorkerProcess(taskQueue));
     // Kill once some tickets have answered, some approvals are in flight and others are still in triage.
-    const waiting = await pollUntil(async () => {
-      const rows = await database.db
-        .select({ id: tickets.id })
-        .from(tickets)
-        .where(and(inArray(tickets.id, reviewIds), eq(tickets.status, 'awaiting_review')));
-      return rows.length >= 3 ? rows.map((r) => r.id) : undefined;
-    });
+    const waiting = await waitFor(
+      async () => {
+        const rows = await database.db
+          .select({ id: tickets.id })
+          .from(tickets)
+          .where(and(inArray(tickets.id, reviewIds), eq(tickets.status, 'awaiting_review')));
+        return rows.map((r) => r.id);
+      },
+      (ids) => ids.length >= 3,
+      { timeoutMs: 30_000, everyMs: 50, describe: '3 tickets awaiting review' },
+    );
     const approvals = new Map(
       waiting.map((id) => [id, client.workflow.getHandle(workflowIdFor(id)).executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` })]),
     );
@@ -94,7 +99,13 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     for (const id of reviewIds) {
       if (approvals.has(id)) continue;
       const handle = client.workflow.getHandle(workflowIdFor(id));
-      await pollUntil(async () => ((await handle.query(stateQuery)).status === 'awaiting_review' ? true : undefined));
+      // The restarted worker may not answer queries yet: an error is "not yet".
+      await waitFor(async () => (await handle.query(stateQuery)).status, (status) => status === 'awaiting_review', {
+        timeoutMs: 30_000,
+        everyMs: 50,
+        describe: `${handle.workflowId} awaiting review`,
+        tolerate: () => true,
+      });
       approvals.set(id, handle.executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` }));
     }
     await Promise.all(approvals.values());
@@ -117,13 +128,3 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     expect(rows.every((r) => r.status === 'closed')).toBe(true);
   }, 120_000);
 });
-
-async function pollUntil<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}

@@ -8,7 +8,7 @@ import type { TicketState } from '../src/domain/ticketState';
 import { actions, csatSignal, customerMessageSignal, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
 import { maybeRecordHistory } from './support/histories';
-import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState, type TicketHandle } from './support/tickets';
+import { everyQuadrant, startTicket, statusIs, testPolicy, waitForIdle, waitForState, type TicketHandle } from './support/tickets';
 
 let database: Database;
 let client: Client;
@@ -184,7 +184,8 @@ describe('ai_review', () => {
     expect(after).toMatchObject({ status: 'human_handling', mode: 'human', assignee: agent, draft: null });
     await handle.signal(customerMessageSignal, { messageId: 'm1', body: 'Hello? Still waiting.' });
     await waitForState(handle, (s) => s.transcript.some((m) => m.id.endsWith(':in:m1')));
-    await new Promise((r) => setTimeout(r, 500));
+    // An AI reply to the message would be under way before the workflow goes idle.
+    await waitForIdle(handle);
     const s = await handle.query(stateQuery);
     expect(s.aiMessagesSent).toBe(0);
     expect(s.status).toBe('human_handling');

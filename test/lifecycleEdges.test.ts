@@ -11,10 +11,10 @@ import { demoCustomers } from '../src/db/seed';
 import { outbox } from '../src/db/schema';
 import type { TicketView } from '../src/domain/ticketState';
 import { resolveTemporalCli } from '../src/temporal/localServer';
-import { actions, csatSignal, customerMessageSignal } from '../src/workflows/messages';
+import { actions, csatSignal, customerMessageSignal, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
 import { maybeRecordHistory } from './support/histories';
-import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
+import { everyQuadrant, startTicket, statusIs, testPolicy, waitForIdle, waitForState } from './support/tickets';
 
 /**
  * The lifecycle where people and the AI overlap: actions that land while an AI call is in
@@ -27,7 +27,6 @@ const workers: TestWorker[] = [];
 
 const agent = 'agent-ana';
 const howTo = { subject: 'How do I reset my password?', body: 'Hi, how do I reset my password? I forgot it and cannot sign in.' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const reasons = (s: TicketView) => s.escalation?.triggers.map((t) => t.code) ?? [];
 const types = (s: TicketView) => s.timeline.map((e) => e.type);
 
@@ -37,7 +36,7 @@ function alteredAI(changes: Partial<Record<'classify' | 'draftReply' | 'assessRe
   const alter = <A extends unknown[], R>(name: keyof typeof changes, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       if (changes[name] === 'broken') throw new AIProviderError(`${name} refused: the model is gone`, 'rejected', false);
-      if (changes[name] === 'slow') await sleep(1500);
+      if (changes[name] === 'slow') await new Promise((r) => setTimeout(r, 1500)); // a slow model, not a wait in the test
       return fn(...args);
     };
   return {
@@ -77,7 +76,8 @@ describe('a person acting while the AI works', () => {
     const routed = await waitForState(handle, (s) => types(s).includes('routed'));
     expect(routed).toMatchObject({ status: 'human_handling', mode: 'human', assignee: agent, routedMode: 'ai_auto', aiMessagesSent: 0 });
     expect(routed.classification).not.toBeNull();
-    await sleep(500);
+    // A draft would be under way before the workflow goes idle.
+    await waitForIdle(handle);
     const later = await handle.query('state');
     expect((later as TicketView).aiMessagesSent).toBe(0);
     expect(types(later as TicketView)).not.toContain('drafted');
@@ -98,8 +98,10 @@ describe('a person acting while the AI works', () => {
     const resolved = await handle.executeUpdate(actions.resolve.update, { args: [{ agentId: agent, reason: 'sent_link_manually' }] });
     expect(resolved.status).toBe('resolved');
 
-    const assessed = await waitForState(handle, (s) => types(s).includes('reply_assessed'));
-    await sleep(300);
+    await waitForState(handle, (s) => types(s).includes('reply_assessed'));
+    // An answer to the assessed reply would be under way before the workflow goes idle.
+    await waitForIdle(handle);
+    const assessed = await handle.query(stateQuery);
     expect(assessed.status).toBe('resolved');
     expect(assessed.resolution).toMatchObject({ reason: 'sent_link_manually', by: agent });
     expect(assessed.aiMessagesSent).toBe(1);

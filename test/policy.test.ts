@@ -4,26 +4,21 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createApp } from '../src/api/app';
-import { createApiKey } from '../src/api/auth';
 import type { Database } from '../src/db/client';
-import { createPolicyStore } from '../src/db/policyStore';
 import { routingPolicies } from '../src/db/schema';
 import type { TicketWorkflowInput } from '../src/workflows/ticket';
 import { demoCustomers } from '../src/db/seed';
 import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/schemas/policy';
-import type { TicketState } from '../src/domain/ticketState';
-import { connectClient, openTestDatabase, startTestWorker, type TestWorker } from './support/harness';
-import { call, serve } from './support/http';
-import { everyQuadrant } from './support/tickets';
+import type { TicketState, TicketView } from '../src/domain/ticketState';
+import { startTestStack, type TestStack } from './support/harness';
+import { call } from './support/http';
+import { everyQuadrant, waitForTicket } from './support/tickets';
 import { workflowIdFor } from '../src/domain/ids';
 
 let database: Database;
 let client: Client;
-let closeClient: () => Promise<void>;
-let worker: TestWorker;
 let base: string;
-let closeServer: () => Promise<void>;
+let stack: TestStack<'admin' | 'lead' | 'agent' | 'service'>;
 const keys = { admin: '', lead: '', agent: '', service: '' };
 const run = randomUUID().slice(0, 6);
 
@@ -38,33 +33,13 @@ const documentFor = (version: string, mode: 'ai_auto' | 'ai_review' | 'human'): 
 });
 
 beforeAll(async () => {
-  database = await openTestDatabase();
-  ({ client, close: closeClient } = await connectClient());
-  worker = await startTestWorker({ database });
-  const app = createApp({ client, database, taskQueue: worker.taskQueue, policies: createPolicyStore(database.db, { cacheMs: 0 }) });
-  ({ url: base, close: closeServer } = await serve(app));
-  for (const role of ['admin', 'lead', 'agent', 'service'] as const) keys[role] = (await createApiKey(database.db, { role, name: `${role}-${run}` })).key;
+  stack = await startTestStack({ policies: { cacheMs: 0 }, keys: { admin: 'admin', lead: 'lead', agent: 'agent', service: 'service' } });
+  ({ database, client, url: base } = stack);
+  Object.assign(keys, stack.keys);
 });
-afterAll(async () => {
-  await closeServer?.();
-  await worker?.close();
-  await closeClient?.();
-  await database?.close();
-});
+afterAll(() => stack?.close());
 
-async function waitFor(ticketId: string, predicate: (s: TicketState) => boolean): Promise<TicketState> {
-  const deadline = Date.now() + 20_000;
-  let last: TicketState | undefined;
-  while (Date.now() < deadline) {
-    const res = await call<TicketState>(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.lead });
-    if (res.status === 200) {
-      last = res.body;
-      if (predicate(res.body)) return res.body;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never matched; last status ${last?.status}`);
-}
+const waitFor = (ticketId: string, predicate: (s: TicketView) => boolean) => waitForTicket(base, keys.lead, ticketId, predicate);
 
 const newTicket = async () => {
   const res = await call(base, 'POST', '/v1/tickets', {
@@ -94,7 +69,7 @@ describe('routing policy versions', () => {
     const version = `yaml-${run}`;
     const put = await call(base, 'PUT', '/v1/policy', { key: keys.admin, raw: { body: stringify(documentFor(version, 'ai_review')), contentType: 'application/yaml' } });
     expect(put.status).toBe(201);
-    expect(put.body).toMatchObject({ version, createdBy: `admin-${run}` });
+    expect(put.body).toMatchObject({ version, createdBy: stack.names.admin });
     const got = await call(base, 'GET', '/v1/policy', { key: keys.agent });
     expect(got.body.version).toBe(version);
     expect(got.body.document.timers.csatDelay).toBe('100ms');

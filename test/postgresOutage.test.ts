@@ -18,6 +18,7 @@ import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, uniqueId } from './support/harness';
 import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from './support/privatePostgres';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
+import { waitFor } from './support/waitFor';
 import { ticketIdOf } from '../src/domain/ids';
 
 const soak = process.env.TANDEM_FAULT_SOAK === '1';
@@ -59,21 +60,6 @@ function startWorkerProcess(databaseUrl: string, taskQueue: string): Promise<Wor
     });
     child.once('exit', (code) => reject(new Error(`worker process exited before it was ready (${code}):\n${output}`)));
   });
-}
-
-/**
- * Polls until fn returns a value; errors count as "not yet" (the database may be down).
- * `check` runs on every turn, so a dead worker fails the test at once instead of at the timeout.
- */
-async function pollUntil<T>(fn: () => Promise<T | undefined>, what: string, check: () => void, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    check();
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
 }
 
 describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate under a working worker', () => {
@@ -130,11 +116,14 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
       if (exit) throw new Error(`the worker process exited after ${stopsDone} stop(s) (${JSON.stringify(exit)}):\n${worker!.output().slice(-3000)}`);
     };
 
+    // While PostgreSQL is down a probe's error means "not yet"; a dead worker fails the wait at once.
+    const outage = { timeoutMs: 30_000, everyMs: 25, tolerate: () => true, check: alive };
+
     for (let round = 0; round < stops; round++) {
       await startRound(round);
       // Stop only once the worker is writing again: new audit events since the last restart.
-      const before = await pollUntil(eventsWritten, 'counting events', alive);
-      await pollUntil(async () => ((await eventsWritten()) > before ? true : undefined), `round ${round}: the worker writing again`, alive);
+      const before = await waitFor(eventsWritten, () => true, { ...outage, describe: 'counting events' });
+      await waitFor(eventsWritten, (n) => n > before, { ...outage, describe: `round ${round}: the worker writing again` });
       await pg.crash();
       stopsDone++;
       await pg.start();
@@ -159,9 +148,9 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
     const allClosed = async () => {
       if (closed.size + withPerson.size === handles.length) return true;
       await Promise.all(handles.filter((h) => !closed.has(h.workflowId)).map((h) => approve(h).catch(() => {})));
-      return undefined;
+      return false;
     };
-    await pollUntil(allClosed, 'every ticket closed', alive, 60_000).catch(
+    await waitFor(allClosed, (done) => done, { ...outage, timeoutMs: 60_000, describe: 'every ticket closed' }).catch(
       async (error: Error) => {
         const open = handles.filter((h) => !closed.has(h.workflowId)).slice(0, 5);
         const states = await Promise.all(

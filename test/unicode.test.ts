@@ -1,20 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app';
-import { createApiKey } from '../src/api/auth';
 import type { Database } from '../src/db/client';
-import { createPolicyStore } from '../src/db/policyStore';
 import { accounts, customers, tickets } from '../src/db/schema';
 import { isWellFormedText } from '../src/domain/text';
 import { workflowIdFor } from '../src/domain/ids';
 import type { TicketView } from '../src/domain/ticketState';
 import { createLogger } from '../src/logger';
 import { stateQuery } from '../src/workflows/messages';
-import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
-import { call, serve } from './support/http';
+import { startTestStack, uniqueId, type TestStack } from './support/harness';
+import { call } from './support/http';
 import { everyQuadrant, testPolicy } from './support/tickets';
 
 // Issue 11, points 1–2: text that is not valid Unicode is refused at the API with the field
@@ -23,42 +19,27 @@ import { everyQuadrant, testPolicy } from './support/tickets';
 
 let database: Database;
 let client: Client;
-let closeClient: () => Promise<void>;
-let worker: TestWorker;
 let base: string;
-let closeServer: () => Promise<void>;
+let stack: TestStack<'service' | 'agent'>;
 let customerId: string;
 const keys = { service: '', agent: '' };
 
 beforeAll(async () => {
-  database = await openTestDatabase();
-  ({ client, close: closeClient } = await connectClient());
-  worker = await startTestWorker({ database });
-  const policy = testPolicy({ quadrants: everyQuadrant('ai_review') });
-  const app = createApp({
-    client,
-    database,
-    taskQueue: worker.taskQueue,
-    policy: () => policy,
-    policies: createPolicyStore(database.db),
-    logger: createLogger('error', () => {}),
+  stack = await startTestStack({
+    policy: testPolicy({ quadrants: everyQuadrant('ai_review') }),
+    policies: {},
+    app: { logger: createLogger('error', () => {}) },
+    keys: { service: 'service', agent: 'agent' },
   });
-  ({ url: base, close: closeServer } = await serve(app));
-  const suffix = randomUUID().slice(0, 6);
-  keys.service = (await createApiKey(database.db, { role: 'service', name: `svc-${suffix}` })).key;
-  keys.agent = (await createApiKey(database.db, { role: 'agent', name: `agent-${suffix}` })).key;
+  ({ database, client, url: base } = stack);
+  Object.assign(keys, stack.keys);
   // A customer of this file's own, so nothing another file does shows up in its tickets.
   customerId = uniqueId('cus');
   await database.db.insert(accounts).values({ id: `acc-${customerId}`, name: `Account ${customerId}`, tier: 'pro', plan: 'pro', billingStatus: 'active' });
   await database.db.insert(customers).values({ id: customerId, accountId: `acc-${customerId}`, email: `${customerId}@example.test`, name: customerId });
 });
 
-afterAll(async () => {
-  await closeServer?.();
-  await worker?.close();
-  await closeClient?.();
-  await database?.close();
-});
+afterAll(() => stack?.close());
 
 const LONE = '\ud800';
 

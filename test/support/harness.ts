@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Express } from 'express';
 import { inject } from 'vitest';
+import { createApp, type AppDeps } from '../../src/api/app';
+import { createApiKey } from '../../src/api/auth';
 import { createLocalSupportAI } from '../../src/ai/localProvider';
 import type { SupportAI } from '../../src/ai/supportAI';
 import { openDatabase, type Database } from '../../src/db/client';
+import { createPolicyStore } from '../../src/db/policyStore';
+import type { ApiKeyRole } from '../../src/db/schema';
 import { seedDemoData } from '../../src/db/seed';
+import type { RoutingPolicy } from '../../src/domain/policy';
 import type { Integrations } from '../../src/integrations/ports';
 import { buildWorker } from '../../src/worker';
+import { serve } from './http';
 
 /** The run's PostgreSQL database when TEST_DATABASE_URL is set, else a migrated in-memory PGlite. */
 export async function openTestDatabase(): Promise<Database> {
@@ -67,6 +74,73 @@ export async function startTestWorker(options: {
       await connection.close();
     },
   };
+}
+
+export interface TestStackOptions<K extends string> {
+  /** Pinned as every new ticket's policy; without it new tickets take the policy store's active one. */
+  policy?: RoutingPolicy;
+  /** Serve GET/PUT /v1/policy from the database (`cacheMs` as the store takes it). */
+  policies?: { cacheMs?: number };
+  /** API keys to create, by name and role; each is stored as `<name>-<run suffix>` (see `names`). */
+  keys?: Record<K, ApiKeyRole>;
+  /** Anything else the API takes (logger, timeouts, customer ids). */
+  app?: Omit<AppDeps, 'client' | 'database' | 'taskQueue' | 'policy' | 'policies'>;
+  worker?: Omit<Parameters<typeof startTestWorker>[0], 'database'>;
+}
+
+/** A test file's whole Tandem: database, Temporal client, a worker on its own task queue, and the API in front of them. */
+export interface TestStack<K extends string = never> {
+  database: Database;
+  client: Client;
+  worker: TestWorker;
+  app: Express;
+  /** The served API's base URL. */
+  url: string;
+  /** The bearer key for each name in `options.keys`. */
+  keys: Record<K, string>;
+  /** The stored name of each key: what the API records as the actor (`alice-1a2b3c`). */
+  names: Record<K, string>;
+  /** Closes the API, the worker, the client and the database, in that order. */
+  close(): Promise<void>;
+}
+
+export async function startTestStack<K extends string = never>(options: TestStackOptions<K> = {}): Promise<TestStack<K>> {
+  // Closed newest first, also when a later step fails, so a broken setup leaves nothing running.
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    const database = await openTestDatabase();
+    closers.push(() => database.close());
+    const { client, close: closeClient } = await connectClient();
+    closers.push(closeClient);
+    const worker = await startTestWorker({ ...options.worker, database });
+    closers.push(() => worker.close());
+    const { policy } = options;
+    const app = createApp({
+      ...options.app,
+      client,
+      database,
+      taskQueue: worker.taskQueue,
+      ...(policy ? { policy: () => policy } : {}),
+      ...(options.policies ? { policies: createPolicyStore(database.db, options.policies) } : {}),
+    });
+    const served = await serve(app);
+    closers.push(served.close);
+
+    const suffix = randomUUID().slice(0, 6);
+    const keys = {} as Record<K, string>;
+    const names = {} as Record<K, string>;
+    for (const [name, role] of Object.entries(options.keys ?? {}) as [K, ApiKeyRole][]) {
+      names[name] = `${name}-${suffix}`;
+      keys[name] = (await createApiKey(database.db, { role, name: names[name] })).key;
+    }
+    return { database, client, worker, app, url: served.url, keys, names, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 export const uniqueId = (prefix = 't') => `${prefix}-${randomUUID().slice(0, 8)}`;

@@ -6,6 +6,8 @@ import type { TicketView } from '../../src/domain/ticketState';
 import { stateQuery } from '../../src/workflows/messages';
 import { ticketWorkflow, type TicketWorkflowInput } from '../../src/workflows/ticket';
 import { uniqueId } from './harness';
+import { call } from './http';
+import { waitFor } from './waitFor';
 
 /**
  * The default policy with hours shrunk to moments, so timers fire within a test. Anything a
@@ -50,28 +52,50 @@ export async function startTicket(
 }
 
 /** Polls the `state` Query until the predicate holds; fails with the last state seen. */
-export async function waitForState(
-  handle: TicketHandle,
+export function waitForState(handle: TicketHandle, predicate: (s: TicketView) => boolean, timeoutMs = 20_000): Promise<TicketView> {
+  return waitFor(() => handle.query(stateQuery), predicate, {
+    timeoutMs,
+    describe: `${handle.workflowId} state`,
+    // A completed workflow can still be queried; one not yet found is "not yet", anything else is worth seeing.
+    tolerate: (err) => String(err).includes('not found'),
+    show: (s) => ({ status: s.status, mode: s.mode, escalation: s.escalation?.triggers, timeline: s.timeline.slice(-8) }),
+  });
+}
+
+/**
+ * Waits until the workflow has nothing in flight: no activity scheduled and no workflow task
+ * pending, only timers and messages to wait for. A step it was going to take after the last
+ * change (an AI reply, say) would be under way by then, so a test can then assert it never came.
+ */
+export async function waitForIdle(handle: WorkflowHandle, timeoutMs = 20_000): Promise<void> {
+  await waitFor(
+    async () => (await handle.describe()).raw,
+    (raw) => (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask,
+    {
+      timeoutMs,
+      describe: `${handle.workflowId} idle`,
+      show: (raw) => ({ activities: raw.pendingActivities?.map((a) => a.activityType?.name), workflowTask: raw.pendingWorkflowTask?.state }),
+    },
+  );
+}
+
+/** Polls `GET /v1/tickets/:id` until it answers 200 with a view the predicate holds for. */
+export function waitForTicket(
+  base: string,
+  key: string,
+  ticketId: string,
   predicate: (s: TicketView) => boolean,
   timeoutMs = 20_000,
 ): Promise<TicketView> {
-  const deadline = Date.now() + timeoutMs;
-  let last: TicketView | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(stateQuery);
-      if (predicate(last)) return last;
-    } catch (err) {
-      // A completed workflow can still be queried; anything else is worth seeing.
-      if (!String(err).includes('not found')) throw err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(
-    `state never matched within ${timeoutMs} ms; last: ${JSON.stringify(
-      last && { status: last.status, mode: last.mode, escalation: last.escalation?.triggers, timeline: last.timeline.slice(-8) },
-    )}`,
-  );
+  return waitFor(
+    () => call<TicketView>(base, 'GET', `/v1/tickets/${ticketId}`, { key }),
+    (res) => res.status === 200 && predicate(res.body),
+    {
+      timeoutMs,
+      describe: `ticket ${ticketId}`,
+      show: (res) => ({ status: res.status, body: res.status === 200 ? { ...res.body, transcript: undefined, timeline: res.body.timeline.slice(-8) } : res.body }),
+    },
+  ).then((res) => res.body);
 }
 
 export const statusIs =
