@@ -5,7 +5,7 @@ import { allow, principalOf, type Principal } from './auth';
 import { parse as parseYaml } from 'yaml';
 import { jsonLimitErrors } from './jsonLimits';
 import { fieldErrors, Problem, problems, type FieldError } from './problems';
-import { ProblemDetails } from './schemas';
+import { ProblemDetails } from '../schemas/api';
 
 /**
  * A route is data: the same object registers the Express handler and describes the operation

@@ -2,7 +2,7 @@ import type { EscalationSummary } from '../domain/ticket';
 import type { TicketRecord } from '../db/ticketQueries';
 import { summaryLine } from '../db/ticketQueries';
 import { problems } from './problems';
-import { inStorableRange } from './schemas';
+import { inStorableRange } from '../schemas/api';
 
 // How the API shows what it read. One time format in every response: ISO 8601.
 

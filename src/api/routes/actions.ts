@@ -7,7 +7,7 @@ import { actions } from '../../workflows/messages';
 import { callTemporal } from '../dependencies';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, problemResponse, type RouteSpec } from '../route';
-import { ActionBodies, RequestIdParams, RequestPending, RequestStatus, TicketIdParams, TicketState } from '../schemas';
+import { ActionBodies, RequestIdParams, RequestPending, RequestStatus, TicketIdParams, TicketState } from '../../schemas/api';
 import { withIsoTimes } from '../views';
 import { reusedRequest, type TicketCalls } from './ticketCalls';
 

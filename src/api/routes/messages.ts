@@ -4,7 +4,7 @@ import type { MessageReceipt } from '../../domain/ticketState';
 import { csatSignal, customerMessageUpdate, stateQuery } from '../../workflows/messages';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, problemResponse, type RouteSpec } from '../route';
-import { Accepted, CsatBody, CustomerMessageBody, TicketIdParams } from '../schemas';
+import { Accepted, CsatBody, CustomerMessageBody, TicketIdParams } from '../../schemas/api';
 import { reusedRequest, type TicketCalls } from './ticketCalls';
 
 /** What the customer sends into a ticket: messages and a CSAT score. */

@@ -3,7 +3,7 @@ import { humanQueue } from '../../db/ticketQueries';
 import type { Principal } from '../auth';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, type RouteSpec } from '../route';
-import { Queue, QueueQuery } from '../schemas';
+import { Queue, QueueQuery } from '../../schemas/api';
 import { queueRowView } from '../views';
 import type { TicketCalls } from './ticketCalls';
 

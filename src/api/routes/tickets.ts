@@ -10,7 +10,15 @@ import { TicketStatus as TicketStatusAttr } from '../../workflows/searchAttribut
 import type { ticketWorkflow, TicketWorkflowInput } from '../../workflows/ticket';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, problemResponse, type RouteSpec } from '../route';
-import { CreateTicketBody, GetTicketQuery, ListTicketsQuery, TicketCreated, TicketIdParams, TicketPage, TicketState } from '../schemas';
+import {
+  CreateTicketBody,
+  GetTicketQuery,
+  ListTicketsQuery,
+  TicketCreated,
+  TicketIdParams,
+  TicketPage,
+  TicketState,
+} from '../../schemas/api';
 import { decodeCursor, encodeCursor, rowView, withIsoTimes } from '../views';
 import type { TicketCalls } from './ticketCalls';
 
