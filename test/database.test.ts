@@ -22,7 +22,7 @@ async function exercise(database: Database) {
     .where(sql`${kbArticles.search} @@ plainto_tsquery('english', 'reset password')`);
   expect(hits.length).toBeGreaterThan(0);
   // Idempotent audit writes: the same (ticket, seq) twice keeps one row.
-  const event = { ticketId: `db-${database.driver}-${Date.now()}`, seq: 1, type: 't', actor: 'a', at: new Date() };
+  const event = { ticketId: `db-${database.driver}-${Date.now()}`, seq: 1, type: 'status_changed' as const, actor: 'a', at: new Date() };
   await database.db.insert(ticketEvents).values(event).onConflictDoNothing();
   await database.db.insert(ticketEvents).values(event).onConflictDoNothing();
   expect(await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, event.ticketId))).toHaveLength(1);
@@ -45,7 +45,7 @@ describe('database', () => {
     }
   });
 
-  it('embedded PGlite: refuses a second opener of the same folder and takes over a dead holder\'s lock', async () => {
+  it("embedded PGlite: refuses a second opener of the same folder and takes over a dead holder's lock", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tandem-pglite-'));
     try {
       const data = path.join(dir, 'data');

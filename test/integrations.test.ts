@@ -16,6 +16,7 @@ import { createStripeBilling, stripeClient } from '../src/integrations/stripeBil
 import { connectClient, openTestDatabase, startTestWorker, uniqueId } from './support/harness';
 import { startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
 import { workflowIdFor } from '../src/domain/ids';
+import type { TicketStatus } from '../src/domain/vocabulary';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -55,7 +56,9 @@ describe('CSV parsing', () => {
         { line: 4, problem: 'email ok@example.test is already on line 2' },
       ]),
     );
-    expect(readCustomerCsv('email,name\nx@y.z,X').problems).toEqual([{ line: 1, problem: 'missing columns: account_id, account_name, tier, plan' }]);
+    expect(readCustomerCsv('email,name\nx@y.z,X').problems).toEqual([
+      { line: 1, problem: 'missing columns: account_id, account_name, tier, plan' },
+    ]);
   });
 });
 
@@ -63,9 +66,15 @@ describe('default Postgres adapters', () => {
   it('imports accounts and contacts, and a plan drop on re-import becomes a churn signal', async () => {
     const account = uniqueId('acc');
     const email = `${uniqueId('lee')}@import.example`;
-    const first = readCustomerCsv(`email,name,account_id,account_name,tier,plan,mrr,billing_status\n${email},Lee,${account},"Import, Inc",enterprise,Enterprise Annual,5000,active\n`);
+    const first = readCustomerCsv(
+      `email,name,account_id,account_name,tier,plan,mrr,billing_status\n${email},Lee,${account},"Import, Inc",enterprise,Enterprise Annual,5000,active\n`,
+    );
     expect(first.problems).toEqual([]);
-    expect(await importCustomers(database.db, first.rows)).toMatchObject({ accounts: { created: 1 }, customers: { created: 1 }, planChanges: 0 });
+    expect(await importCustomers(database.db, first.rows)).toMatchObject({
+      accounts: { created: 1 },
+      customers: { created: 1 },
+      planChanges: 0,
+    });
 
     const { directory, billing } = postgresIntegrations(database.db);
     const now = new Date();
@@ -78,8 +87,14 @@ describe('default Postgres adapters', () => {
     });
     expect((await billing.lookup({ customerEmail: email }, now)).churnSignal).toBe(false);
 
-    const second = readCustomerCsv(`email,name,account_id,account_name,tier,plan,mrr\n${email},Lee Park,${account},Import Inc,pro,Pro Monthly,99\n`);
-    expect(await importCustomers(database.db, second.rows)).toMatchObject({ accounts: { updated: 1 }, customers: { updated: 1 }, planChanges: 1 });
+    const second = readCustomerCsv(
+      `email,name,account_id,account_name,tier,plan,mrr\n${email},Lee Park,${account},Import Inc,pro,Pro Monthly,99\n`,
+    );
+    expect(await importCustomers(database.db, second.rows)).toMatchObject({
+      accounts: { updated: 1 },
+      customers: { updated: 1 },
+      planChanges: 1,
+    });
     const facts = await billing.lookup({ customerEmail: email }, now);
     expect(facts.churnSignal).toBe(true);
     expect(facts.recentPlanChanges[0]).toMatchObject({ kind: 'downgrade', fromPlan: 'Enterprise Annual', toPlan: 'Pro Monthly' });
@@ -109,25 +124,31 @@ describe('default Postgres adapters', () => {
   it('counts open tickets of any age, and calls tickets similar only when they share two words', async () => {
     const customerId = uniqueId('cus');
     const old = new Date(Date.now() - 60 * 86_400_000);
-    const row = (id: string, subject: string, status: string, createdAt = new Date(), customer: string | null = customerId) => ({
+    const row = (id: string, subject: string, status: TicketStatus, createdAt = new Date(), customer: string | null = customerId) => ({
       id,
       workflowId: workflowIdFor(id),
       customerId: customer,
-      channel: 'email',
+      channel: 'email' as const,
       subject,
       body: subject,
       status,
       createdAt,
     });
     const ids = [uniqueId('h'), uniqueId('h'), uniqueId('h'), uniqueId('h'), uniqueId('h')];
-    await database.db.insert(tickets).values([
-      row(ids[0]!, 'Old question still open', 'escalated', old),
-      row(ids[1]!, 'Resolved last week', 'closed'),
-      row(ids[2]!, 'Zanzibar webhook deliveries failing', 'awaiting_review', new Date(), 'cus_other_1'),
-      row(ids[3]!, 'Zanzibar pricing question', 'awaiting_review', new Date(), 'cus_other_2'),
-      row(ids[4]!, 'Webhook deliveries failing for Zanzibar', 'closed', new Date(), 'cus_other_3'),
-    ]);
-    const facts = await lookupTicketHistory(database.db, { customerId, ticketId: 'new', text: 'Zanzibar webhook deliveries are failing' }, new Date());
+    await database.db
+      .insert(tickets)
+      .values([
+        row(ids[0]!, 'Old question still open', 'escalated', old),
+        row(ids[1]!, 'Resolved last week', 'closed'),
+        row(ids[2]!, 'Zanzibar webhook deliveries failing', 'awaiting_review', new Date(), 'cus_other_1'),
+        row(ids[3]!, 'Zanzibar pricing question', 'awaiting_review', new Date(), 'cus_other_2'),
+        row(ids[4]!, 'Webhook deliveries failing for Zanzibar', 'closed', new Date(), 'cus_other_3'),
+      ]);
+    const facts = await lookupTicketHistory(
+      database.db,
+      { customerId, ticketId: 'new', text: 'Zanzibar webhook deliveries are failing' },
+      new Date(),
+    );
     expect(facts.openTickets).toBe(1);
     expect(facts.recentTickets).toBe(1);
     // Shares three words with the first, only "Zanzibar" with the second; the third is closed.
@@ -144,7 +165,11 @@ describe('default Postgres adapters', () => {
   it('answers an unknown customer with nulls, not an error', async () => {
     const { directory, billing } = postgresIntegrations(database.db);
     expect(await directory.lookup({ customerId: 'cus_missing' }, new Date())).toMatchObject({ customerId: 'cus_missing', tier: null });
-    expect(await billing.lookup({ customerId: 'cus_missing' }, new Date())).toEqual({ billingStatus: null, recentPlanChanges: [], churnSignal: false });
+    expect(await billing.lookup({ customerId: 'cus_missing' }, new Date())).toEqual({
+      billingStatus: null,
+      recentPlanChanges: [],
+      churnSignal: false,
+    });
   });
 });
 
@@ -158,13 +183,18 @@ describe('npm run import:customers', () => {
 
   it('imports a valid file and refuses an invalid one, importing nothing', async () => {
     const good = path.join(dir, 'good.csv');
-    writeFileSync(good, 'email,name,account_id,account_name,tier,plan,mrr\na@x.example,A,acc_x,X Ltd,free,Free,0\nb@x.example,B,acc_x,X Ltd,free,Free,0\n');
+    writeFileSync(
+      good,
+      'email,name,account_id,account_name,tier,plan,mrr\na@x.example,A,acc_x,X Ltd,free,Free,0\nb@x.example,B,acc_x,X Ltd,free,Free,0\n',
+    );
     const { stdout } = await run('npx', ['tsx', 'scripts/importCustomers.ts', good], { cwd: root, env: env() });
     expect(stdout).toContain('accounts: 1 created, 0 updated; contacts: 2 created, 0 updated');
 
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, 'email,name,account_id,account_name,tier,plan\nc@x.example,C,acc_y,Y,platinum,Gold\n');
-    const failed = await run('npx', ['tsx', 'scripts/importCustomers.ts', bad], { cwd: root, env: env() }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await run('npx', ['tsx', 'scripts/importCustomers.ts', bad], { cwd: root, env: env() }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('line 2: tier:');
   }, 120_000);
@@ -174,17 +204,28 @@ describe('adapter selection and outages', () => {
   it('uses a provider when its key is set and Tandem’s tables otherwise', () => {
     const local = createIntegrations(loadConfig({}), database.db);
     expect([local.directory.name, local.billing.name, local.issueTracker.name]).toEqual(['postgres', 'postgres', 'postgres']);
-    const remote = createIntegrations(loadConfig({ STRIPE_API_KEY: 'sk_x', HUBSPOT_ACCESS_TOKEN: 'pat', LINEAR_API_KEY: 'lin' }), database.db);
+    const remote = createIntegrations(
+      loadConfig({ STRIPE_API_KEY: 'sk_x', HUBSPOT_ACCESS_TOKEN: 'pat', LINEAR_API_KEY: 'lin' }),
+      database.db,
+    );
     expect([remote.directory.name, remote.billing.name, remote.issueTracker.name]).toEqual(['hubspot', 'stripe', 'linear']);
   });
 
   it('still triages a ticket when billing is down, recording the gap', async () => {
     const { client, close } = await connectClient();
     // A Stripe adapter pointed at a port nobody listens on: every call is refused.
-    const integrations = { ...postgresIntegrations(database.db), billing: createStripeBilling({ client: stripeClient({ apiKey: 'sk_test', baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 }) }) };
+    const integrations = {
+      ...postgresIntegrations(database.db),
+      billing: createStripeBilling({ client: stripeClient({ apiKey: 'sk_test', baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 }) }),
+    };
     const worker = await startTestWorker({ database, integrations });
     try {
-      const handle = await startTicket(client, worker.taskQueue, { customerId: demoCustomers.enterprise, subject: 'Export question', body: 'How do I export my contacts to CSV?' }, testPolicy());
+      const handle = await startTicket(
+        client,
+        worker.taskQueue,
+        { customerId: demoCustomers.enterprise, subject: 'Export question', body: 'How do I export my contacts to CSV?' },
+        testPolicy(),
+      );
       const state = await waitForState(handle, statusIs('awaiting_review', 'awaiting_customer', 'escalated'), 30_000);
       expect(state.enrichment?.gaps.map((g) => g.source)).toEqual(['billing']);
       expect(state.enrichment?.gaps[0]?.error).toMatch(/Stripe/);

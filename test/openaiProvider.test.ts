@@ -148,7 +148,7 @@ describe('openai provider: requests and answers', () => {
       provider: 'openai:gpt-test',
       outcome: 'modified' as const,
       finalBody: 'Agent-corrected answer: the link lasts 60 minutes.',
-      category: 'how_to',
+      category: 'how_to' as const,
       reviewedAt: new Date(),
     };
     await database.db.insert(aiDrafts).values(correction);

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logger';
 import { aiCalls, aiDrafts } from '../db/schema';
 import { Classification, EscalationSummary, ReplyAssessment, type Draft, type TranscriptMessage } from '../schemas/ticket';
 import type { Enrichment } from '../domain/enrichment';
+import type { IssueType } from '../domain/vocabulary';
 import { cutText } from '../domain/text';
 import { AIProviderError, retryAfterMs } from './errors';
 import { searchKnowledgeBase } from './localProvider';
@@ -172,7 +173,7 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
     }
   }
 
-  async function corrections(category: string, limit = 3) {
+  async function corrections(category: IssueType, limit = 3) {
     return db
       .select({ draft: aiDrafts.body, corrected: aiDrafts.finalBody })
       .from(aiDrafts)

@@ -1,4 +1,3 @@
-import type { EscalationSummary } from '../domain/ticket';
 import type { TicketRecord } from '../db/ticketQueries';
 import { summaryLine } from '../db/ticketQueries';
 import { problems } from './problems';
@@ -33,7 +32,7 @@ export function rowView(r: TicketRecord) {
 /** A queue row: the row and the first line of its escalation summary. */
 export const queueRowView = (r: TicketRecord) => ({
   ...rowView(r),
-  summaryLine: summaryLine(r.escalationSummary as EscalationSummary | null),
+  summaryLine: summaryLine(r.escalationSummary),
 });
 
 // Workflow state keeps times as epoch milliseconds (what deterministic workflow code has); every

@@ -67,7 +67,7 @@ export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
           // Two activations at once would both switch the old one off: take turns instead.
           await tx.execute(sql`select pg_advisory_xact_lock(hashtext('tandem:routing-policy'))`);
           await tx.update(routingPolicies).set({ active: false }).where(eq(routingPolicies.active, true));
-          await tx.insert(routingPolicies).values({ version: input.version, document, active: true, createdBy });
+          await tx.insert(routingPolicies).values({ version: input.version, document: input, active: true, createdBy });
         });
       } catch (err) {
         const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; constraint_name?: string; constraint?: string };

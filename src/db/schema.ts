@@ -12,8 +12,26 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ReadModelState } from '../domain/readModel';
+import type { Citation, Classification, EscalationSummary, PageContext } from '../domain/ticket';
+import { timelineEventTypes, type TicketState } from '../domain/ticketState';
+import {
+  channels,
+  handlingModes,
+  issueTypes,
+  messageAuthors,
+  planChangeKinds,
+  priorityLevels,
+  resolutionModes,
+  ticketStatuses,
+  tiers,
+} from '../domain/vocabulary';
+import type { RoutingPolicyInput } from '../schemas/policy';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+// Text enums and typed jsonb are TypeScript types only (no CHECK constraint, no migration): rows
+// read back as the domain's types, and a write of a value outside the vocabulary fails to compile.
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 // ---- CRM-lite: the default source of enrichment -------------------------------------------
@@ -21,7 +39,7 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 export const accounts = pgTable('accounts', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  tier: text('tier', { enum: ['free', 'pro', 'enterprise'] }).notNull(),
+  tier: text('tier', { enum: tiers }).notNull(),
   plan: text('plan').notNull(),
   mrrCents: integer('mrr_cents').notNull().default(0),
   billingStatus: text('billing_status', { enum: ['active', 'trialing', 'past_due', 'canceled', 'unpaid'] })
@@ -51,7 +69,7 @@ export const planChanges = pgTable(
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
-    kind: text('kind', { enum: ['upgrade', 'downgrade', 'cancellation', 'renewal'] }).notNull(),
+    kind: text('kind', { enum: planChangeKinds }).notNull(),
     fromPlan: text('from_plan'),
     toPlan: text('to_plan'),
     changedAt: timestamp('changed_at', { withTimezone: true }).notNull(),
@@ -68,7 +86,10 @@ export const kbArticles = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull(),
     productArea: text('product_area'),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     search: tsvector('search').generatedAlwaysAs(
       (): SQL =>
         sql`setweight(to_tsvector('english', coalesce(${kbArticles.title}, '')), 'A') || setweight(to_tsvector('english', coalesce(${kbArticles.body}, '')), 'B')`,
@@ -87,34 +108,34 @@ export const tickets = pgTable(
     workflowId: text('workflow_id').notNull(),
     externalId: text('external_id'),
     customerId: text('customer_id'),
-    channel: text('channel').notNull(),
+    channel: text('channel', { enum: channels }).notNull(),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
-    pageContext: jsonb('page_context'),
-    status: text('status').notNull(),
-    mode: text('mode'),
-    category: text('category'),
-    tier: text('tier'),
-    priorityLevel: text('priority_level'),
+    pageContext: jsonb('page_context').$type<PageContext>(),
+    status: text('status', { enum: ticketStatuses }).notNull(),
+    mode: text('mode', { enum: handlingModes }),
+    category: text('category', { enum: issueTypes }),
+    tier: text('tier', { enum: tiers }),
+    priorityLevel: text('priority_level', { enum: priorityLevels }),
     priorityScore: integer('priority_score'),
     assignee: text('assignee'),
     escalated: boolean('escalated').notNull().default(false),
     escalationReason: text('escalation_reason'),
-    escalationSummary: jsonb('escalation_summary'),
-    classification: jsonb('classification'),
+    escalationSummary: jsonb('escalation_summary').$type<EscalationSummary>(),
+    classification: jsonb('classification').$type<Classification>(),
     /** The last full `state` snapshot, so a completed ticket reads the same as a running one. */
-    snapshot: jsonb('snapshot'),
+    snapshot: jsonb('snapshot').$type<TicketState>(),
     slaDeadline: timestamp('sla_deadline', { withTimezone: true }),
     slaBreached: boolean('sla_breached').notNull().default(false),
     policyVersion: text('policy_version'),
-    resolutionMode: text('resolution_mode'),
+    resolutionMode: text('resolution_mode', { enum: resolutionModes }),
     resolutionReason: text('resolution_reason'),
     csatScore: integer('csat_score'),
     csatComment: text('csat_comment'),
     /** Fingerprint of the create request: a reused Idempotency-Key with another body is a 409 for life. */
     requestHash: text('request_hash'),
     /** The state as the workflow's Query answers it, less transcript and timeline: reads come from here. */
-    state: jsonb('state'),
+    state: jsonb('state').$type<ReadModelState>(),
     // Monotonic per workflow: a stale retry of an older snapshot never overwrites a newer one.
     version: integer('version').notNull().default(0),
     search: tsvector('search').generatedAlwaysAs(
@@ -144,7 +165,7 @@ export const messages = pgTable(
   {
     id: text('id').primaryKey(),
     ticketId: text('ticket_id').notNull(),
-    author: text('author', { enum: ['customer', 'ai', 'agent', 'system'] }).notNull(),
+    author: text('author', { enum: messageAuthors }).notNull(),
     agentId: text('agent_id'),
     body: text('body').notNull(),
     draftId: text('draft_id'),
@@ -159,9 +180,9 @@ export const ticketEvents = pgTable(
   {
     ticketId: text('ticket_id').notNull(),
     seq: integer('seq').notNull(),
-    type: text('type').notNull(),
+    type: text('type', { enum: timelineEventTypes }).notNull(),
     actor: text('actor').notNull(),
-    data: jsonb('data'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.ticketId, t.seq] }), index('ticket_events_type_idx').on(t.type, t.at)],
@@ -176,16 +197,19 @@ export const aiDrafts = pgTable(
     turn: integer('turn').notNull(),
     body: text('body').notNull(),
     confidence: doublePrecision('confidence').notNull(),
-    citations: jsonb('citations').notNull().default(sql`'[]'::jsonb`),
+    citations: jsonb('citations')
+      .$type<Citation[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     promptVersion: text('prompt_version').notNull(),
     provider: text('provider').notNull(),
     outcome: text('outcome', { enum: ['pending', 'sent', 'approved', 'modified', 'discarded'] })
       .notNull()
       .default('pending'),
     finalBody: text('final_body'),
-    feedback: jsonb('feedback'),
+    feedback: jsonb('feedback').$type<Record<string, unknown>>(),
     reviewedBy: text('reviewed_by'),
-    category: text('category'),
+    category: text('category', { enum: issueTypes }),
     createdAt: createdAt(),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
   },
@@ -197,7 +221,7 @@ export const outbox = pgTable('outbox', {
   id: text('id').primaryKey(),
   ticketId: text('ticket_id').notNull(),
   kind: text('kind', { enum: ['reply', 'csat_survey', 'csat_reminder'] }).notNull(),
-  channel: text('channel').notNull(),
+  channel: text('channel', { enum: channels }).notNull(),
   recipient: text('recipient'),
   body: text('body').notNull(),
   createdAt: createdAt(),
@@ -252,12 +276,16 @@ export const routingPolicies = pgTable(
   {
     version: text('version').primaryKey(),
     /** The document as submitted (durations as written), so GET returns what was PUT. */
-    document: jsonb('document').notNull(),
+    document: jsonb('document').$type<RoutingPolicyInput>().notNull(),
     active: boolean('active').notNull().default(false),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('routing_policies_one_active_idx').on(t.active).where(sql`${t.active}`)],
+  (t) => [
+    uniqueIndex('routing_policies_one_active_idx')
+      .on(t.active)
+      .where(sql`${t.active}`),
+  ],
 );
 
 // ---- Linked issues: the default issue tracker (bugs a customer is waiting on) --------------

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { cutText } from '../domain/text';
 import type { EscalationSummary } from '../domain/ticket';
+import type { HandlingMode, IssueType, PriorityLevel, TicketStatus, Tier } from '../domain/vocabulary';
 import type { Db } from './client';
 import { customers, tickets } from './schema';
 
@@ -21,11 +22,11 @@ export async function getTicketRecord(db: Db, ticketId: string): Promise<TicketR
 }
 
 export interface TicketFilters {
-  status?: string[] | undefined;
-  priority?: string[] | undefined;
-  category?: string[] | undefined;
-  tier?: string[] | undefined;
-  mode?: string[] | undefined;
+  status?: TicketStatus[] | undefined;
+  priority?: PriorityLevel[] | undefined;
+  category?: IssueType[] | undefined;
+  tier?: Tier[] | undefined;
+  mode?: HandlingMode[] | undefined;
   assignee?: string | undefined;
   customerId?: string | undefined;
   createdAfter?: Date | undefined;
@@ -50,10 +51,7 @@ export async function listTickets(db: Db, filters: TicketFilters, limit: number,
     filters.createdAfter && gte(tickets.createdAt, filters.createdAfter),
     filters.createdBefore && lte(tickets.createdAt, filters.createdBefore),
     after &&
-      or(
-        lt(tickets.createdAt, new Date(after.createdAt)),
-        and(eq(tickets.createdAt, new Date(after.createdAt)), lt(tickets.id, after.id)),
-      ),
+      or(lt(tickets.createdAt, new Date(after.createdAt)), and(eq(tickets.createdAt, new Date(after.createdAt)), lt(tickets.id, after.id))),
   ];
   const rows = await db
     .select()
@@ -75,19 +73,21 @@ export async function listTickets(db: Db, filters: TicketFilters, limit: number,
  */
 export async function humanQueue(db: Db, agent: string | undefined, limit: number) {
   const mine = agent ? and(eq(tickets.status, 'human_handling'), eq(tickets.assignee, agent)) : undefined;
-  return db
-    .select()
-    .from(tickets)
-    // The first condition repeats tickets_human_queue_idx's predicate word for word, so the
-    // planner uses that index (it cannot prove the OR below implies it).
-    .where(
-      and(
-        sql`${tickets.status} in ('awaiting_review', 'escalated', 'human_handling')`,
-        or(inArray(tickets.status, ['awaiting_review', 'escalated']), mine),
-      ),
-    )
-    .orderBy(sql`${tickets.priorityScore} desc nulls last`, sql`${tickets.slaDeadline} asc nulls last`, asc(tickets.createdAt))
-    .limit(limit);
+  return (
+    db
+      .select()
+      .from(tickets)
+      // The first condition repeats tickets_human_queue_idx's predicate word for word, so the
+      // planner uses that index (it cannot prove the OR below implies it).
+      .where(
+        and(
+          sql`${tickets.status} in ('awaiting_review', 'escalated', 'human_handling')`,
+          or(inArray(tickets.status, ['awaiting_review', 'escalated']), mine),
+        ),
+      )
+      .orderBy(sql`${tickets.priorityScore} desc nulls last`, sql`${tickets.slaDeadline} asc nulls last`, asc(tickets.createdAt))
+      .limit(limit)
+  );
 }
 
 /** The line an agent scans in a queue: why it escalated and what the customer needs. */

@@ -1,5 +1,5 @@
 import { and, desc, eq, ne } from 'drizzle-orm';
-import type { ReadModelState } from '../domain/readModel';
+import { viewWithoutPolicy } from '../domain/readModel';
 import type { TranscriptMessage } from '../domain/ticket';
 import type { TicketView, TimelineEvent } from '../domain/ticketState';
 import type { Db } from './client';
@@ -25,7 +25,7 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
     .limit(1);
   if (!row) return null;
   // Tickets that closed before the state column existed kept their whole final state.
-  if (!row.state) return row.snapshot ? { view: row.snapshot as TicketView, version: row.version } : null;
+  if (!row.state) return row.snapshot ? { view: viewWithoutPolicy(row.snapshot), version: row.version } : null;
   const [said, events] = await Promise.all([
     db
       .select({ id: messages.id, author: messages.author, agentId: messages.agentId, body: messages.body, at: messages.createdAt })
@@ -43,7 +43,7 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
   ]);
   const transcript: TranscriptMessage[] = said.reverse().map((m) => ({
     id: m.id,
-    author: m.author as TranscriptMessage['author'],
+    author: m.author,
     body: m.body,
     at: m.at.getTime(),
     ...(m.agentId ? { agentId: m.agentId } : {}),
@@ -51,9 +51,9 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
   const timeline: TimelineEvent[] = events.reverse().map((e) => ({
     seq: e.seq,
     at: e.at.getTime(),
-    type: e.type as TimelineEvent['type'],
+    type: e.type,
     actor: e.actor,
-    ...(e.data ? { data: e.data as Record<string, unknown> } : {}),
+    ...(e.data ? { data: e.data } : {}),
   }));
-  return { view: { ...(row.state as ReadModelState), transcript, timeline }, version: row.version };
+  return { view: { ...row.state, transcript, timeline }, version: row.version };
 }

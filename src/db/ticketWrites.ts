@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Draft, TranscriptMessage } from '../domain/ticket';
+import type { Channel, IssueType } from '../domain/vocabulary';
 import { readModelRow, type ReadModelRow } from '../domain/readModel';
 import { toStorableText } from '../domain/text';
 import type { TicketState, TimelineEvent } from '../domain/ticketState';
@@ -37,7 +38,7 @@ export interface OutboundMessage {
   kind: 'reply' | 'csat_survey' | 'csat_reminder';
   author: 'ai' | 'agent' | 'system';
   agentId?: string | undefined;
-  channel: string;
+  channel: Channel;
   recipient?: string | undefined;
   body: string;
   draftId?: string | undefined;
@@ -87,11 +88,24 @@ export async function persistTicket(db: Db, given: PersistInput, now: Date): Pro
       .values(row)
       .onConflictDoUpdate({ target: tickets.id, set: changes, setWhere: sql`${tickets.version} < ${r.version}` });
     if (events.length > 0) {
-      const rows = events.map((e) => ({ ticketId: r.id, seq: e.seq, type: e.type, actor: e.actor, data: e.data ?? null, at: new Date(e.at) }));
+      const rows = events.map((e) => ({
+        ticketId: r.id,
+        seq: e.seq,
+        type: e.type,
+        actor: e.actor,
+        data: e.data ?? null,
+        at: new Date(e.at),
+      }));
       await tx.insert(ticketEvents).values(rows).onConflictDoNothing();
     }
     if (customerMessages.length > 0) {
-      const rows = customerMessages.map((m) => ({ id: m.id, ticketId: m.ticketId, author: m.author, body: m.body, createdAt: new Date(m.at) }));
+      const rows = customerMessages.map((m) => ({
+        id: m.id,
+        ticketId: m.ticketId,
+        author: m.author,
+        body: m.body,
+        createdAt: new Date(m.at),
+      }));
       await tx.insert(messages).values(rows).onConflictDoNothing();
     }
   });
@@ -129,14 +143,14 @@ export async function recordDraftOutcome(db: Db, given: DraftOutcomeInput): Prom
 export async function savedDraft(db: Db, draftId: string): Promise<Draft | undefined> {
   const [row] = await db.select().from(aiDrafts).where(eq(aiDrafts.id, draftId));
   return row
-    ? { body: row.body, confidence: row.confidence, citations: row.citations as Draft['citations'], promptVersion: row.promptVersion, provider: row.provider }
+    ? { body: row.body, confidence: row.confidence, citations: row.citations, promptVersion: row.promptVersion, provider: row.provider }
     : undefined;
 }
 
 /** Stores a draft under its id; false when an earlier attempt already stored one. */
 export async function insertDraft(
   db: Db,
-  draft: Draft & { id: string; ticketId: string; turn: number; category: string },
+  draft: Draft & { id: string; ticketId: string; turn: number; category: IssueType },
 ): Promise<boolean> {
   const [inserted] = await db
     .insert(aiDrafts)

@@ -1,6 +1,8 @@
 import type { RoutingPolicy } from './policy';
 import { ticketView, type TicketState, type TicketView } from './ticketState';
 import { workflowIdFor } from './ids';
+import type { Classification, EscalationSummary, PageContext } from './ticket';
+import type { Channel, HandlingMode, IssueType, PriorityLevel, ResolutionMode, TicketStatus, Tier } from './vocabulary';
 
 /**
  * The read-model row of a ticket, computed in the workflow so the persistence activity gets a
@@ -11,25 +13,25 @@ export interface ReadModelRow {
   workflowId: string;
   externalId: string | null;
   customerId: string | null;
-  channel: string;
+  channel: Channel;
   subject: string;
   body: string;
-  pageContext: unknown;
-  status: string;
-  mode: string | null;
-  category: string | null;
-  tier: string | null;
-  priorityLevel: string | null;
+  pageContext: PageContext | null;
+  status: TicketStatus;
+  mode: HandlingMode | null;
+  category: IssueType | null;
+  tier: Tier | null;
+  priorityLevel: PriorityLevel | null;
   priorityScore: number | null;
   assignee: string | null;
   escalated: boolean;
   escalationReason: string | null;
-  escalationSummary: unknown;
-  classification: unknown;
+  escalationSummary: EscalationSummary | null;
+  classification: Classification | null;
   slaDeadline: number | null;
   slaBreached: boolean;
   policyVersion: string;
-  resolutionMode: string | null;
+  resolutionMode: ResolutionMode | null;
   resolutionReason: string | null;
   resolvedAt: number | null;
   csatScore: number | null;
@@ -47,6 +49,9 @@ export interface ReadModelRow {
 
 export type ReadModelState = Omit<TicketView, 'transcript' | 'timeline'>;
 
+/** A state recorded without its policy (older inputs, closed tickets' snapshots) as a view: its deadlines are unknown. */
+export const viewWithoutPolicy = (s: TicketState | TicketView): TicketView => ({ deadlines: [], outcome: null, ...s });
+
 /** The deadline an agent is racing: review while a draft waits, first response while escalated. */
 export function slaDeadlineOf(s: TicketState): number | null {
   if (s.status === 'awaiting_review') return s.sla.reviewDueAt;
@@ -58,7 +63,7 @@ export function slaDeadlineOf(s: TicketState): number | null {
 
 /** The row for a state; without the policy (inputs recorded before rows carried it) deadlines come from the snapshot. */
 export function readModelRow(s: TicketState | TicketView, policy?: RoutingPolicy): ReadModelRow {
-  const view: TicketView = policy ? ticketView(s, policy) : { deadlines: [], outcome: null, ...s };
+  const view: TicketView = policy ? ticketView(s, policy) : viewWithoutPolicy(s);
   const { transcript: _transcript, timeline: _timeline, ...state } = view;
   return {
     id: s.ticketId,
