@@ -127,7 +127,13 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
   };
   const ticketQueue = 'bench-tickets';
   const baselineQueue = 'bench-baseline';
-  const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: ticketQueue, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
+  const env = {
+    TEMPORAL_ADDRESS: temporal.address,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_TASK_QUEUE: ticketQueue,
+    OPENAI_API_KEY: '',
+    OPENAI_BASE_URL: '',
+  };
   const port = await freePort();
   // Any of the processes dying fails the step that is running, with that process's last words.
   let fail: (err: Error) => void = () => {};
@@ -135,11 +141,17 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
   anyDeath.catch(() => {});
   const watched = (p: Process) => (p.died.catch(fail), p);
   const startWorker = async (cachedWorkflows: number, nodeFlags: string[] = []) =>
-    watched(await startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(cachedWorkflows) }, /worker polling/, nodeFlags));
+    watched(
+      await startProcess('src/worker.ts', { ...env, WORKER_MAX_CACHED_WORKFLOWS: String(cachedWorkflows) }, /worker polling/, nodeFlags),
+    );
   const [worker, api, baseline] = await Promise.all([
     startWorker(options.cachedWorkflows),
     startProcess('src/api/main.ts', { ...env, PORT: String(port) }, /Tandem API on/).then(watched),
-    startProcess('bench/baselineWorker.ts', { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: baselineQueue }, /baseline worker ready/).then(watched),
+    startProcess(
+      'bench/baselineWorker.ts',
+      { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: baselineQueue },
+      /baseline worker ready/,
+    ).then(watched),
   ]);
   log('worker, API and baseline worker running');
   const connection = await Connection.connect({ address: temporal.address });

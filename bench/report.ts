@@ -23,7 +23,13 @@ export interface BenchReport {
       goal: number;
       profile?: { tandem: HistoryProfile; baseline: HistoryProfile };
     };
-    actions?: { actions: number; tandem: { p50Ms: number; p99Ms: number }; bareUpdate: { p50Ms: number; p99Ms: number }; p99Ratio: number; goal: number };
+    actions?: {
+      actions: number;
+      tandem: { p50Ms: number; p99Ms: number };
+      bareUpdate: { p50Ms: number; p99Ms: number };
+      p99Ratio: number;
+      goal: number;
+    };
     creation?: {
       levels: {
         concurrency: number;
@@ -58,10 +64,29 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 export function rows(r: BenchReport): string[][] {
   const out: string[][] = [['Measurement', 'Tandem', 'Baseline', 'Ratio', 'Goal']];
   const { lifecycle: l, actions: a, creation: c, atRest: z, timers: t } = r.results;
-  if (l) out.push([`Lifecycle throughput (${l.tickets} tickets, ${l.activitiesPerTicket} activities each)`, `${l.tandemPerSecond} tickets/s`, `${l.baselinePerSecond} wf/s`, `${l.ratio}`, `≥ ${l.goal}: ${verdict(l.ratio >= l.goal)}`]);
+  if (l)
+    out.push([
+      `Lifecycle throughput (${l.tickets} tickets, ${l.activitiesPerTicket} activities each)`,
+      `${l.tandemPerSecond} tickets/s`,
+      `${l.baselinePerSecond} wf/s`,
+      `${l.ratio}`,
+      `≥ ${l.goal}: ${verdict(l.ratio >= l.goal)}`,
+    ]);
   if (a) {
-    out.push([`Approve round trip p50 (${a.actions} actions)`, `${a.tandem.p50Ms} ms`, `${a.bareUpdate.p50Ms} ms`, `${Math.round((a.tandem.p50Ms / a.bareUpdate.p50Ms) * 100) / 100}`, '']);
-    out.push([`Approve round trip p99`, `${a.tandem.p99Ms} ms`, `${a.bareUpdate.p99Ms} ms`, `${a.p99Ratio}`, `≤ ${a.goal}: ${verdict(a.p99Ratio <= a.goal)}`]);
+    out.push([
+      `Approve round trip p50 (${a.actions} actions)`,
+      `${a.tandem.p50Ms} ms`,
+      `${a.bareUpdate.p50Ms} ms`,
+      `${Math.round((a.tandem.p50Ms / a.bareUpdate.p50Ms) * 100) / 100}`,
+      '',
+    ]);
+    out.push([
+      `Approve round trip p99`,
+      `${a.tandem.p99Ms} ms`,
+      `${a.bareUpdate.p99Ms} ms`,
+      `${a.p99Ratio}`,
+      `≤ ${a.goal}: ${verdict(a.p99Ratio <= a.goal)}`,
+    ]);
   }
   for (const level of c?.levels ?? []) {
     out.push([
@@ -94,7 +119,13 @@ export function rows(r: BenchReport): string[][] {
       `bounded (last ≤ 1.2 × first): ${verdict(last <= first * 1.2)}`,
     ]);
     out.push(['Storage per open ticket', `Temporal ${z.temporalKbPerTicket} KB, Postgres ${z.postgresKbPerTicket} KB`, '', '', '']);
-    out.push([`GET /v1/queue with ${z.queueRows} rows`, `p50 ${z.queue.p50Ms} ms, p99 ${z.queue.p99Ms} ms`, '', '', `p99 < ${z.goalQueueP99Ms} ms: ${verdict(z.queue.p99Ms < z.goalQueueP99Ms)}`]);
+    out.push([
+      `GET /v1/queue with ${z.queueRows} rows`,
+      `p50 ${z.queue.p50Ms} ms, p99 ${z.queue.p99Ms} ms`,
+      '',
+      '',
+      `p99 < ${z.goalQueueP99Ms} ms: ${verdict(z.queue.p99Ms < z.goalQueueP99Ms)}`,
+    ]);
   }
   if (t) out.push([`Timer lag (${t.timers} review SLAs)`, `p50 ${t.lagP50Ms} ms, p99 ${t.lagP99Ms} ms, max ${t.lagMaxMs} ms`, '', '', '']);
   return out;
@@ -104,7 +135,12 @@ export function renderTable(r: BenchReport): string {
   const table = rows(r);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-  return [`Tandem benchmarks (${r.mode}), ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GiB, Node ${r.machine.node}`, '', line(table[0]!), ...table.slice(1).map(line)].join('\n');
+  return [
+    `Tandem benchmarks (${r.mode}), ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GiB, Node ${r.machine.node}`,
+    '',
+    line(table[0]!),
+    ...table.slice(1).map(line),
+  ].join('\n');
 }
 
 /** The profile behind the lifecycle ratio: what a ticket costs Temporal beyond the bare shape. */
@@ -117,7 +153,7 @@ function whereTheCostGoes(r: BenchReport): string {
           '',
           `Memory: from its start to ${z.openTickets} open tickets with a sticky cache of ${z.cachedWorkflows}, the worker grew by`,
           `${z.workerRssGrowthMb} MB, about ${Math.round((z.workerRssGrowthMb * 1024) / z.cachedWorkflows)} KB per cached ticket. The workflow bundle holds only the`,
-          'Temporal SDK (`test/workflowBundle.test.ts` keeps it so): the SDK instantiates a workflow\'s modules',
+          "Temporal SDK (`test/workflowBundle.test.ts` keeps it so): the SDK instantiates a workflow's modules",
           'once per cached workflow, and while zod was in the bundle each cached ticket carried its own copy,',
           'about 2.5 MB, which ran a 1 GiB worker out of memory before 1,000 tickets were open.',
           '',

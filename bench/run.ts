@@ -4,15 +4,30 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { startInfra } from './infra';
-import { actionLatency, activatePolicy, atRest, benchPolicy, creation, fullSizes, lifecycle, quickSizes, readableTickets, timers, type Sizes } from './scenarios';
+import {
+  actionLatency,
+  activatePolicy,
+  atRest,
+  benchPolicy,
+  creation,
+  fullSizes,
+  lifecycle,
+  quickSizes,
+  readableTickets,
+  timers,
+  type Sizes,
+} from './scenarios';
 import { renderMarkdown, renderTable, type BenchReport } from './report';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, size: { type: 'string', multiple: true } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, size: { type: 'string', multiple: true } },
+});
 // --size atRest=2500 (repeatable) changes one size, to look closer at one measurement.
 const sizes: Sizes = { ...(values.quick ? quickSizes : fullSizes) };
 for (const pair of values.size ?? []) {
   const [key, value] = pair.split('=');
-  if (!key || !(key in sizes) || !Number.isFinite(Number(value))) throw new Error(`--size ${pair}: expected one of ${Object.keys(sizes).join(', ')} =<number>`);
+  if (!key || !(key in sizes) || !Number.isFinite(Number(value)))
+    throw new Error(`--size ${pair}: expected one of ${Object.keys(sizes).join(', ')} =<number>`);
   sizes[key as keyof Sizes] = Number(value);
 }
 const only = values.only?.split(',');
@@ -24,7 +39,13 @@ const infra = await startInfra(log, { cachedWorkflows: sizes.cachedWorkflows });
 const report: BenchReport = {
   mode: values.quick ? 'quick' : 'full',
   at: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
   sizes,
   results: {},
 };
@@ -32,7 +53,8 @@ try {
   await activatePolicy(infra, benchPolicy(`bench-${Date.now()}`, '1h'));
   if (wanted('lifecycle')) report.results.lifecycle = await infra.watch(lifecycle(infra, sizes.lifecycle, log));
   if (wanted('actions')) report.results.actions = await infra.watch(actionLatency(infra, sizes.actions, log));
-  if (wanted('atRest')) report.results.atRest = await infra.watch(atRest(infra, sizes.atRest, sizes.queueRows, sizes.cachedWorkflowsAtRest, log));
+  if (wanted('atRest'))
+    report.results.atRest = await infra.watch(atRest(infra, sizes.atRest, sizes.queueRows, sizes.cachedWorkflowsAtRest, log));
   if (wanted('timers')) report.results.timers = await infra.watch(timers(infra, sizes.timers, log));
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this

@@ -24,7 +24,8 @@ async function main() {
   const [command, arg] = positionals;
   if (!command || !['create', 'list', 'revoke'].includes(command)) throw new UsageError(`unknown command ${command ?? '(none)'}`);
   if (command === 'create') {
-    if (!values.role || !apiKeyRoles.includes(values.role as ApiKeyRole)) throw new UsageError(`--role must be one of ${apiKeyRoles.join(', ')}`);
+    if (!values.role || !apiKeyRoles.includes(values.role as ApiKeyRole))
+      throw new UsageError(`--role must be one of ${apiKeyRoles.join(', ')}`);
     if (!values.name?.trim() || values.name.length > 100) throw new UsageError('--name is required (at most 100 characters)');
   }
   if (command === 'revoke' && !arg) throw new UsageError('revoke needs a key id (see `npm run keys -- list`)');
@@ -40,7 +41,9 @@ async function main() {
       const keys = await listApiKeys(database.db);
       if (keys.length === 0) console.log('no keys yet');
       for (const k of keys) {
-        console.log(`${k.id}  ${k.role.padEnd(7)}  ${k.name.padEnd(24)}  created ${k.createdAt.toISOString()}${k.revokedAt ? `  REVOKED ${k.revokedAt.toISOString()}` : ''}`);
+        console.log(
+          `${k.id}  ${k.role.padEnd(7)}  ${k.name.padEnd(24)}  created ${k.createdAt.toISOString()}${k.revokedAt ? `  REVOKED ${k.revokedAt.toISOString()}` : ''}`,
+        );
       }
     } else if (!(await revokeApiKey(database.db, arg!))) {
       throw new UsageError(`no active key ${arg}`);

@@ -21,7 +21,12 @@ const variables = {
   },
   PGLITE_DIR: { schema: z.string().min(1).default('.data/pglite'), example: '.data/pglite' },
   TEMPORAL_ADDRESS: {
-    schema: optionalString.pipe(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').optional()),
+    schema: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+        .optional(),
+    ),
     example: 'temporal.internal:7233',
   },
   TEMPORAL_NAMESPACE: { schema: z.string().min(1).default('default'), example: 'default' },
@@ -84,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** The variables and their examples, for docs and `--help` output. */
-export const configVariables = Object.fromEntries(
-  Object.entries(variables).map(([name, { example }]) => [name, example]),
-) as Record<keyof Variables, string>;
+export const configVariables = Object.fromEntries(Object.entries(variables).map(([name, { example }]) => [name, example])) as Record<
+  keyof Variables,
+  string
+>;

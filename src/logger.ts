@@ -7,12 +7,14 @@ export type Logger = Record<Level, (message: string, fields?: Record<string, unk
 
 /** JSON lines on stderr, one per event, so log shippers need no parsing rules. */
 export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
-  const log = (at: Level) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (order[at] < order[level]) return;
-    const rendered = Object.fromEntries(
-      Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v]),
-    );
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...rendered }));
-  };
+  const log =
+    (at: Level) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      if (order[at] < order[level]) return;
+      const rendered = Object.fromEntries(
+        Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v]),
+      );
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...rendered }));
+    };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -46,7 +46,11 @@ export interface Supervisor<T extends SupervisedRun> {
 const defaultBackoff = { initialDelayMs: 1000, maxDelayMs: 30_000, healthyAfterMs: 60_000 };
 
 /** The wait before restart number `failures` (1-based): initial · 2^(failures−1), capped. */
-export function restartDelay(failures: number, initialDelayMs = defaultBackoff.initialDelayMs, maxDelayMs = defaultBackoff.maxDelayMs): number {
+export function restartDelay(
+  failures: number,
+  initialDelayMs = defaultBackoff.initialDelayMs,
+  maxDelayMs = defaultBackoff.maxDelayMs,
+): number {
   return Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, failures - 1));
 }
 

@@ -152,7 +152,10 @@ describe('POST /v1/tickets', () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201].sort());
     expect(new Set(results.map((r) => r.body.ticketId)).size).toBe(1);
-    const reused = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId, subject: 'Another question' } });
+    const reused = await call(base, 'POST', '/v1/tickets', {
+      key: keys.service,
+      body: { ...howTo, externalId, subject: 'Another question' },
+    });
     expect(reused.status).toBe(409);
 
     // Another caller's id space: the same externalId from another service is its own ticket.
@@ -171,7 +174,9 @@ describe('POST /v1/tickets', () => {
     await waitFor(ticketId, statusIs('awaiting_review'));
     await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: keys.alice });
     await client.workflow.getHandle(workflowId).result();
-    await expect.poll(async () => (await call(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).body.status, { timeout: 10_000 }).toBe('closed');
+    await expect
+      .poll(async () => (await call(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).body.status, { timeout: 10_000 })
+      .toBe('closed');
 
     // Past the namespace's retention Temporal no longer knows the workflow. A fresh namespace
     // over the same database is exactly that view: the ticket is only in the read model.
@@ -213,7 +218,10 @@ describe('agent actions', () => {
     const approvals = state.timeline.filter((e) => e.type === 'action' && e.data?.action === 'approve');
     expect(approvals).toHaveLength(1);
     expect(approvals[0]?.actor).toMatch(/^alice-/);
-    const sent = await database.db.select().from(outbox).where(and(eq(outbox.ticketId, ticketId), eq(outbox.kind, 'reply')));
+    const sent = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.ticketId, ticketId), eq(outbox.kind, 'reply')));
     expect(sent).toHaveLength(1);
     const events = await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId));
     await expect
@@ -241,9 +249,15 @@ describe('agent actions', () => {
     const aliceReply = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/reply`, { key: keys.alice, body: { body: 'Hi' } });
     expect(aliceReply.status).toBe(409);
     expect(aliceReply.body.detail).toMatch(/assigned to bob-/);
-    const reply = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/reply`, { key: keys.bob, body: { body: 'Done: reset link sent.' } });
+    const reply = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/reply`, {
+      key: keys.bob,
+      body: { body: 'Done: reset link sent.' },
+    });
     expect(reply.status).toBe(200);
-    const resolved = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: keys.bob, body: { reason: 'fixed' } });
+    const resolved = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, {
+      key: keys.bob,
+      body: { reason: 'fixed' },
+    });
     // The agent sent a modified AI draft: the AI and a person worked the ticket together.
     expect(resolved.body.resolution).toMatchObject({ mode: 'ai_plus_human', reason: 'fixed' });
     const reclassify = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/reclassify`, {
@@ -297,7 +311,11 @@ describe('conversation and CSAT', () => {
     await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: keys.alice });
     // testPolicy: CSAT window 3 s, reopen window 1.5 s, then the workflow completes.
     await client.workflow.getHandle(workflowIdFor(ticketId)).result();
-    await expect.poll(async () => (await call(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).headers.get('x-tandem-source'), { timeout: 10_000 }).toBe('read-model');
+    await expect
+      .poll(async () => (await call(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).headers.get('x-tandem-source'), {
+        timeout: 10_000,
+      })
+      .toBe('read-model');
     const res = await call<TicketState>(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice });
     expect(res.body).toMatchObject({ ticketId, status: 'closed' });
     const late = await call(base, 'POST', `/v1/tickets/${ticketId}/messages`, { key: keys.service, body: { body: 'one more thing' } });
@@ -312,19 +330,26 @@ describe('lists and the queue', () => {
     for (let i = 0; i < 3; i++) created.push((await createTicket({ ...howTo, customer: { id: customerId } })).ticketId);
     for (const id of created) await waitFor(id, statusIs('awaiting_review'));
     await expect
-      .poll(async () => (await call(base, 'GET', `/v1/tickets?customerId=${customerId}&status=awaiting_review`, { key: keys.alice })).body.items?.length)
+      .poll(
+        async () =>
+          (await call(base, 'GET', `/v1/tickets?customerId=${customerId}&status=awaiting_review`, { key: keys.alice })).body.items?.length,
+      )
       .toBe(3);
     const page1 = await call(base, 'GET', `/v1/tickets?customerId=${customerId}&limit=2`, { key: keys.alice });
     expect(page1.body.items).toHaveLength(2);
     expect(page1.body.nextCursor).toEqual(expect.any(String));
-    const page2 = await call(base, 'GET', `/v1/tickets?customerId=${customerId}&limit=2&cursor=${page1.body.nextCursor}`, { key: keys.alice });
+    const page2 = await call(base, 'GET', `/v1/tickets?customerId=${customerId}&limit=2&cursor=${page1.body.nextCursor}`, {
+      key: keys.alice,
+    });
     expect(page2.body.items).toHaveLength(1);
     expect(page2.body.nextCursor).toBeNull();
     const seen = [...page1.body.items, ...page2.body.items].map((t: { ticketId: string }) => t.ticketId);
     expect(seen.sort()).toEqual([...created].sort());
     const none = await call(base, 'GET', `/v1/tickets?customerId=${customerId}&status=escalated,resolved`, { key: keys.alice });
     expect(none.body.items).toEqual([]);
-    const tier = await call(base, 'GET', `/v1/tickets?customerId=${customerId}&tier=pro&mode=ai_review&createdAfter=2020-01-01T00:00:00Z`, { key: keys.alice });
+    const tier = await call(base, 'GET', `/v1/tickets?customerId=${customerId}&tier=pro&mode=ai_review&createdAfter=2020-01-01T00:00:00Z`, {
+      key: keys.alice,
+    });
     expect(tier.body.items).toHaveLength(3);
   });
 
@@ -347,9 +372,9 @@ describe('lists and the queue', () => {
     type Row = { ticketId: string; priorityScore: number | null; slaDeadline: string | null; summaryLine: string | null };
     // An agent's key reads its own queue: the shared work plus the tickets it owns.
     const aliceQueue = async () => (await call<{ items: Row[] }>(base, 'GET', '/v1/queue?limit=200', { key: keys.alice })).body.items;
-    await expect.poll(async () => (await aliceQueue()).map((r) => r.ticketId), { timeout: 10_000 }).toEqual(
-      expect.arrayContaining([low.ticketId, high.ticketId, escalated.ticketId, owned.ticketId]),
-    );
+    await expect
+      .poll(async () => (await aliceQueue()).map((r) => r.ticketId), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining([low.ticketId, high.ticketId, escalated.ticketId, owned.ticketId]));
     const aliceName = (await waitFor(owned.ticketId, statusIs('human_handling'))).assignee!;
     expect((await call(base, 'GET', `/v1/queue?agent=${aliceName}`, { key: keys.alice })).status).toBe(200);
     // Not another agent's: bob's key may not read alice's tickets; a lead may read anyone's.
@@ -386,7 +411,11 @@ describe('bad input', () => {
     ['unknown field', { ...howTo, priority: 'P1' }, 'body.priority'],
     ['NUL in the subject', { ...howTo, subject: 'Reset\u0000password' }, 'body.subject'],
     ['NUL in a metadata key', { ...howTo, metadata: { 'a\u0000b': 1 } }, 'body.metadata'],
-    ['metadata nested 100 deep', { ...howTo, metadata: JSON.parse(`${'{"a":'.repeat(100)}1${'}'.repeat(100)}`) as unknown }, 'body.metadata'],
+    [
+      'metadata nested 100 deep',
+      { ...howTo, metadata: JSON.parse(`${'{"a":'.repeat(100)}1${'}'.repeat(100)}`) as unknown },
+      'body.metadata',
+    ],
     ['page url not a URL', { ...howTo, pageContext: { pageUrl: 'nope' } }, 'body.pageContext.pageUrl'],
     ['recentActions not a list', { ...howTo, pageContext: { recentActions: 'clicked' } }, 'body.pageContext.recentActions'],
     ['metadata not an object', { ...howTo, metadata: [1, 2] }, 'body.metadata'],
@@ -400,10 +429,15 @@ describe('bad input', () => {
   });
 
   it.each(malformed)('POST /v1/tickets with %s is a 400 naming the field', async (_name, body, field) => {
-    const res = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: JSON.stringify(body), contentType: 'application/json' } });
+    const res = await call(base, 'POST', '/v1/tickets', {
+      key: keys.service,
+      raw: { body: JSON.stringify(body), contentType: 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.body.errors.map((e: { field: string }) => e.field)).toContainEqual(expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}`)));
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContainEqual(
+      expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}`)),
+    );
   });
 
   it('answers 400, not a crash, for a body nested 100,000 levels deep', async () => {
@@ -415,16 +449,25 @@ describe('bad input', () => {
   });
 
   it('answers 400 for invalid JSON, 415 for other content types and 413 for oversized bodies', async () => {
-    const broken = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: '{"subject": ', contentType: 'application/json' } });
+    const broken = await call(base, 'POST', '/v1/tickets', {
+      key: keys.service,
+      raw: { body: '{"subject": ', contentType: 'application/json' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.detail).toMatch(/not valid JSON/);
     const bare = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: 'null', contentType: 'application/json' } });
     expect(bare.status).toBe(400);
     const text = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: 'subject=hi', contentType: 'text/plain' } });
     expect(text.status).toBe(415);
-    const form = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: 'a=b', contentType: 'application/x-www-form-urlencoded' } });
+    const form = await call(base, 'POST', '/v1/tickets', {
+      key: keys.service,
+      raw: { body: 'a=b', contentType: 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
-    const huge = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: JSON.stringify({ ...howTo, body: 'x'.repeat(2_000_000) }), contentType: 'application/json' } });
+    const huge = await call(base, 'POST', '/v1/tickets', {
+      key: keys.service,
+      raw: { body: JSON.stringify({ ...howTo, body: 'x'.repeat(2_000_000) }), contentType: 'application/json' },
+    });
     expect(huge.status).toBe(413);
     for (const res of [broken, text, huge]) expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -439,7 +482,14 @@ describe('bad input', () => {
       ['GET', '/v1/tickets?assignee=%00', keys.alice, undefined, 400, 'query.assignee'],
       ['GET', '/v1/tickets?createdAfter=0000-01-01T00:00:00Z', keys.alice, undefined, 400, 'query.createdAfter'],
       ['GET', '/v1/tickets?createdBefore=9999-12-31T23:59:59-14:00', keys.alice, undefined, 400, 'query.createdBefore'],
-      ['GET', `/v1/tickets?cursor=${Buffer.from(JSON.stringify({ createdAt: '+275760-09-13T00:00:00Z', id: 'x' })).toString('base64url')}`, keys.alice, undefined, 400, 'query.cursor'],
+      [
+        'GET',
+        `/v1/tickets?cursor=${Buffer.from(JSON.stringify({ createdAt: '+275760-09-13T00:00:00Z', id: 'x' })).toString('base64url')}`,
+        keys.alice,
+        undefined,
+        400,
+        'query.cursor',
+      ],
       ['GET', '/v1/queue?agent=%00', keys.lead, undefined, 400, 'query.agent'],
       ['POST', '/v1/tickets?dryRun=1', keys.service, howTo, 400, 'query.dryRun'],
       ['GET', '/v1/tickets/t-1?verbose=1', keys.alice, undefined, 400, 'query.verbose'],
@@ -457,7 +507,10 @@ describe('bad input', () => {
     for (const [method, path, key, body, status, field] of cases) {
       const res = await call(base, method, path, { key, body });
       expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(status);
-      expect(res.body.errors.map((e: { field: string }) => e.field), path).toContainEqual(expect.stringMatching(new RegExp(`^${field}`)));
+      expect(
+        res.body.errors.map((e: { field: string }) => e.field),
+        path,
+      ).toContainEqual(expect.stringMatching(new RegExp(`^${field}`)));
     }
     const badId = await call(base, 'GET', '/v1/queue', { key: keys.alice, headers: { 'X-Request-Id': 'has spaces in it' } });
     expect(badId.status).toBe(400);
@@ -481,10 +534,14 @@ describe('bad input', () => {
     const marker = await createTicket();
     const listStarted = async () => {
       const ids: string[] = [];
-      for await (const w of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}' AND StartTime >= '${since}'` })) ids.push(w.workflowId);
+      for await (const w of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}' AND StartTime >= '${since}'` }))
+        ids.push(w.workflowId);
       return ids;
     };
-    const started = await waitUntil(listStarted, (ids) => ids.includes(marker.workflowId), { timeoutMs: 10_000, describe: 'the marker ticket in visibility' });
+    const started = await waitUntil(listStarted, (ids) => ids.includes(marker.workflowId), {
+      timeoutMs: 10_000,
+      describe: 'the marker ticket in visibility',
+    });
     expect(started).toEqual([marker.workflowId]);
   });
 });
@@ -588,7 +645,9 @@ describe('dependencies down', () => {
       expect(res.body).toMatchObject({ status: 500, requestId: 'req-boom-1' });
       expect(JSON.stringify(res.body)).not.toContain('exploded');
       const logged = lines.map((l) => JSON.parse(l) as { requestId?: string; error?: { message: string } });
-      expect(logged).toContainEqual(expect.objectContaining({ requestId: 'req-boom-1', error: expect.objectContaining({ message: 'policy store exploded' }) }));
+      expect(logged).toContainEqual(
+        expect.objectContaining({ requestId: 'req-boom-1', error: expect.objectContaining({ message: 'policy store exploded' }) }),
+      );
     } finally {
       await close();
     }
@@ -638,7 +697,9 @@ describe('OpenAPI and docs', () => {
     const walk = (stack: Layer[]): string[] =>
       stack.flatMap((layer) =>
         layer.route
-          ? Object.keys(layer.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${openApiPath(layer.route!.path)}`)
+          ? Object.keys(layer.route.methods)
+              .filter((m) => m !== '_all')
+              .map((m) => `${m.toUpperCase()} ${openApiPath(layer.route!.path)}`)
           : layer.handle?.stack
             ? walk(layer.handle.stack)
             : [],
@@ -662,13 +723,17 @@ describe('OpenAPI and docs', () => {
     // Parameters and bodies match the schemas each route validates with.
     for (const route of routesOf(app)) {
       const operation = doc.paths[openApiPath(route.path)][route.method];
-      const documentedQuery = operation.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort();
+      const documentedQuery = operation.parameters
+        .filter((p: { in: string }) => p.in === 'query')
+        .map((p: { name: string }) => p.name)
+        .sort();
       const validatedQuery = Object.keys((route.query as unknown as { shape?: Record<string, unknown> } | undefined)?.shape ?? {}).sort();
       expect(documentedQuery, `${route.method} ${route.path} query`).toEqual(validatedQuery);
       const documentedPath = operation.parameters.filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name);
       expect(documentedPath, `${route.method} ${route.path} path`).toEqual([...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]));
       expect(Boolean(operation.requestBody), `${route.method} ${route.path} body`).toBe(Boolean(route.body));
-      if (route.body) expect(operation.requestBody.required, `${route.method} ${route.path} body required`).toBe(!route.body.safeParse({}).success);
+      if (route.body)
+        expect(operation.requestBody.required, `${route.method} ${route.path} body required`).toBe(!route.body.safeParse({}).success);
     }
     expect(doc.paths['/v1/tickets/{id}/actions/approve'].post.requestBody.required).toBe(false);
     expect(doc.paths['/v1/tickets/{id}/actions/modify'].post.requestBody.required).toBe(true);

@@ -88,7 +88,14 @@ describe.skipIf(!databaseUrl)('API keys while PostgreSQL is away (through a prox
   });
 
   async function api(authCacheTtlMs: number) {
-    const app = createApp({ client, database: proxied, taskQueue: worker.taskQueue, policy: () => policy, authCacheTtlMs, timeouts: { databaseMs: 1000 } });
+    const app = createApp({
+      client,
+      database: proxied,
+      taskQueue: worker.taskQueue,
+      policy: () => policy,
+      authCacheTtlMs,
+      timeouts: { databaseMs: 1000 },
+    });
     const served = await serve(app);
     closers.push(served.close);
     return served.url;
@@ -107,7 +114,12 @@ describe.skipIf(!databaseUrl)('API keys while PostgreSQL is away (through a prox
     const keys = await newKeys();
     const created = await call(base, 'POST', '/v1/tickets', {
       key: keys.service,
-      body: { customer: { id: demoCustomers.freeTier }, channel: 'chat', subject: 'How do I reset my password?', body: 'Hi, how do I reset my password? I forgot it.' },
+      body: {
+        customer: { id: demoCustomers.freeTier },
+        channel: 'chat',
+        subject: 'How do I reset my password?',
+        body: 'Hi, how do I reset my password? I forgot it.',
+      },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const ticketId = created.body.ticketId as string;
@@ -124,14 +136,19 @@ describe.skipIf(!databaseUrl)('API keys while PostgreSQL is away (through a prox
       expect(takeover.status, JSON.stringify(takeover.body)).toBe(200);
       expect(takeover.body.status).toBe('human_handling');
 
-      const stranger = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: `tdm_agent_${randomUUID()}`, body: { reason: 'x' } });
+      const stranger = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, {
+        key: `tdm_agent_${randomUUID()}`,
+        body: { reason: 'x' },
+      });
       expect(stranger.status, JSON.stringify(stranger.body)).toBe(503);
       expect(stranger.body).toMatchObject({ status: 503, dependency: 'database' });
     } finally {
       proxy.restore();
     }
     // Back: the unknown key is checked again, and is a 401 now that the database can say so.
-    await expect.poll(async () => (await call(base, 'GET', '/v1/queue', { key: `tdm_agent_${randomUUID()}` })).status, { timeout: 10_000 }).toBe(401);
+    await expect
+      .poll(async () => (await call(base, 'GET', '/v1/queue', { key: `tdm_agent_${randomUUID()}` })).status, { timeout: 10_000 })
+      .toBe(401);
   });
 
   it('a revoked key stops working within the TTL, and a key unknown a moment ago works at once', async () => {
@@ -141,7 +158,9 @@ describe.skipIf(!databaseUrl)('API keys while PostgreSQL is away (through a prox
     expect((await call(base, 'GET', '/v1/queue', { key: keys.agent.key })).status).toBe(200);
     await revokeApiKey(direct.db, keys.agent.id);
     const revokedAt = Date.now();
-    await expect.poll(async () => (await call(base, 'GET', '/v1/queue', { key: keys.agent.key })).status, { timeout: 5000, interval: 50 }).toBe(401);
+    await expect
+      .poll(async () => (await call(base, 'GET', '/v1/queue', { key: keys.agent.key })).status, { timeout: 5000, interval: 50 })
+      .toBe(401);
     expect(Date.now() - revokedAt).toBeLessThan(ttlMs + 1000);
 
     // No negative caching: a 401 for a key is not remembered once the key exists.
@@ -149,7 +168,9 @@ describe.skipIf(!databaseUrl)('API keys while PostgreSQL is away (through a prox
     const later = `tdm_agent_${randomUUID()}`;
     expect((await call(base, 'GET', '/v1/queue', { key: later })).status).toBe(401);
     const id = `key_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    await direct.db.insert(apiKeys).values({ id, name: `agent-late-${id}`, role: 'agent', hash: createHash('sha256').update(later).digest('hex') });
+    await direct.db
+      .insert(apiKeys)
+      .values({ id, name: `agent-late-${id}`, role: 'agent', hash: createHash('sha256').update(later).digest('hex') });
     expect((await call(base, 'GET', '/v1/queue', { key: later })).status).toBe(200);
   });
 });

@@ -80,10 +80,31 @@ const probes = (ticketId: string): Probe[] => [
   },
   // A ticket the read model does not know: the answer needs the workflow.
   { name: 'get', method: 'GET', path: `/v1/tickets/${ticketId}`, key: keys.agent, deadlineMs: timeouts.temporalMs },
-  { name: 'action', method: 'POST', path: `/v1/tickets/${ticketId}/actions/takeover`, key: keys.agent, body: {}, deadlineMs: timeouts.updateMs },
+  {
+    name: 'action',
+    method: 'POST',
+    path: `/v1/tickets/${ticketId}/actions/takeover`,
+    key: keys.agent,
+    body: {},
+    deadlineMs: timeouts.updateMs,
+  },
   // A customer message is an Update, like an action.
-  { name: 'message', method: 'POST', path: `/v1/tickets/${ticketId}/messages`, key: keys.service, body: { body: 'still there?' }, deadlineMs: timeouts.updateMs },
-  { name: 'csat', method: 'POST', path: `/v1/tickets/${ticketId}/csat`, key: keys.service, body: { score: 4 }, deadlineMs: timeouts.temporalMs },
+  {
+    name: 'message',
+    method: 'POST',
+    path: `/v1/tickets/${ticketId}/messages`,
+    key: keys.service,
+    body: { body: 'still there?' },
+    deadlineMs: timeouts.updateMs,
+  },
+  {
+    name: 'csat',
+    method: 'POST',
+    path: `/v1/tickets/${ticketId}/csat`,
+    key: keys.service,
+    body: { score: 4 },
+    deadlineMs: timeouts.temporalMs,
+  },
   { name: 'healthz', method: 'GET', path: '/healthz', deadlineMs: timeouts.healthMs },
   { name: 'readyz', method: 'GET', path: '/readyz', deadlineMs: timeouts.healthMs },
 ];
@@ -160,7 +181,11 @@ describe('Temporal up, no worker', () => {
 
   it('a Query with no worker polling is a 503 naming the worker, within its deadline', async () => {
     const taskQueue = `no-worker-${randomUUID()}`;
-    const handle = await client.workflow.start('ticketWorkflow', { taskQueue, workflowId: workflowIdFor(`tkt_${randomUUID().slice(0, 8)}`), args: [{}] });
+    const handle = await client.workflow.start('ticketWorkflow', {
+      taskQueue,
+      workflowId: workflowIdFor(`tkt_${randomUUID().slice(0, 8)}`),
+      args: [{}],
+    });
     cleanups.push(() => handle.terminate().then(() => undefined));
     const started = performance.now();
     // Temporal holds a Query no worker takes until the deadline; the last part of it asks about pollers.
@@ -172,7 +197,10 @@ describe('Temporal up, no worker', () => {
     expect(problem).toBeInstanceOf(Problem);
     expect(problem).toMatchObject({ status: 503, extra: { dependency: 'worker' } });
     // Without the task queue the same silence can only be blamed on Temporal.
-    await expect(callTemporal(client, 1000, () => handle.query(stateQuery))).rejects.toMatchObject({ status: 503, extra: { dependency: 'temporal' } });
+    await expect(callTemporal(client, 1000, () => handle.query(stateQuery))).rejects.toMatchObject({
+      status: 503,
+      extra: { dependency: 'temporal' },
+    });
   });
 
   it('pollersOn tells a polled task queue from an empty one; /readyz names the queue with no worker', async () => {
@@ -186,7 +214,13 @@ describe('Temporal up, no worker', () => {
     cleanups.push(close);
     const ready = await call(base, 'GET', '/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ temporal: 'up', worker: 'down', database: 'up', taskQueue: empty, detail: `not ready: no worker polling task queue ${empty}` });
+    expect(ready.body).toMatchObject({
+      temporal: 'up',
+      worker: 'down',
+      database: 'up',
+      taskQueue: empty,
+      detail: `not ready: no worker polling task queue ${empty}`,
+    });
     expect((await call(base, 'GET', '/healthz')).body).toMatchObject({ status: 'degraded', temporal: 'up', worker: 'down' });
   });
 
@@ -194,7 +228,10 @@ describe('Temporal up, no worker', () => {
     const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     cleanups.push(() => connection.close());
     const started = performance.now();
-    await expect(pollersOn(new Client({ connection }), 'anything', 500)).rejects.toMatchObject({ status: 503, extra: { dependency: 'temporal' } });
+    await expect(pollersOn(new Client({ connection }), 'anything', 500)).rejects.toMatchObject({
+      status: 503,
+      extra: { dependency: 'temporal' },
+    });
     expect(performance.now() - started).toBeLessThan(500 + SLACK_MS);
   });
 });

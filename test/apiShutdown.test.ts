@@ -86,7 +86,12 @@ function post(agent: http.Agent, url: URL, key: string, idempotencyKey: string, 
 
 it('16 keep-alive clients creating tickets through close(): each request answered or cut, and no cut request started a ticket', async () => {
   const graceMs = 20_000;
-  const config = loadConfig({ PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: worker.taskQueue, SHUTDOWN_GRACE_MS: String(graceMs), REQUEST_TIMEOUT_MS: '10000' });
+  const config = loadConfig({
+    PORT: String(await freePort()),
+    TEMPORAL_TASK_QUEUE: worker.taskQueue,
+    SHUTDOWN_GRACE_MS: String(graceMs),
+    REQUEST_TIMEOUT_MS: '10000',
+  });
   const api: RunningApi = await startApi(config, database, inject('temporalAddress'));
   const url = new URL(api.url);
   const service = await createApiKey(database.db, { role: 'service', name: `svc-drain-${randomUUID().slice(0, 6)}` });
@@ -110,7 +115,9 @@ it('16 keep-alive clients creating tickets through close(): each request answere
   });
 
   // Mid-stream: once every client has had a few tickets created.
-  await expect.poll(() => outcomes.filter((o) => o.kind === 'answered' && o.status === 201).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(48);
+  await expect
+    .poll(() => outcomes.filter((o) => o.kind === 'answered' && o.status === 201).length, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(48);
   const closeAt = performance.now();
   await api.close();
   const closeMs = performance.now() - closeAt;
@@ -136,7 +143,8 @@ it('16 keep-alive clients creating tickets through close(): each request answere
   expect(closeMs).toBeLessThan(graceMs);
   // Client and server share this process, so a request sent after close() began reached a
   // draining server: none was taken.
-  for (const o of outcomes.filter((o) => o.sentAt > closeAt)) expect(o.kind === 'answered' && o.status === 201, JSON.stringify(o)).toBe(false);
+  for (const o of outcomes.filter((o) => o.sentAt > closeAt))
+    expect(o.kind === 'answered' && o.status === 201, JSON.stringify(o)).toBe(false);
   // After close() nothing listens: a new connection is refused, not accepted and dropped.
   expect(refused.length).toBe(16);
 

@@ -88,7 +88,12 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
       { timeoutMs: 30_000, everyMs: 50, describe: '3 tickets awaiting review' },
     );
     const approvals = new Map(
-      waiting.map((id) => [id, client.workflow.getHandle(workflowIdFor(id)).executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` })]),
+      waiting.map((id) => [
+        id,
+        client.workflow
+          .getHandle(workflowIdFor(id))
+          .executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` }),
+      ]),
     );
     children[0]!.kill('SIGKILL');
     const sentBeforeKill = (await database.db.select({ n: count() }).from(outbox).where(inArray(outbox.ticketId, ids)))[0]!.n;
@@ -100,12 +105,16 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
       if (approvals.has(id)) continue;
       const handle = client.workflow.getHandle(workflowIdFor(id));
       // The restarted worker may not answer queries yet: an error is "not yet".
-      await waitFor(async () => (await handle.query(stateQuery)).status, (status) => status === 'awaiting_review', {
-        timeoutMs: 30_000,
-        everyMs: 50,
-        describe: `${handle.workflowId} awaiting review`,
-        tolerate: () => true,
-      });
+      await waitFor(
+        async () => (await handle.query(stateQuery)).status,
+        (status) => status === 'awaiting_review',
+        {
+          timeoutMs: 30_000,
+          everyMs: 50,
+          describe: `${handle.workflowId} awaiting review`,
+          tolerate: () => true,
+        },
+      );
       approvals.set(id, handle.executeUpdate(actions.approve.update, { args: [{ agentId: 'agent-ana' }], updateId: `approve-${id}` }));
     }
     await Promise.all(approvals.values());

@@ -59,7 +59,12 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
         headers: { authorization: `Bearer ${demoKey(role)}`, 'content-type': 'application/json' },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
-    const created = await api('/v1/tickets', 'service', { customer: { email: 'sam@pixel.example' }, channel: 'chat', subject: 'Refund', body: 'I was charged twice.' });
+    const created = await api('/v1/tickets', 'service', {
+      customer: { email: 'sam@pixel.example' },
+      channel: 'chat',
+      subject: 'Refund',
+      body: 'I was charged twice.',
+    });
     expect(created.status).toBe(201);
     expect((await api('/v1/queue', 'agent')).status).toBe(200);
     expect((await api('/v1/queue', 'service')).status).toBe(403);

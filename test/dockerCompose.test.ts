@@ -33,9 +33,7 @@ const hostPorts = (s: Service) => (s.ports ?? []).map((p) => p.split(':'));
 
 describe('docker-compose.yml', () => {
   it('has the production-shaped services', () => {
-    expect(Object.keys(services).sort()).toEqual(
-      ['api', 'postgres', 'temporal', 'temporal-admin-tools', 'temporal-ui', 'worker'].sort(),
-    );
+    expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-admin-tools', 'temporal-ui', 'worker'].sort());
   });
 
   it('gives every service an image or a build, and every long-running one a health check', () => {
@@ -51,9 +49,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         const target = service(dep);
-        expect(['service_healthy', 'service_completed_successfully', 'service_started'], `${name} -> ${dep}`).toContain(
-          condition,
-        );
+        expect(['service_healthy', 'service_completed_successfully', 'service_started'], `${name} -> ${dep}`).toContain(condition);
         if (condition === 'service_healthy') expect(target.healthcheck, `${dep} must have a healthcheck`).toBeDefined();
       }
     }
@@ -92,9 +88,7 @@ describe('docker-compose.yml', () => {
       const env = s.environment ?? {};
       for (const key of Object.keys(env)) expect(Object.keys(configVariables), `${name} env ${key}`).toContain(key);
       // The values, with ${VAR:-default} references at their defaults, must pass Tandem's own config parser.
-      const resolved = Object.fromEntries(
-        Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
-      );
+      const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
       const config = loadConfig(resolved);
       expect(config.DATABASE_URL, `${name} DATABASE_URL`).toContain('@postgres:5432/');
       expect(config.TEMPORAL_ADDRESS, `${name} TEMPORAL_ADDRESS`).toBe('temporal:7233');

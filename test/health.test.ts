@@ -49,7 +49,13 @@ it('GET /readyz is 503 with Retry-After when the database is unreachable, and an
   expect(res.status).toBe(503);
   expect(res.headers.get('retry-after')).toBe('5');
   expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  expect(await res.json()).toMatchObject({ status: 503, title: 'Service Unavailable', detail: 'not ready: database unreachable', database: 'down', temporal: 'up' });
+  expect(await res.json()).toMatchObject({
+    status: 503,
+    title: 'Service Unavailable',
+    detail: 'not ready: database unreachable',
+    database: 'down',
+    temporal: 'up',
+  });
   expect(Date.now() - started).toBeLessThan(5000);
   const health = await fetch(`${base}/healthz`);
   expect(health.status).toBe(200);

@@ -77,7 +77,12 @@ describe('ai_auto', () => {
   });
 
   it('sends a CSAT reminder half-way through the window and closes without an answer', async () => {
-    const handle = await start(howTo, testPolicy({ timers: { customerReplyWindow: '300ms', unresolvedTimeout: '1h', csatDelay: '100ms', csatWindow: '1s', reopenWindow: '500ms' } }));
+    const handle = await start(
+      howTo,
+      testPolicy({
+        timers: { customerReplyWindow: '300ms', unresolvedTimeout: '1h', csatDelay: '100ms', csatWindow: '1s', reopenWindow: '500ms' },
+      }),
+    );
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ resolutionReason: 'no_reply', csatScore: null });
     const rows = await rowsFor(outcome.ticketId);
@@ -98,7 +103,9 @@ describe('ai_auto', () => {
   });
 
   it('escalates when the unresolved timeout passes after the second AI reply', async () => {
-    const policy = testPolicy({ timers: { customerReplyWindow: '1h', unresolvedTimeout: '500ms', csatDelay: '1h', csatWindow: '1h', reopenWindow: '1h' } });
+    const policy = testPolicy({
+      timers: { customerReplyWindow: '1h', unresolvedTimeout: '500ms', csatDelay: '1h', csatWindow: '1h', reopenWindow: '1h' },
+    });
     const handle = await start(howTo, policy);
     await waitForState(handle, (s) => s.aiTurns === 1 && s.status === 'awaiting_customer');
     await handle.signal(customerMessageSignal, { messageId: 'm1', body: 'Hmm, which settings page do you mean exactly?' });
@@ -109,14 +116,18 @@ describe('ai_auto', () => {
   });
 
   it('resolves with no_reply when the customer stays silent', async () => {
-    const policy = testPolicy({ timers: { customerReplyWindow: '300ms', unresolvedTimeout: '1h', csatDelay: '1h', csatWindow: '1h', reopenWindow: '1h' } });
+    const policy = testPolicy({
+      timers: { customerReplyWindow: '300ms', unresolvedTimeout: '1h', csatDelay: '1h', csatWindow: '1h', reopenWindow: '1h' },
+    });
     const handle = await start(howTo, policy);
     const resolved = await waitForState(handle, statusIs('resolved'));
     expect(resolved.resolution?.reason).toBe('no_reply');
   });
 
   it('reopens on a customer message inside the reopen window and counts a follow-up', async () => {
-    const policy = testPolicy({ timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '1h', csatWindow: '1h', reopenWindow: '1h' } });
+    const policy = testPolicy({
+      timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '1h', csatWindow: '1h', reopenWindow: '1h' },
+    });
     const handle = await start(howTo, policy);
     await waitForState(handle, statusIs('awaiting_customer'));
     await handle.signal(customerMessageSignal, { messageId: 'm1', body: 'Perfect, that fixed it, thanks!' });
@@ -156,7 +167,13 @@ describe('ai_review', () => {
     await handle.executeUpdate(actions.resolve.update, { args: [{ agentId: agent }] });
     expect((await waitForState(handle, statusIs('resolved'))).resolution?.mode).toBe('ai_plus_human');
     await handle.signal(csatSignal, { score: 4 });
-    expect(await handle.result()).toMatchObject({ resolutionMode: 'ai_plus_human', resolutionReason: 'agent_resolved', csatScore: 4, aiTurns: 1, humanReplies: 0 });
+    expect(await handle.result()).toMatchObject({
+      resolutionMode: 'ai_plus_human',
+      resolutionReason: 'agent_resolved',
+      csatScore: 4,
+      aiTurns: 1,
+      humanReplies: 0,
+    });
     await maybeRecordHistory('ai-review-approve', handle.workflowId);
   });
 
@@ -173,7 +190,12 @@ describe('ai_review', () => {
     await waitForState(handle, statusIs('resolved'));
     await handle.signal(csatSignal, { score: 5 });
     // The agent sent it, but the AI wrote most of it: AI and a person together.
-    expect(await handle.result()).toMatchObject({ resolutionMode: 'ai_plus_human', resolutionReason: 'customer_confirmed', csatScore: 5, humanReplies: 1 });
+    expect(await handle.result()).toMatchObject({
+      resolutionMode: 'ai_plus_human',
+      resolutionReason: 'customer_confirmed',
+      csatScore: 5,
+      humanReplies: 1,
+    });
     await maybeRecordHistory('ai-review-modify', handle.workflowId);
   });
 
@@ -196,7 +218,13 @@ describe('ai_review', () => {
     expect(resolved.resolution).toMatchObject({ mode: 'human_only', reason: 'fixed_by_agent' });
     expect(resolved.outcome).toMatchObject({ resolutionMode: 'human_only', escalated: false });
     await handle.signal(csatSignal, { score: 3 });
-    expect(await handle.result()).toMatchObject({ resolutionMode: 'human_only', resolutionReason: 'fixed_by_agent', csatScore: 3, aiTurns: 0, humanReplies: 1 });
+    expect(await handle.result()).toMatchObject({
+      resolutionMode: 'human_only',
+      resolutionReason: 'fixed_by_agent',
+      csatScore: 3,
+      aiTurns: 0,
+      humanReplies: 1,
+    });
     await maybeRecordHistory('takeover', handle.workflowId);
   });
 
@@ -261,10 +289,25 @@ describe('ai_review', () => {
 describe('escalation', () => {
   it.each([
     ['customer_requested_human', { subject: 'Invoice question', body: 'Please let me talk to a real person about my invoice.' }, {}],
-    ['human_only_category', howTo, { humanOnlyCategories: ['billing', 'technical', 'account', 'how_to', 'feature_request', 'security', 'other'], reviewCategories: [] }],
+    [
+      'human_only_category',
+      howTo,
+      { humanOnlyCategories: ['billing', 'technical', 'account', 'how_to', 'feature_request', 'security', 'other'], reviewCategories: [] },
+    ],
     ['low_classification_confidence', howTo, { thresholds: { classificationConfidence: 1, draftConfidence: 0.5 } }],
-    ['low_draft_confidence', howTo, { quadrants: everyQuadrant('ai_auto'), thresholds: { classificationConfidence: 0, draftConfidence: 1 } }],
-    ['frustrated_customer', { subject: 'Password reset AGAIN', body: 'This is RIDICULOUS!!! Third time I ask how to reset my password. Unacceptable, a total waste of time!' }, { thresholds: { classificationConfidence: 0, draftConfidence: 0 } }],
+    [
+      'low_draft_confidence',
+      howTo,
+      { quadrants: everyQuadrant('ai_auto'), thresholds: { classificationConfidence: 0, draftConfidence: 1 } },
+    ],
+    [
+      'frustrated_customer',
+      {
+        subject: 'Password reset AGAIN',
+        body: 'This is RIDICULOUS!!! Third time I ask how to reset my password. Unacceptable, a total waste of time!',
+      },
+      { thresholds: { classificationConfidence: 0, draftConfidence: 0 } },
+    ],
   ] as const)('%s escalates with its reason and a summary', async (reason, ticket, overrides) => {
     const handle = await start(ticket, testPolicy(overrides as never));
     const s = await waitForState(handle, statusIs('escalated'));
@@ -290,12 +333,17 @@ describe('escalation', () => {
 
     const assigned = await handle.executeUpdate(actions.assign.update, { args: [{ agentId: 'lead-lee', assignee: agent }] });
     expect(assigned).toMatchObject({ status: 'human_handling', assignee: agent });
-    const replied = await handle.executeUpdate(actions.reply.update, { args: [{ agentId: agent, body: 'Hi, I am Ana. I sent you a reset link.' }] });
+    const replied = await handle.executeUpdate(actions.reply.update, {
+      args: [{ agentId: agent, body: 'Hi, I am Ana. I sent you a reset link.' }],
+    });
     expect(replied.sla.firstHumanResponseAt).not.toBeNull();
     const handedBack = await handle.executeUpdate(actions.handback.update, { args: [{ agentId: agent }] });
     expect(handedBack).toMatchObject({ status: 'awaiting_customer', mode: 'ai_auto', assignee: null });
 
-    await handle.signal(customerMessageSignal, { messageId: 'm2', body: 'Got the link. How do I reset my password on the mobile app as well?' });
+    await handle.signal(customerMessageSignal, {
+      messageId: 'm2',
+      body: 'Got the link. How do I reset my password on the mobile app as well?',
+    });
     const aiAgain = await waitForState(handle, (s) => s.aiMessagesSent === 2);
     expect(aiAgain.transcript.at(-1)?.author).toBe('ai');
     await maybeRecordHistory('escalate-assign-handback', handle.workflowId);
@@ -303,7 +351,10 @@ describe('escalation', () => {
 
   it('flags a missed first-human-response SLA', async () => {
     const sla = { review: '1h', firstHumanResponse: '300ms' };
-    const handle = await start({ subject: 'Need a person', body: 'Can I speak to a real person please?' }, testPolicy({ sla: { P1: sla, P2: sla, P3: sla, P4: sla } }));
+    const handle = await start(
+      { subject: 'Need a person', body: 'Can I speak to a real person please?' },
+      testPolicy({ sla: { P1: sla, P2: sla, P3: sla, P4: sla } }),
+    );
     const s = await waitForState(handle, (x) => x.sla.firstHumanResponseBreached);
     expect(s.status).toBe('escalated');
     expect(s.timeline.some((e) => e.type === 'sla_breached' && e.data?.sla === 'first_human_response')).toBe(true);
@@ -346,13 +397,18 @@ describe('visibility', () => {
     const first = await waitForState(handle, statusIs('escalated'));
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 15; i++) await handle.signal(customerMessageSignal, { messageId: `m${i}`, body: `Update number ${i}` });
-    await expect.poll(async () => (await client.workflow.getHandle(handle.workflowId).describe()).runId, { timeout: 20_000 }).not.toBe(firstRun);
+    await expect
+      .poll(async () => (await client.workflow.getHandle(handle.workflowId).describe()).runId, { timeout: 20_000 })
+      .not.toBe(firstRun);
     const latest = client.workflow.getHandle(handle.workflowId);
     const s = await waitForState(latest as TicketHandle, (x) => x.transcript.filter((m) => m.author === 'customer').length === 16);
     expect(s.status).toBe('escalated');
     expect(s.escalation?.summary).toEqual(first.escalation?.summary);
     expect(s.timeline.some((e) => e.type === 'continued_as_new')).toBe(true);
-    const events = await database.db.select().from(ticketEvents).where(and(eq(ticketEvents.ticketId, s.ticketId)));
+    const events = await database.db
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.ticketId, s.ticketId)));
     const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(seqs.length);
     await maybeRecordHistory('continue-as-new-first-run', handle.workflowId, firstRun);

@@ -33,7 +33,8 @@ const types = (s: TicketView) => s.timeline.map((e) => e.type);
 /** The local AI with some operations slowed down or broken. */
 function alteredAI(changes: Partial<Record<'classify' | 'draftReply' | 'assessReply', 'slow' | 'broken'>>): SupportAI {
   const base = createLocalSupportAI(database.db);
-  const alter = <A extends unknown[], R>(name: keyof typeof changes, fn: (...args: A) => Promise<R>) =>
+  const alter =
+    <A extends unknown[], R>(name: keyof typeof changes, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       if (changes[name] === 'broken') throw new AIProviderError(`${name} refused: the model is gone`, 'rejected', false);
       if (changes[name] === 'slow') await new Promise((r) => setTimeout(r, 1500)); // a slow model, not a wait in the test
@@ -68,7 +69,12 @@ afterAll(async () => {
 describe('a person acting while the AI works', () => {
   it('a takeover during triage keeps the ticket with the agent; the AI never answers', async () => {
     const w = await workerWith(alteredAI({ classify: 'slow' }));
-    const handle = await startTicket(client, w.taskQueue, { ...howTo, customerId: demoCustomers.freeTier }, testPolicy({ quadrants: everyQuadrant('ai_auto') }));
+    const handle = await startTicket(
+      client,
+      w.taskQueue,
+      { ...howTo, customerId: demoCustomers.freeTier },
+      testPolicy({ quadrants: everyQuadrant('ai_auto') }),
+    );
     await waitForState(handle, statusIs('triaging'));
     const taken = await handle.executeUpdate(actions.takeover.update, { args: [{ agentId: agent }] });
     expect(taken).toMatchObject({ status: 'human_handling', mode: 'human', assignee: agent });
@@ -91,7 +97,12 @@ describe('a person acting while the AI works', () => {
 
   it('a resolve while the AI reads the customer reply stands; the AI does not answer after it', async () => {
     const w = await workerWith(alteredAI({ assessReply: 'slow' }));
-    const handle = await startTicket(client, w.taskQueue, { ...howTo, customerId: demoCustomers.freeTier }, testPolicy({ quadrants: everyQuadrant('ai_auto') }));
+    const handle = await startTicket(
+      client,
+      w.taskQueue,
+      { ...howTo, customerId: demoCustomers.freeTier },
+      testPolicy({ quadrants: everyQuadrant('ai_auto') }),
+    );
     await waitForState(handle, statusIs('awaiting_customer'));
     await handle.signal(customerMessageSignal, { messageId: 'm1', body: "That didn't work, the reset email never arrives." });
     await waitForState(handle, (s) => s.transcript.some((m) => m.id.endsWith(':in:m1')));
@@ -121,7 +132,9 @@ describe('a person acting while the AI works', () => {
     expect(reasons(escalated)).toEqual(['customer_requested_human']);
     expect(escalated.deadlines.map((d) => d.kind)).toEqual(['first_human_response_sla']);
 
-    const handedBack = await handle.executeUpdate(actions.handback.update, { args: [{ agentId: agent, note: 'a how-to, the AI can answer' }] });
+    const handedBack = await handle.executeUpdate(actions.handback.update, {
+      args: [{ agentId: agent, note: 'a how-to, the AI can answer' }],
+    });
     // Triage routed it to a person, so the AI's answer is reviewed before it goes out.
     expect(handedBack.mode).toBe('ai_review');
     const drafted = await waitForState(handle, statusIs('awaiting_review'));
@@ -141,7 +154,12 @@ describe('the AI failing for good', () => {
     ['assessment_failed', { assessReply: 'broken' }],
   ] as const)('%s hands the ticket to a person with a summary', async (reason, changes) => {
     const w = await workerWith(alteredAI(changes));
-    const handle = await startTicket(client, w.taskQueue, { ...howTo, customerId: demoCustomers.freeTier }, testPolicy({ quadrants: everyQuadrant('ai_auto') }));
+    const handle = await startTicket(
+      client,
+      w.taskQueue,
+      { ...howTo, customerId: demoCustomers.freeTier },
+      testPolicy({ quadrants: everyQuadrant('ai_auto') }),
+    );
     if (reason === 'assessment_failed') {
       await waitForState(handle, statusIs('awaiting_customer'));
       await handle.signal(customerMessageSignal, { messageId: 'm1', body: 'Which page is that on?' });
@@ -164,7 +182,10 @@ describe('conversation edges', () => {
   it('a frustrated reply mid-conversation escalates', async () => {
     const handle = await start();
     await waitForState(handle, statusIs('awaiting_customer'));
-    await handle.signal(customerMessageSignal, { messageId: 'm1', body: 'This is RIDICULOUS!!! Useless answer, a total waste of my time. Unacceptable!' });
+    await handle.signal(customerMessageSignal, {
+      messageId: 'm1',
+      body: 'This is RIDICULOUS!!! Useless answer, a total waste of my time. Unacceptable!',
+    });
     const escalated = await waitForState(handle, statusIs('escalated'));
     expect(reasons(escalated)).toContain('frustrated_customer');
     expect(escalated.escalation?.summary?.alreadyTried.length).toBeGreaterThanOrEqual(1);
@@ -184,7 +205,12 @@ describe('conversation edges', () => {
   });
 
   it('a score given before the survey ends the CSAT follow-up without a survey', async () => {
-    const handle = await start(testPolicy({ quadrants: everyQuadrant('ai_auto'), timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '1s', csatWindow: '1h', reopenWindow: '1500ms' } }));
+    const handle = await start(
+      testPolicy({
+        quadrants: everyQuadrant('ai_auto'),
+        timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '1s', csatWindow: '1h', reopenWindow: '1500ms' },
+      }),
+    );
     await waitForState(handle, statusIs('awaiting_customer'));
     await handle.executeUpdate(actions.resolve.update, { args: [{ agentId: agent }] });
     await handle.signal(csatSignal, { score: 5, comment: 'from the widget' });
@@ -196,7 +222,12 @@ describe('conversation edges', () => {
   });
 
   it('a score after the CSAT window has closed is refused', async () => {
-    const handle = await start(testPolicy({ quadrants: everyQuadrant('ai_auto'), timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '50ms', csatWindow: '400ms', reopenWindow: '3s' } }));
+    const handle = await start(
+      testPolicy({
+        quadrants: everyQuadrant('ai_auto'),
+        timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '50ms', csatWindow: '400ms', reopenWindow: '3s' },
+      }),
+    );
     await waitForState(handle, statusIs('awaiting_customer'));
     await handle.executeUpdate(actions.resolve.update, { args: [{ agentId: agent }] });
     await waitForState(handle, (s) => s.csat.windowClosed);
@@ -221,7 +252,9 @@ describe('conversation edges', () => {
     await handle.executeUpdate(actions.reply.update, { args: [reply], updateId: 'reply-1' });
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 15; i++) await handle.signal(customerMessageSignal, { messageId: `m${i}`, body: `Update number ${i}` });
-    await expect.poll(async () => (await client.workflow.getHandle(handle.workflowId).describe()).runId, { timeout: 20_000 }).not.toBe(firstRun);
+    await expect
+      .poll(async () => (await client.workflow.getHandle(handle.workflowId).describe()).runId, { timeout: 20_000 })
+      .not.toBe(firstRun);
 
     const latest = client.workflow.getHandle(handle.workflowId);
     const again = (await latest.executeUpdate(actions.reply.update, { args: [reply], updateId: 'reply-1' })) as TicketView;
@@ -267,8 +300,14 @@ describe('what ops see', () => {
 
     const cli = resolveTemporalCli();
     const { stdout } = await promisify(execFile)(cli.path!, [
-      'workflow', 'list', '--address', inject('temporalAddress'), '-o', 'json',
-      '--query', `TicketStatus="human_handling" AND AssignedAgent="${agent}" AND TaskQueue="${w.taskQueue}"`,
+      'workflow',
+      'list',
+      '--address',
+      inject('temporalAddress'),
+      '-o',
+      'json',
+      '--query',
+      `TicketStatus="human_handling" AND AssignedAgent="${agent}" AND TaskQueue="${w.taskQueue}"`,
     ]);
     const listed = stdout.trim() ? (JSON.parse(stdout) as { execution: { workflowId: string } }[]) : [];
     expect(listed.map((x) => x.execution.workflowId)).toEqual([handle.workflowId]);

@@ -6,15 +6,27 @@ import { startHttpStub, type StubCall } from './support/httpStub';
 // Answers in the shape of Linear's GraphQL API: { data: { issues: { nodes, pageInfo } } }, and its
 // errors: { errors: [{ message, extensions: { code, type, userPresentableMessage } }] }.
 const issues = [
-  { identifier: 'ENG-142', title: 'Invoice PDF shows VAT twice', url: 'https://linear.app/acme/issue/ENG-142', state: { name: 'In Progress', type: 'started' } },
-  { identifier: 'ENG-150', title: 'Export times out', url: 'https://linear.app/acme/issue/ENG-150', state: { name: 'Todo', type: 'unstarted' } },
+  {
+    identifier: 'ENG-142',
+    title: 'Invoice PDF shows VAT twice',
+    url: 'https://linear.app/acme/issue/ENG-142',
+    state: { name: 'In Progress', type: 'started' },
+  },
+  {
+    identifier: 'ENG-150',
+    title: 'Export times out',
+    url: 'https://linear.app/acme/issue/ENG-150',
+    state: { name: 'Todo', type: 'unstarted' },
+  },
 ];
 function route(call: StubCall) {
   const body = call.body as { variables: { filter: { or: { description?: { containsIgnoreCase: string } }[] } } };
   const mentions = JSON.stringify(body.variables.filter).includes('omar@globex.example');
   return { body: { data: { issues: { nodes: mentions ? issues : [], pageInfo: { hasNextPage: false, endCursor: null } } } } };
 }
-const graphqlError = (code: string, type: string, message: string) => ({ errors: [{ message, extensions: { code, type, userPresentableMessage: message } }] });
+const graphqlError = (code: string, type: string, message: string) => ({
+  errors: [{ message, extensions: { code, type, userPresentableMessage: message } }],
+});
 
 let stub: Awaited<ReturnType<typeof startHttpStub>>;
 let tracker: ReturnType<typeof createLinearIssueTracker>;
@@ -67,9 +79,14 @@ describe('Linear issue-tracker adapter', () => {
     expect(limited).toMatchObject({ retryable: true, retryAfterMs: 4000 });
 
     stub.once({ status: 500, body: graphqlError('INTERNAL_SERVER_ERROR', 'internal error', 'Something went wrong') });
-    expect(await tracker.linkedIssues({ customerEmail: 'omar@globex.example' }).catch((e: unknown) => e)).toMatchObject({ retryable: true });
+    expect(await tracker.linkedIssues({ customerEmail: 'omar@globex.example' }).catch((e: unknown) => e)).toMatchObject({
+      retryable: true,
+    });
 
-    stub.once({ status: 400, body: graphqlError('AUTHENTICATION_ERROR', 'authentication error', 'Authentication required, not authenticated') });
+    stub.once({
+      status: 400,
+      body: graphqlError('AUTHENTICATION_ERROR', 'authentication error', 'Authentication required, not authenticated'),
+    });
     const denied = await tracker.linkedIssues({ customerEmail: 'omar@globex.example' }).catch((e: unknown) => e);
     expect(denied).toMatchObject({ retryable: false });
     expect((denied as Error).message).toContain('LINEAR_API_KEY');

@@ -44,7 +44,12 @@ const waitFor = (ticketId: string, predicate: (s: TicketView) => boolean) => wai
 const newTicket = async () => {
   const res = await call(base, 'POST', '/v1/tickets', {
     key: keys.service,
-    body: { customer: { id: demoCustomers.freeTier }, channel: 'chat', subject: 'How do I reset my password?', body: 'I forgot my password.' },
+    body: {
+      customer: { id: demoCustomers.freeTier },
+      channel: 'chat',
+      subject: 'How do I reset my password?',
+      body: 'I forgot my password.',
+    },
   });
   expect(res.status).toBe(201);
   return res.body.ticketId as string;
@@ -52,11 +57,23 @@ const newTicket = async () => {
 
 describe('routing policy versions', () => {
   it('refuses an invalid document with every problem listed, and lets only admins change the policy', async () => {
-    const bad = { ...documentFor(`bad-${run}`, 'ai_auto'), quadrants: { 'low/repeatable': 'robot' }, humanOnlyCategories: ['weather'], timers: { ...documentFor('x', 'human').timers, csatDelay: 'soon' } };
+    const bad = {
+      ...documentFor(`bad-${run}`, 'ai_auto'),
+      quadrants: { 'low/repeatable': 'robot' },
+      humanOnlyCategories: ['weather'],
+      timers: { ...documentFor('x', 'human').timers, csatDelay: 'soon' },
+    };
     const res = await call(base, 'PUT', '/v1/policy', { key: keys.admin, body: bad });
     expect(res.status).toBe(400);
     const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['body.quadrants.low/repeatable', 'body.quadrants.medium/semi', 'body.humanOnlyCategories.0', 'body.timers.csatDelay']));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'body.quadrants.low/repeatable',
+        'body.quadrants.medium/semi',
+        'body.humanOnlyCategories.0',
+        'body.timers.csatDelay',
+      ]),
+    );
     expect(fields.length).toBeGreaterThanOrEqual(9);
 
     for (const key of [keys.lead, keys.agent, keys.service]) {
@@ -67,7 +84,10 @@ describe('routing policy versions', () => {
 
   it('activates a YAML document, returns it as written, and refuses a reused version', async () => {
     const version = `yaml-${run}`;
-    const put = await call(base, 'PUT', '/v1/policy', { key: keys.admin, raw: { body: stringify(documentFor(version, 'ai_review')), contentType: 'application/yaml' } });
+    const put = await call(base, 'PUT', '/v1/policy', {
+      key: keys.admin,
+      raw: { body: stringify(documentFor(version, 'ai_review')), contentType: 'application/yaml' },
+    });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ version, createdBy: stack.names.admin });
     const got = await call(base, 'GET', '/v1/policy', { key: keys.agent });
@@ -75,7 +95,10 @@ describe('routing policy versions', () => {
     expect(got.body.document.timers.csatDelay).toBe('100ms');
     const again = await call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(version, 'human') });
     expect(again.status).toBe(409);
-    const broken = await call(base, 'PUT', '/v1/policy', { key: keys.admin, raw: { body: 'version: [unclosed', contentType: 'application/yaml' } });
+    const broken = await call(base, 'PUT', '/v1/policy', {
+      key: keys.admin,
+      raw: { body: 'version: [unclosed', contentType: 'application/yaml' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.errors[0].message).toMatch(/not valid YAML/);
   });
@@ -118,7 +141,9 @@ describe('routing policy versions', () => {
 
   it('activations at the same moment take turns: one active policy, every version stored', async () => {
     const versions = Array.from({ length: 6 }, (_, i) => `race-${run}-${i}`);
-    const results = await Promise.all(versions.map((v) => call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(v, 'ai_review') })));
+    const results = await Promise.all(
+      versions.map((v) => call(base, 'PUT', '/v1/policy', { key: keys.admin, body: documentFor(v, 'ai_review') })),
+    );
     expect(results.map((r) => r.status)).toEqual(versions.map(() => 201));
     const active = await database.db.select().from(routingPolicies).where(eq(routingPolicies.active, true));
     expect(active).toHaveLength(1);

@@ -65,7 +65,8 @@ async function created(base: string, headers: Record<string, string> = {}, body 
   return res.body.ticketId as string;
 }
 
-const read = async (base: string, ticketId: string) => (await call<TicketState>(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).body;
+const read = async (base: string, ticketId: string) =>
+  (await call<TicketState>(base, 'GET', `/v1/tickets/${ticketId}`, { key: keys.alice })).body;
 const statusOf = async (base: string, ticketId: string) => (await read(base, ticketId))?.status;
 
 describe('a request id is bound to its request', () => {
@@ -80,13 +81,22 @@ describe('a request id is bound to its request', () => {
     const ticketId = await created(base);
     await expect.poll(() => statusOf(base, ticketId), { timeout: 20_000 }).toBe('awaiting_review');
     const id = uniqueId('req');
-    const takeover = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, { key: keys.alice, headers: { 'x-request-id': id } });
+    const takeover = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, {
+      key: keys.alice,
+      headers: { 'x-request-id': id },
+    });
     expect(takeover.status).toBe(200);
-    const retry = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, { key: keys.alice, headers: { 'x-request-id': id } });
+    const retry = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, {
+      key: keys.alice,
+      headers: { 'x-request-id': id },
+    });
     expect(retry.status).toBe(200);
     expect(retry.body.status).toBe('human_handling');
 
-    const resolve = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: keys.alice, headers: { 'x-request-id': id } });
+    const resolve = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, {
+      key: keys.alice,
+      headers: { 'x-request-id': id },
+    });
     expect(resolve.status).toBe(409);
     expect(resolve.headers.get('content-type')).toContain('application/problem+json');
     expect(resolve.body.detail).toContain(`takeover by ${names.alice}`);
@@ -129,7 +139,9 @@ describe('a request id is bound to its request', () => {
     expect(other.status).toBe(409);
     expect(other.body.detail).toContain('customerMessage');
     await expect
-      .poll(async () => (await database.db.select().from(messages).where(eq(messages.ticketId, ticketId))).map((m) => m.body), { timeout: 20_000 })
+      .poll(async () => (await database.db.select().from(messages).where(eq(messages.ticketId, ticketId))).map((m) => m.body), {
+        timeout: 20_000,
+      })
       .toContain('It is the login page that fails.');
     const stored = await database.db.select().from(messages).where(eq(messages.ticketId, ticketId));
     expect(stored.filter((m) => m.body === 'It is the login page that fails.')).toHaveLength(1);
@@ -144,7 +156,9 @@ describe('a request id is bound to its request', () => {
     // testPolicy: the CSAT and reopen windows close within seconds, then the workflow completes.
     await client.workflow.getHandle(workflowIdFor(ticketId)).result();
     await expect
-      .poll(async () => (await database.db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId)))[0]?.status, { timeout: 10_000 })
+      .poll(async () => (await database.db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, ticketId)))[0]?.status, {
+        timeout: 10_000,
+      })
       .toBe('closed');
     const same = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: howTo(), headers: { 'idempotency-key': key } });
     expect(same.status).toBe(200);
@@ -169,7 +183,10 @@ describe('while no worker runs', () => {
     await first.close();
 
     const id = uniqueId('req');
-    const approve = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/approve`, { key: keys.alice, headers: { 'x-request-id': id } });
+    const approve = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/approve`, {
+      key: keys.alice,
+      headers: { 'x-request-id': id },
+    });
     expect(approve.status, JSON.stringify(approve.body)).toBe(202);
     const location = approve.headers.get('location');
     expect(location).toBe(`/v1/tickets/${ticketId}/requests/${id}`);
@@ -194,11 +211,16 @@ describe('while no worker runs', () => {
 
     const second = await startTestWorker({ database, taskQueue });
     workers.push(second);
-    await expect.poll(async () => (await call(base, 'GET', location!, { key: keys.alice })).body.status, { timeout: 30_000 }).toBe('applied');
+    await expect
+      .poll(async () => (await call(base, 'GET', location!, { key: keys.alice })).body.status, { timeout: 30_000 })
+      .toBe('applied');
     const applied = await call(base, 'GET', location!, { key: keys.alice });
     expect(applied.body.result.status).toBe('awaiting_customer');
     // Applied once: one AI reply went out.
-    const sent = await database.db.select().from(messages).where(and(eq(messages.ticketId, ticketId), eq(messages.author, 'ai')));
+    const sent = await database.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.ticketId, ticketId), eq(messages.author, 'ai')));
     expect(sent).toHaveLength(1);
     // A retry of the same request now gets the applied result, not a second approval.
     const retry = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/approve`, { key: keys.alice, headers: { 'x-request-id': id } });

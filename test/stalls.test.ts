@@ -76,11 +76,23 @@ const policy = testPolicy({ quadrants: everyQuadrant('ai_review'), aiStepDeadlin
 
 describe('an AI step that does not succeed in time', () => {
   it('a 429 with Retry-After: 3600 is retried within the cap, and past the step deadline a person has the ticket, with the reason', async () => {
-    const ai = createOpenAISupportAI({ db: database.db, baseURL: stub.baseURL, apiKey: 'sk-test', model: 'gpt-test', temperature: 0.1, timeoutMs: 2000 });
+    const ai = createOpenAISupportAI({
+      db: database.db,
+      baseURL: stub.baseURL,
+      apiKey: 'sk-test',
+      model: 'gpt-test',
+      temperature: 0.1,
+      timeoutMs: 2000,
+    });
     const worker = await startTestWorker({ database, ai, maxRetryDelayMs: 1500 });
     workers.push(worker);
     const marker = uniqueId('RATELIMIT');
-    const handle = await startTicket(client, worker.taskQueue, { customerId: demoCustomers.freeTier, subject: 'Password', body: `${marker} how do I reset my password?` }, policy);
+    const handle = await startTicket(
+      client,
+      worker.taskQueue,
+      { customerId: demoCustomers.freeTier, subject: 'Password', body: `${marker} how do I reset my password?` },
+      policy,
+    );
     const state = await waitForState(handle, statusIs('escalated'), 20_000);
     const trigger = state.escalation?.triggers.find((t) => t.code === 'classification_failed');
     expect(trigger?.detail).toMatch(/deadline/);
@@ -116,7 +128,9 @@ describe('a value the database refuses', () => {
     expect(state.persistence).toMatchObject({ sanitize: true });
     expect(state.timeline.map((e) => e.type)).toContain('persistence_failed');
     await expect
-      .poll(async () => (await database.db.select().from(tickets).where(eq(tickets.id, state.ticketId)))[0]?.escalationReason ?? '', { timeout: 15_000 })
+      .poll(async () => (await database.db.select().from(tickets).where(eq(tickets.id, state.ticketId)))[0]?.escalationReason ?? '', {
+        timeout: 15_000,
+      })
       .toContain('persistence_failed');
     const [row] = await database.db.select().from(tickets).where(eq(tickets.id, state.ticketId));
     expect((row!.pageContext as { pageTitle: string }).pageTitle).toBe('Billing \uFFFD page');
@@ -164,7 +178,9 @@ describe.runIf(databaseUrl)('a worker that dies mid-call', () => {
       testPolicy({ quadrants: everyQuadrant('ai_review'), aiStepDeadline: '10m' }),
       { activityTimeouts: { aiMs: 120_000, enrichmentMs: 5000, storeMs: 5000, heartbeatMs: 3000 } },
     );
-    await expect.poll(() => stub.requests.some((r) => r.body.messages.some((m) => m.content.includes(marker))), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => stub.requests.some((r) => r.body.messages.some((m) => m.content.includes(marker))), { timeout: 20_000 })
+      .toBe(true);
     child.kill('SIGKILL');
     // The replacement worker answers with the local provider, which never hangs.
     const replacement = await startTestWorker({ database, taskQueue });

@@ -36,7 +36,10 @@ const customers: Record<string, { subscriptions: unknown[]; invoices: unknown[] 
   },
   cus_leaving: {
     subscriptions: [
-      subscription('sub_l', 'active', price('Enterprise', 50_000, 'month'), { cancel_at_period_end: true, cancel_at: ts('2026-12-01T00:00:00Z') }),
+      subscription('sub_l', 'active', price('Enterprise', 50_000, 'month'), {
+        cancel_at_period_end: true,
+        cancel_at: ts('2026-12-01T00:00:00Z'),
+      }),
     ],
     invoices: [],
   },
@@ -53,7 +56,12 @@ function route(call: StubCall) {
   // Stripe refuses expansions deeper than four levels.
   for (const [key, value] of call.query) {
     if (key.startsWith('expand') && value.split('.').length > 4) {
-      return { status: 400, body: { error: { type: 'invalid_request_error', message: `You cannot expand more than 4 levels of a property. Property: ${value}` } } };
+      return {
+        status: 400,
+        body: {
+          error: { type: 'invalid_request_error', message: `You cannot expand more than 4 levels of a property. Property: ${value}` },
+        },
+      };
     }
   }
   if (call.path === '/v1/products/prod_1') return { body: { id: 'prod_1', object: 'product', name: 'Tandem Pro' } };
@@ -65,7 +73,10 @@ function route(call: StubCall) {
   if (one) {
     return customers[one]
       ? { body: { id: one, object: 'customer' } }
-      : { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such customer: '${one}'` } } };
+      : {
+          status: 404,
+          body: { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such customer: '${one}'` } },
+        };
   }
   if (call.path === '/v1/subscriptions') return { body: list('/v1/subscriptions', customers[customer]?.subscriptions ?? []) };
   if (call.path === '/v1/invoices') return { body: list('/v1/invoices', customers[customer]?.invoices ?? []) };
@@ -86,7 +97,13 @@ beforeEach(() => {
 describe('Stripe billing adapter', () => {
   it('reads an active subscription: status, plan and MRR normalised to a month', async () => {
     const facts = await billing.lookup({ customerId: 'cus_active' }, now);
-    expect(facts).toMatchObject({ billingStatus: 'active', plan: 'Pro Annual', mrrCents: 30_000, churnSignal: false, recentPlanChanges: [] });
+    expect(facts).toMatchObject({
+      billingStatus: 'active',
+      plan: 'Pro Annual',
+      mrrCents: 30_000,
+      churnSignal: false,
+      recentPlanChanges: [],
+    });
     const subs = stub.calls.find((c) => c.path === '/v1/subscriptions')!;
     expect(subs.method).toBe('GET');
     expect(subs.headers.authorization).toBe('Bearer sk_test_123');
@@ -125,12 +142,20 @@ describe('Stripe billing adapter', () => {
   });
 
   it('answers an unknown customer with nulls', async () => {
-    expect(await billing.lookup({ customerEmail: 'nobody@example.test' }, now)).toEqual({ billingStatus: null, recentPlanChanges: [], churnSignal: false });
+    expect(await billing.lookup({ customerEmail: 'nobody@example.test' }, now)).toEqual({
+      billingStatus: null,
+      recentPlanChanges: [],
+      churnSignal: false,
+    });
     expect(await billing.lookup({}, now)).toEqual({ billingStatus: null, recentPlanChanges: [], churnSignal: false });
   });
 
   it('maps a 429 to a retryable error carrying Retry-After, once (no SDK retries)', async () => {
-    stub.once({ status: 429, headers: { 'retry-after': '3' }, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } } });
+    stub.once({
+      status: 429,
+      headers: { 'retry-after': '3' },
+      body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } },
+    });
     const err = await billing.lookup({ customerId: 'cus_active' }, now).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntegrationError);
     expect(err).toMatchObject({ retryable: true, retryAfterMs: 3000 });

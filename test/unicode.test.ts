@@ -35,8 +35,12 @@ beforeAll(async () => {
   Object.assign(keys, stack.keys);
   // A customer of this file's own, so nothing another file does shows up in its tickets.
   customerId = uniqueId('cus');
-  await database.db.insert(accounts).values({ id: `acc-${customerId}`, name: `Account ${customerId}`, tier: 'pro', plan: 'pro', billingStatus: 'active' });
-  await database.db.insert(customers).values({ id: customerId, accountId: `acc-${customerId}`, email: `${customerId}@example.test`, name: customerId });
+  await database.db
+    .insert(accounts)
+    .values({ id: `acc-${customerId}`, name: `Account ${customerId}`, tier: 'pro', plan: 'pro', billingStatus: 'active' });
+  await database.db
+    .insert(customers)
+    .values({ id: customerId, accountId: `acc-${customerId}`, email: `${customerId}@example.test`, name: customerId });
 });
 
 afterAll(() => stack?.close());
@@ -48,12 +52,23 @@ const validTicket = () => ({
   channel: 'chat',
   subject: 'Invoice question',
   body: 'Hi, my invoice shows the wrong amount. Can you check it?',
-  pageContext: { pageUrl: 'https://app.example.com/billing', pageTitle: 'Billing', productArea: 'billing', recentActions: ['opened invoice'], state: { tab: 'invoices' } },
+  pageContext: {
+    pageUrl: 'https://app.example.com/billing',
+    pageTitle: 'Billing',
+    productArea: 'billing',
+    recentActions: ['opened invoice'],
+    state: { tab: 'invoices' },
+  },
   metadata: { plan: 'pro', tags: ['billing'] },
 });
 
 const readModelRow = async (ticketId: string) =>
-  (await database.db.select({ status: tickets.status, classification: tickets.classification }).from(tickets).where(eq(tickets.id, ticketId)))[0];
+  (
+    await database.db
+      .select({ status: tickets.status, classification: tickets.classification })
+      .from(tickets)
+      .where(eq(tickets.id, ticketId))
+  )[0];
 
 const stateOf = (ticketId: string) => client.workflow.getHandle(workflowIdFor(ticketId)).query(stateQuery);
 
@@ -64,12 +79,36 @@ describe('POST /v1/tickets refuses text that is not valid Unicode', () => {
     ['subject', (t) => ({ ...t, subject: `Refund ${LONE}` }), 'body.subject'],
     ['body', (t) => ({ ...t, body: `${'a'.repeat(138)}${LONE} and I really need help` }), 'body.body'],
     ['customer.email', (t) => ({ ...t, customer: { email: `sam${LONE}@example.test` } }), 'body.customer.email'],
-    ['pageContext.pageUrl', (t) => ({ ...t, pageContext: { ...t.pageContext, pageUrl: `https://app.example.com/${LONE}` } }), 'body.pageContext.pageUrl'],
-    ['pageContext.pageTitle', (t) => ({ ...t, pageContext: { ...t.pageContext, pageTitle: `Billing ${LONE}` } }), 'body.pageContext.pageTitle'],
-    ['pageContext.productArea', (t) => ({ ...t, pageContext: { ...t.pageContext, productArea: `\udc00billing` } }), 'body.pageContext.productArea'],
-    ['pageContext.recentActions item', (t) => ({ ...t, pageContext: { ...t.pageContext, recentActions: ['opened invoice', `clicked ${LONE}`] } }), 'body.pageContext.recentActions.1'],
-    ['pageContext.state value', (t) => ({ ...t, pageContext: { ...t.pageContext, state: { tab: { name: LONE } } } }), 'body.pageContext.state.tab.name'],
-    ['pageContext.state key', (t) => ({ ...t, pageContext: { ...t.pageContext, state: { [`tab${LONE}`]: 'x' } } }), 'body.pageContext.state'],
+    [
+      'pageContext.pageUrl',
+      (t) => ({ ...t, pageContext: { ...t.pageContext, pageUrl: `https://app.example.com/${LONE}` } }),
+      'body.pageContext.pageUrl',
+    ],
+    [
+      'pageContext.pageTitle',
+      (t) => ({ ...t, pageContext: { ...t.pageContext, pageTitle: `Billing ${LONE}` } }),
+      'body.pageContext.pageTitle',
+    ],
+    [
+      'pageContext.productArea',
+      (t) => ({ ...t, pageContext: { ...t.pageContext, productArea: `\udc00billing` } }),
+      'body.pageContext.productArea',
+    ],
+    [
+      'pageContext.recentActions item',
+      (t) => ({ ...t, pageContext: { ...t.pageContext, recentActions: ['opened invoice', `clicked ${LONE}`] } }),
+      'body.pageContext.recentActions.1',
+    ],
+    [
+      'pageContext.state value',
+      (t) => ({ ...t, pageContext: { ...t.pageContext, state: { tab: { name: LONE } } } }),
+      'body.pageContext.state.tab.name',
+    ],
+    [
+      'pageContext.state key',
+      (t) => ({ ...t, pageContext: { ...t.pageContext, state: { [`tab${LONE}`]: 'x' } } }),
+      'body.pageContext.state',
+    ],
     ['metadata value', (t) => ({ ...t, metadata: { plan: `pro${LONE}` } }), 'body.metadata.plan'],
     ['metadata nested value', (t) => ({ ...t, metadata: { tags: ['billing', LONE] } }), 'body.metadata.tags.1'],
     ['metadata key', (t) => ({ ...t, metadata: { [`${LONE}plan`]: 'pro' } }), 'body.metadata'],
@@ -84,7 +123,10 @@ describe('POST /v1/tickets refuses text that is not valid Unicode', () => {
     const refused = await call(base, 'POST', '/v1/tickets', { key: keys.service, raw: { body: text, contentType: 'application/json' } });
     expect(refused.status, JSON.stringify(refused.body)).toBe(400);
     expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(refused.body.errors).toContainEqual({ field, message: expect.stringMatching(/not valid Unicode: lone surrogate \\ud[89a-f][0-9a-f]{2}/) });
+    expect(refused.body.errors).toContainEqual({
+      field,
+      message: expect.stringMatching(/not valid Unicode: lone surrogate \\ud[89a-f][0-9a-f]{2}/),
+    });
     // The same externalId with valid text starts a new ticket (201, not the 200 of a repeat):
     // the refused request started no workflow under that id.
     const valid = await call(base, 'POST', '/v1/tickets', { key: keys.service, body: { ...validTicket(), externalId } });
@@ -95,10 +137,15 @@ describe('POST /v1/tickets refuses text that is not valid Unicode', () => {
     const externalId = uniqueId('ext');
     const refused = await call(base, 'POST', '/v1/tickets', {
       key: keys.service,
-      raw: { body: `{"customer":{"id":"${customerId}"},"channel":"chat","subject":"\\ud83d\\ude2d ok \\ude2d","body":"hello","externalId":"${externalId}"}`, contentType: 'application/json' },
+      raw: {
+        body: `{"customer":{"id":"${customerId}"},"channel":"chat","subject":"\\ud83d\\ude2d ok \\ude2d","body":"hello","externalId":"${externalId}"}`,
+        contentType: 'application/json',
+      },
     });
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ field: 'body.subject', message: 'is not valid Unicode: lone surrogate \\ude2d at UTF-16 position 6' }]);
+    expect(refused.body.errors).toEqual([
+      { field: 'body.subject', message: 'is not valid Unicode: lone surrogate \\ude2d at UTF-16 position 6' },
+    ]);
     const rows = await database.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.externalId, externalId));
     expect(rows).toEqual([]);
   });
@@ -181,7 +228,10 @@ describe('property: every valid ticket reaches the read model', () => {
       .tuple(
         fc.array(unit, { minLength: 1, maxLength: 40 }),
         // The cut points of summaries (140, 200) and the limits themselves, besides any length.
-        fc.oneof(fc.integer({ min: 1, max }), fc.constantFrom(...[1, 138, 139, 140, 141, 199, 200, 201, max - 1, max].filter((n) => n >= 1 && n <= max))),
+        fc.oneof(
+          fc.integer({ min: 1, max }),
+          fc.constantFrom(...[1, 138, 139, 140, 141, 199, 200, 201, max - 1, max].filter((n) => n >= 1 && n <= max)),
+        ),
       )
       .map(([units, length]) => {
         let text = '';

@@ -53,7 +53,9 @@ describe('superviseWorker', () => {
       [2, 10],
       [3, 12],
     ]);
-    expect(describeRestart(notices[0]!)).toBe('worker stopped (connect ECONNREFUSED (attempt 1)); restarting in 0.005 s (failure 1 in a row)');
+    expect(describeRestart(notices[0]!)).toBe(
+      'worker stopped (connect ECONNREFUSED (attempt 1)); restarting in 0.005 s (failure 1 in a row)',
+    );
     expect(supervisor.current()).toBe(healthy);
     await supervisor.stop();
     expect(healthy.shutdowns).toBe(1);
@@ -109,10 +111,10 @@ describe('superviseWorker', () => {
 
   it('stop() ends a wait between restarts at once', async () => {
     let restarts = 0;
-    const supervisor = superviseWorker(
-      () => Promise.reject(new Error('Temporal is down')),
-      { initialDelayMs: 60_000, onRestart: () => restarts++ },
-    );
+    const supervisor = superviseWorker(() => Promise.reject(new Error('Temporal is down')), {
+      initialDelayMs: 60_000,
+      onRestart: () => restarts++,
+    });
     await expect.poll(() => restarts).toBe(1);
     const stopping = Date.now();
     await supervisor.stop();

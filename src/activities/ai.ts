@@ -17,7 +17,13 @@ export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
       const saved = Context.current().info.attempt > 1 ? await run('draftResponse', () => savedDraft(db, request.draftId)) : undefined;
       if (saved) return saved;
       const draft = await run('draftReply', () => ai.draftReply(request));
-      const stored = { ...draft, id: request.draftId, ticketId: request.ticket.ticketId, turn: request.turn, category: request.classification.issueType };
+      const stored = {
+        ...draft,
+        id: request.draftId,
+        ticketId: request.ticket.ticketId,
+        turn: request.turn,
+        category: request.classification.issueType,
+      };
       const inserted = await run('draftResponse', () => insertDraft(db, stored));
       // Lost a race with an earlier attempt that also finished: its draft is the one on record.
       return inserted ? draft : ((await run('draftResponse', () => savedDraft(db, request.draftId))) ?? draft);

@@ -30,7 +30,8 @@ function toActivityFailure(operation: string, err: unknown, maxRetryDelayMs: num
     // SQLSTATE class 22 (data exception: invalid text, a value out of range): the database refuses
     // this value and always will, so the activity fails at once and the workflow records it.
     // Connection failures (08, 53, 57P…) stay retryable.
-    if (code.startsWith('22')) return ApplicationFailure.nonRetryable(`${operation}: the database refused a value (SQLSTATE ${code})`, 'PersistenceRefused');
+    if (code.startsWith('22'))
+      return ApplicationFailure.nonRetryable(`${operation}: the database refused a value (SQLSTATE ${code})`, 'PersistenceRefused');
     return ApplicationFailure.retryable(`${operation} failed (SQLSTATE ${code}): ${errorName(err)}`, 'PersistenceError');
   }
   return ApplicationFailure.retryable(`${operation} failed: ${errorName(err)}`, 'ActivityError');

@@ -1,5 +1,12 @@
 import type { Db } from '../db/client';
-import { persistTicket, recordDraftOutcome, recordOutboundMessage, type DraftOutcomeInput, type OutboundMessage, type PersistInput } from '../db/ticketWrites';
+import {
+  persistTicket,
+  recordDraftOutcome,
+  recordOutboundMessage,
+  type DraftOutcomeInput,
+  type OutboundMessage,
+  type PersistInput,
+} from '../db/ticketWrites';
 import { guarded, type FailureOptions } from './failures';
 
 /** The ticket's writes to the read model: a value the database refuses fails at once (PersistenceRefused). */

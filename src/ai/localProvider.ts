@@ -26,7 +26,10 @@ export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Prom
   if (words.length === 0) return [];
   const query = sql`to_tsquery('english', ${words.join(' | ')})`;
   const rank = sql<number>`ts_rank(${kbArticles.search}, ${query})`.mapWith(Number);
-  const matched = sql<number>`(select count(*) from unnest(string_to_array(${words.join(' ')}, ' ')) as w where ${kbArticles.search} @@ to_tsquery('english', w))`.mapWith(Number);
+  const matched =
+    sql<number>`(select count(*) from unnest(string_to_array(${words.join(' ')}, ' ')) as w where ${kbArticles.search} @@ to_tsquery('english', w))`.mapWith(
+      Number,
+    );
   const hits = await db
     .select({ id: kbArticles.id, title: kbArticles.title, body: kbArticles.body, rank, matched })
     .from(kbArticles)
@@ -66,7 +69,11 @@ const firstSentences = (text: string, n: number) =>
 
 function accountLine(e: Enrichment | null): string {
   if (!e || !e.tier) return 'unknown account';
-  const parts = [`${e.accountName ?? 'account'}: ${e.tier} tier`, e.plan && `plan ${e.plan}`, e.billingStatus && `billing ${e.billingStatus}`];
+  const parts = [
+    `${e.accountName ?? 'account'}: ${e.tier} tier`,
+    e.plan && `plan ${e.plan}`,
+    e.billingStatus && `billing ${e.billingStatus}`,
+  ];
   if (e.churnSignal) parts.push('churn risk (recent downgrade or cancellation)');
   if (e.openTickets) parts.push(`${e.openTickets} other open tickets`);
   return parts.filter(Boolean).join(', ');
@@ -74,7 +81,12 @@ function accountLine(e: Enrichment | null): string {
 
 function pageLine(page: PageContext | undefined): string | null {
   if (!page) return null;
-  const parts = [page.pageTitle, page.productArea && `area ${page.productArea}`, page.pageUrl, page.recentActions?.length && `recent: ${page.recentActions.join(' → ')}`];
+  const parts = [
+    page.pageTitle,
+    page.productArea && `area ${page.productArea}`,
+    page.pageUrl,
+    page.recentActions?.length && `recent: ${page.recentActions.join(' → ')}`,
+  ];
   const line = parts.filter(Boolean).join(' · ');
   return line || null;
 }
@@ -135,7 +147,8 @@ export function createLocalSupportAI(db: Db): SupportAI {
     async summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest): Promise<EscalationSummary> {
       const replies = transcript.filter((m) => m.author === 'ai' || m.author === 'agent');
       const alreadyTried = replies.map(
-        (m: TranscriptMessage) => `${m.author === 'ai' ? 'AI' : `Agent ${m.agentId ?? ''}`.trim()} replied: ${oneLine(m.body.replace(/^Hi,\s*/, ''), 160)}`,
+        (m: TranscriptMessage) =>
+          `${m.author === 'ai' ? 'AI' : `Agent ${m.agentId ?? ''}`.trim()} replied: ${oneLine(m.body.replace(/^Hi,\s*/, ''), 160)}`,
       );
       return {
         customerNeeds: classification?.summary || oneLine(ticket.subject || ticket.body),

@@ -47,13 +47,15 @@ const Health = z
   })
   .meta({ id: 'Health' });
 
-const Unready = Health.omit({ status: true }).extend({
-  type: z.string(),
-  title: z.string(),
-  status: z.literal(503),
-  detail: z.string(),
-  requestId: z.string(),
-}).meta({ id: 'Unready' });
+const Unready = Health.omit({ status: true })
+  .extend({
+    type: z.string(),
+    title: z.string(),
+    status: z.literal(503),
+    detail: z.string(),
+    requestId: z.string(),
+  })
+  .meta({ id: 'Unready' });
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const jsonTypes = ['application/json', 'application/*+json'];
@@ -74,7 +76,8 @@ export function createApp(deps: AppDeps): Express {
       operationId: 'healthz',
       tag: 'Operations',
       summary: 'Liveness, with the status of Temporal, the worker and the database',
-      description: 'Always 200 while the process answers; each dependency is asked with a 2 s deadline, so the answer comes within about 2 s even when one is down.',
+      description:
+        'Always 200 while the process answers; each dependency is asked with a 2 s deadline, so the answer comes within about 2 s even when one is down.',
       roles: 'public',
       responses: { 200: { description: 'The process answers.', schema: Health } },
       handle: async () => ({ status: 200, body: await health() }),

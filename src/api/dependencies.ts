@@ -126,7 +126,12 @@ export interface TemporalCallOptions {
  * deadline, so a timer races it and cancels what is left. Errors with no gRPC status (workflow
  * not found, update refused) pass through for the route to map.
  */
-export async function callTemporal<T>(client: Client, timeoutMs: number, fn: () => Promise<T>, options: TemporalCallOptions = {}): Promise<T> {
+export async function callTemporal<T>(
+  client: Client,
+  timeoutMs: number,
+  fn: () => Promise<T>,
+  options: TemporalCallOptions = {},
+): Promise<T> {
   // The share of the deadline kept for asking about pollers: enough for a round trip to a
   // live server, small enough that the call itself keeps most of the time.
   const probeMs = options.taskQueue ? Math.min(1000, Math.floor(timeoutMs / 4)) : 0;
@@ -179,7 +184,18 @@ function databaseUnavailable(err: unknown, depth = 0): boolean {
   if (typeof code !== 'string') return false;
   return (
     /^(08|53|57P)/.test(code) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED'].includes(code)
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EPIPE',
+      'CONNECT_TIMEOUT',
+      'CONNECTION_CLOSED',
+      'CONNECTION_ENDED',
+      'CONNECTION_DESTROYED',
+    ].includes(code)
   );
 }
 

@@ -51,16 +51,16 @@ export function renderDocs(doc: OpenApiDocument): string {
             )
             .join('')}</table>`
         : '';
-      const request = op.requestBody
-        ? `<h4>Request body</h4>${schemaLink(op.requestBody.content['application/json']?.schema)}`
-        : '';
+      const request = op.requestBody ? `<h4>Request body</h4>${schemaLink(op.requestBody.content['application/json']?.schema)}` : '';
       const responses = `<h4>Responses</h4><table>${Object.entries(op.responses)
         .map(([status, r]) => {
           const content = r.content ? Object.values(r.content)[0]?.schema : undefined;
           return `<tr><td><code>${status}</code></td><td>${escape(r.description)}</td><td>${content ? schemaLink(content) : ''}</td></tr>`;
         })
         .join('')}</table>`;
-      const roles = op['x-roles'] ? `<p class="roles">Roles: ${op['x-roles'].map(escape).join(', ')}</p>` : '<p class="roles">No key needed.</p>';
+      const roles = op['x-roles']
+        ? `<p class="roles">Roles: ${op['x-roles'].map(escape).join(', ')}</p>`
+        : '<p class="roles">No key needed.</p>';
       return `<section id="${anchor(method, path)}" class="op"><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h2>
 <p><b>${escape(op.summary)}</b></p>${op.description ? `<p>${escape(op.description)}</p>` : ''}${roles}${params}${request}${responses}</section>`;
     })

@@ -9,7 +9,11 @@ const ref = (schema: z.ZodType) => {
 
 /** Inline JSON Schema; nested schemas with an id point at their component instead of local $defs. */
 function toSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, $defs: _defs, ...json } = z.toJSONSchema(schema, {
+  const {
+    $schema: _drop,
+    $defs: _defs,
+    ...json
+  } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io: 'input',
     unrepresentable: 'any',
@@ -54,7 +58,13 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       parameters: [
         ...parameters(route.params, 'path'),
         ...parameters(route.query, 'query'),
-        ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string' } })),
+        ...(route.headers ?? []).map((h) => ({
+          name: h.name,
+          in: 'header',
+          required: false,
+          description: h.description,
+          schema: { type: 'string' },
+        })),
       ],
       ...(route.body
         ? {

@@ -27,8 +27,7 @@ export const problems = {
   forbidden: (detail: string) => new Problem(403, 'Forbidden', detail),
   notFound: (detail: string) => new Problem(404, 'Not Found', detail),
   conflict: (detail: string, extra: Record<string, unknown> = {}) => new Problem(409, 'Conflict', detail, extra),
-  unprocessable: (detail: string, errors?: FieldError[]) =>
-    new Problem(422, 'Unprocessable request', detail, errors ? { errors } : {}),
+  unprocessable: (detail: string, errors?: FieldError[]) => new Problem(422, 'Unprocessable request', detail, errors ? { errors } : {}),
   /** A dependency is away; retrying later can help. `worker`: Temporal answers but no worker polls. */
   unavailable: (dependency: Dependency, detail: string) =>
     new Problem(503, 'Service Unavailable', detail, { dependency, retryAfterSeconds: 5 }),

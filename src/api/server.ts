@@ -31,7 +31,14 @@ export function drainable(listener: RequestListener) {
   const refuse = (req: IncomingMessage, res: ServerResponse) => {
     const answer = () => {
       res.writeHead(503, { 'Content-Type': 'application/problem+json', Connection: 'close', 'Retry-After': '5' });
-      res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the API is shutting down; retry shortly' }));
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'the API is shutting down; retry shortly',
+        }),
+      );
     };
     // Read the body first: closing a socket with unread bytes resets it, and the client would see
     // a cut request instead of the 503 that says nothing was started.

@@ -131,14 +131,7 @@ export function withConnectionLossGuard(client: Sql): Sql {
 /** How long a body that saw a connection error waits for the driver to report the close. */
 const closeGraceMs = 1000;
 
-const connectionLossCodes = new Set([
-  'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-  'CONNECTION_ENDED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-]);
+const connectionLossCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** Errors after which the connection is gone: the server has already rolled the transaction back. */
 function isConnectionLoss(error: unknown): boolean {

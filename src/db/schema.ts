@@ -26,7 +26,6 @@ import {
   ticketStatuses,
   tiers,
 } from '../domain/vocabulary';
-import type { RoutingPolicyInput } from '../schemas/policy';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 // Text enums and typed jsonb are TypeScript types only (no CHECK constraint, no migration): rows
@@ -227,67 +226,6 @@ export const outbox = pgTable('outbox', {
   createdAt: createdAt(),
 });
 
-// ---- API keys: stored hashed; the plaintext is shown once, when created -------------------
-
-export const apiKeyRoles = ['service', 'agent', 'lead', 'admin'] as const;
-export type ApiKeyRole = (typeof apiKeyRoles)[number];
-
-export const apiKeys = pgTable(
-  'api_keys',
-  {
-    id: text('id').primaryKey(),
-    /** The agent or service behind the key; recorded as the actor of its actions. */
-    name: text('name').notNull(),
-    role: text('role', { enum: apiKeyRoles }).notNull(),
-    /** SHA-256 of the key: keys are 256-bit random, so a fast hash is enough. */
-    hash: text('hash').notNull(),
-    createdAt: createdAt(),
-    revokedAt: timestamp('revoked_at', { withTimezone: true }),
-  },
-  (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash)],
-);
-
-// ---- AI calls: tokens and latency of every model call, for cost per ticket -----------------
-
-export const aiCalls = pgTable(
-  'ai_calls',
-  {
-    id: text('id').primaryKey(),
-    ticketId: text('ticket_id'),
-    operation: text('operation').notNull(),
-    provider: text('provider').notNull(),
-    model: text('model').notNull(),
-    promptVersion: text('prompt_version').notNull(),
-    inputTokens: integer('input_tokens'),
-    outputTokens: integer('output_tokens'),
-    latencyMs: integer('latency_ms').notNull(),
-    /** ok, or why the answer was not used (rate_limited, server_error, timeout, invalid_output, ...). */
-    outcome: text('outcome').notNull(),
-    error: text('error'),
-    createdAt: createdAt(),
-  },
-  (t) => [index('ai_calls_ticket_idx').on(t.ticketId, t.createdAt)],
-);
-
-// ---- Routing policies: versioned; new tickets start on the active one and keep it for life --
-
-export const routingPolicies = pgTable(
-  'routing_policies',
-  {
-    version: text('version').primaryKey(),
-    /** The document as submitted (durations as written), so GET returns what was PUT. */
-    document: jsonb('document').$type<RoutingPolicyInput>().notNull(),
-    active: boolean('active').notNull().default(false),
-    createdBy: text('created_by').notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    uniqueIndex('routing_policies_one_active_idx')
-      .on(t.active)
-      .where(sql`${t.active}`),
-  ],
-);
-
 // ---- Linked issues: the default issue tracker (bugs a customer is waiting on) --------------
 
 export const linkedIssues = pgTable(
@@ -304,3 +242,5 @@ export const linkedIssues = pgTable(
   },
   (t) => [index('linked_issues_account_idx').on(t.accountId, t.status)],
 );
+
+export * from './schemaOperations';

@@ -26,18 +26,13 @@ const revenueShare = (mrrCents: number | null) =>
 /** Other customers' open tickets like this one: three or more looks like an incident. */
 const spikeShare = (similarOpen: number) => Math.min(1, similarOpen / 3);
 
-export const levelForScore = (score: number): PriorityLevel =>
-  score >= 75 ? 'P1' : score >= 50 ? 'P2' : score >= 25 ? 'P3' : 'P4';
+export const levelForScore = (score: number): PriorityLevel => (score >= 75 ? 'P1' : score >= 50 ? 'P2' : score >= 25 ? 'P3' : 'P4');
 
 /**
  * A 0–100 score: each factor contributes its share of the policy's weight, and the breakdown
  * keeps who added what so agents and ops see why a ticket ranks where it does.
  */
-export function scorePriority(
-  classification: Classification,
-  enrichment: Enrichment,
-  weights: RoutingPolicy['priorityWeights'],
-): Priority {
+export function scorePriority(classification: Classification, enrichment: Enrichment, weights: RoutingPolicy['priorityWeights']): Priority {
   const total = Object.values(weights).reduce((a, b) => a + b, 0) || 1;
   const scale = 100 / total;
   const tier = enrichment.tier ?? 'free';
@@ -52,14 +47,20 @@ export function scorePriority(
       points: weights.churn * churnShare,
       why: enrichment.churnSignal ? 'recent downgrade or cancellation' : churnShare ? 'billing past due' : 'no churn signal',
     },
-    { factor: 'sentiment', points: weights.sentiment * sentimentShare[classification.sentiment], why: `sentiment ${classification.sentiment}` },
+    {
+      factor: 'sentiment',
+      points: weights.sentiment * sentimentShare[classification.sentiment],
+      why: `sentiment ${classification.sentiment}`,
+    },
     { factor: 'slaRisk', points: weights.slaRisk * slaShare, why: `${enrichment.openTickets} other open tickets` },
     {
       factor: 'businessImpact',
       // What kind of problem, how much revenue is behind it, and whether others have it too.
       points:
         weights.businessImpact *
-        (0.5 * impactShare[classification.issueType] + 0.3 * revenueShare(enrichment.mrrCents) + 0.2 * spikeShare(enrichment.similarOpenTickets.length)),
+        (0.5 * impactShare[classification.issueType] +
+          0.3 * revenueShare(enrichment.mrrCents) +
+          0.2 * spikeShare(enrichment.similarOpenTickets.length)),
       why: [
         `${classification.issueType} issue`,
         enrichment.mrrCents ? `$${Math.round(enrichment.mrrCents / 100)}/month at stake` : null,

@@ -175,14 +175,12 @@ export async function importCustomers(
         await tx.update(customers).set({ email: r.email, name: r.name, accountId: r.account_id }).where(eq(customers.id, found.id));
         result.customers.updated++;
       } else {
-        await tx
-          .insert(customers)
-          .values({
-            id: r.customer_id ?? `cus_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
-            email: r.email,
-            name: r.name,
-            accountId: r.account_id,
-          });
+        await tx.insert(customers).values({
+          id: r.customer_id ?? `cus_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+          email: r.email,
+          name: r.name,
+          accountId: r.account_id,
+        });
         result.customers.created++;
       }
       if (++done % 500 === 0) onProgress?.(done, rows.length);

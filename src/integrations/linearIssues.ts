@@ -39,14 +39,18 @@ interface IssuesResponse {
 function linkedIssueFilter(ref: CustomerRef) {
   const needles = [ref.customerEmail, ref.customerId].filter((v): v is string => Boolean(v));
   return {
-    or: needles.flatMap((needle) => [{ description: { containsIgnoreCase: needle } }, { attachments: { url: { containsIgnoreCase: needle } } }]),
+    or: needles.flatMap((needle) => [
+      { description: { containsIgnoreCase: needle } },
+      { attachments: { url: { containsIgnoreCase: needle } } },
+    ]),
     state: { type: { nin: ['completed', 'canceled'] } },
   };
 }
 
 function linearFailure(err: unknown): IntegrationError {
   const e = err instanceof LinearError ? err : parseLinearError(err as never);
-  if (e instanceof RatelimitedLinearError) return new IntegrationError('Linear rate limit', true, e.retryAfter !== undefined ? e.retryAfter * 1000 : 10_000);
+  if (e instanceof RatelimitedLinearError)
+    return new IntegrationError('Linear rate limit', true, e.retryAfter !== undefined ? e.retryAfter * 1000 : 10_000);
   if (e instanceof AuthenticationLinearError || e instanceof ForbiddenLinearError) {
     return new IntegrationError(`Linear refused the key (check LINEAR_API_KEY): ${e.message}`, false);
   }
@@ -60,8 +64,16 @@ export function createLinearIssueTracker({ client, maxIssues = 5 }: { client: Li
     async linkedIssues(ref): Promise<LinkedIssue[]> {
       if (!ref.customerEmail && !ref.customerId) return [];
       try {
-        const res = await client.client.rawRequest<IssuesResponse, Record<string, unknown>>(query, { filter: linkedIssueFilter(ref), first: maxIssues });
-        return (res.data?.issues.nodes ?? []).map((i) => ({ id: i.identifier, title: i.title, status: i.state?.name ?? 'unknown', url: i.url }));
+        const res = await client.client.rawRequest<IssuesResponse, Record<string, unknown>>(query, {
+          filter: linkedIssueFilter(ref),
+          first: maxIssues,
+        });
+        return (res.data?.issues.nodes ?? []).map((i) => ({
+          id: i.identifier,
+          title: i.title,
+          status: i.state?.name ?? 'unknown',
+          url: i.url,
+        }));
       } catch (err) {
         throw linearFailure(err);
       }

@@ -7,10 +7,7 @@ export interface CustomerRef {
 }
 
 /** What the CRM knows about the customer's account. */
-export type AccountFacts = Pick<
-  Enrichment,
-  'customerId' | 'accountId' | 'accountName' | 'tier' | 'plan' | 'mrrCents' | 'accountAgeDays'
-> &
+export type AccountFacts = Pick<Enrichment, 'customerId' | 'accountId' | 'accountName' | 'tier' | 'plan' | 'mrrCents' | 'accountAgeDays'> &
   Partial<Pick<Enrichment, 'lifecycleStage' | 'accountOwner'>>;
 
 /** What billing knows: status and plan history; plan and MRR when billing is their source of truth. */

@@ -40,7 +40,15 @@ async function findCustomer(db: Db, ref: CustomerRef) {
 export async function lookupAccount(db: Db, ref: CustomerRef, now: Date): Promise<AccountFacts> {
   const row = await findCustomer(db, ref);
   if (!row) {
-    return { customerId: ref.customerId ?? null, accountId: null, accountName: null, tier: null, plan: null, mrrCents: null, accountAgeDays: null };
+    return {
+      customerId: ref.customerId ?? null,
+      accountId: null,
+      accountName: null,
+      tier: null,
+      plan: null,
+      mrrCents: null,
+      accountAgeDays: null,
+    };
   }
   return {
     customerId: row.customer.id,
@@ -65,8 +73,7 @@ export async function lookupBilling(db: Db, ref: CustomerRef, now: Date): Promis
   return {
     billingStatus: row.account.billingStatus,
     recentPlanChanges: changes.map((c) => ({ kind: c.kind, fromPlan: c.fromPlan, toPlan: c.toPlan, at: c.changedAt.toISOString() })),
-    churnSignal:
-      row.account.billingStatus === 'canceled' || changes.some((c) => c.kind === 'downgrade' || c.kind === 'cancellation'),
+    churnSignal: row.account.billingStatus === 'canceled' || changes.some((c) => c.kind === 'downgrade' || c.kind === 'cancellation'),
   };
 }
 

@@ -13,7 +13,13 @@ export function stripeClient(options: { apiKey: string; baseUrl?: string | undef
   return new Stripe(options.apiKey, {
     maxNetworkRetries: 0,
     timeout: options.timeoutMs ?? 8000,
-    ...(base ? { host: base.hostname, port: base.port || (base.protocol === 'http:' ? 80 : 443), protocol: base.protocol === 'http:' ? 'http' : 'https' } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: base.port || (base.protocol === 'http:' ? 80 : 443),
+          protocol: base.protocol === 'http:' ? 'http' : 'https',
+        }
+      : {}),
   });
 }
 
@@ -62,7 +68,12 @@ function billingFactsFrom(
     if (s.status === 'canceled' && s.canceled_at && s.canceled_at * 1000 >= since) {
       changes.push({ kind: 'cancellation', fromPlan: plan, toPlan: null, at: new Date(s.canceled_at * 1000).toISOString() });
     } else if (s.cancel_at_period_end || (s.cancel_at && s.status !== 'canceled')) {
-      changes.push({ kind: 'cancellation', fromPlan: plan, toPlan: null, at: new Date((s.cancel_at ?? now.getTime() / 1000) * 1000).toISOString() });
+      changes.push({
+        kind: 'cancellation',
+        fromPlan: plan,
+        toPlan: null,
+        at: new Date((s.cancel_at ?? now.getTime() / 1000) * 1000).toISOString(),
+      });
     }
   }
   let billingStatus = current ? (statusMap[current.status] ?? current.status) : null;
@@ -102,7 +113,8 @@ function stripeFailure(err: unknown): IntegrationError {
   return new IntegrationError(`Stripe: ${err instanceof Error ? err.message : String(err)}`, true);
 }
 
-const isMissing = (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && (err.statusCode === 404 || err.code === 'resource_missing');
+const isMissing = (err: unknown) =>
+  err instanceof Stripe.errors.StripeInvalidRequestError && (err.statusCode === 404 || err.code === 'resource_missing');
 
 export function createStripeBilling({ client }: { client: Stripe }): Billing {
   async function findCustomer(ref: CustomerRef): Promise<string | null> {

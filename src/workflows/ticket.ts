@@ -1,7 +1,8 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RoutingPolicy } from '../domain/policy';
 import type { NewTicket } from '../domain/ticket';
-import { canComplete, initialTicketState, nextDeadline, outcomeOf, type TicketOutcome, type TicketState } from '../domain/ticketState';
+import { initialTicketState } from '../domain/initialState';
+import { canComplete, nextDeadline, outcomeOf, type TicketOutcome, type TicketState } from '../domain/ticketState';
 import { stateQuery } from './messages';
 import { registerActions } from './ticket/actions';
 import { registerCustomerHandlers } from './ticket/customer';

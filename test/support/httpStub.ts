@@ -35,7 +35,14 @@ export async function startHttpStub(route: (call: StubCall) => StubAnswer) {
       } catch {
         // form-encoded or empty: keep the text
       }
-      const call: StubCall = { method: req.method ?? 'GET', url: req.url ?? '/', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      const call: StubCall = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      };
       calls.push(call);
       const queued = once.findIndex((o) => o.matches(call));
       const answer = queued >= 0 ? once.splice(queued, 1)[0]!.answer : route(call);

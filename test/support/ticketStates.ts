@@ -1,4 +1,5 @@
-import { initialTicketState, type TicketState } from '../../src/domain/ticketState';
+import { initialTicketState } from '../../src/domain/initialState';
+import type { TicketState } from '../../src/domain/ticketState';
 
 // Ticket states for the pure domain tests: a fresh ticket with the few fields a case is about
 // changed. Nested parts (sla, csat, resolution) merge field by field.

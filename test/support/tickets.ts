@@ -30,9 +30,7 @@ export function testPolicy(overrides: Partial<RoutingPolicyInput> = {}): Routing
 }
 
 export const everyQuadrant = (mode: 'ai_auto' | 'ai_review' | 'human') =>
-  Object.fromEntries(
-    ['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [`${c}/${r}`, mode])),
-  );
+  Object.fromEntries(['low', 'medium', 'high'].flatMap((c) => ['repeatable', 'semi', 'unique'].map((r) => [`${c}/${r}`, mode])));
 
 export type TicketHandle = WorkflowHandle<typeof ticketWorkflow>;
 
@@ -74,7 +72,10 @@ export async function waitForIdle(handle: WorkflowHandle, timeoutMs = 20_000): P
     {
       timeoutMs,
       describe: `${handle.workflowId} idle`,
-      show: (raw) => ({ activities: raw.pendingActivities?.map((a) => a.activityType?.name), workflowTask: raw.pendingWorkflowTask?.state }),
+      show: (raw) => ({
+        activities: raw.pendingActivities?.map((a) => a.activityType?.name),
+        workflowTask: raw.pendingWorkflowTask?.state,
+      }),
     },
   );
 }
@@ -93,7 +94,10 @@ export function waitForTicket(
     {
       timeoutMs,
       describe: `ticket ${ticketId}`,
-      show: (res) => ({ status: res.status, body: res.status === 200 ? { ...res.body, transcript: undefined, timeline: res.body.timeline.slice(-8) } : res.body }),
+      show: (res) => ({
+        status: res.status,
+        body: res.status === 200 ? { ...res.body, transcript: undefined, timeline: res.body.timeline.slice(-8) } : res.body,
+      }),
     },
   ).then((res) => res.body);
 }

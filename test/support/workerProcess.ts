@@ -25,7 +25,14 @@ const worker = await buildWorker({
   deps: {
     db: database.db,
     ai: process.env.OPENAI_BASE_URL
-      ? createOpenAISupportAI({ db: database.db, baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-test', model: 'gpt-test', temperature: 0.1, timeoutMs: 600_000 })
+      ? createOpenAISupportAI({
+          db: database.db,
+          baseURL: process.env.OPENAI_BASE_URL,
+          apiKey: 'sk-test',
+          model: 'gpt-test',
+          temperature: 0.1,
+          timeoutMs: 600_000,
+        })
       : createLocalSupportAI(database.db),
   },
 });

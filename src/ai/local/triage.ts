@@ -38,12 +38,83 @@ function normalise(text: string): string {
 }
 
 const lexicon: Record<Exclude<IssueType, 'other'>, RegExp[]> = {
-  billing: [/\binvoice/, /\bbill(ing|ed)?\b/, /\bcharge(d|s)?\b/, /\brefund/, /\bpayment/, /\bcredit card\b|\bcard\b/, /\bsubscription/, /\bplan\b/, /\bpric(e|ing)\b/, /\breceipt/, /\bvat\b/, /\bdowngrad/, /\bupgrad/, /\bcancel/],
-  technical: [/\berror\b/, /\bcrash/, /\bbug\b/, /\bbroken\b/, /\bnot working\b/, /\bdoes not work\b/, /\b5\d\d\b/, /\bapi\b/, /\bintegration/, /\bsync/, /\bwebhook/, /\btimeout\b/, /\bslow\b/, /\bdown\b/, /\boutage/, /\bfail(s|ed|ing)?\b/, /\bexport/, /\bimport/],
-  account: [/\bpassword\b/, /\blogin\b/, /\bsign(ing)? ?in\b/, /\b2fa\b|two-factor/, /\baccount\b/, /\blocked out\b/, /\bsso\b|\bsaml\b/, /\binvite/, /\bteammate|\bmembers?\b/, /\bemail address\b/],
-  how_to: [/\bhow (do|can|to|would)\b/, /\bwhere (is|can|do)\b/, /\bis it possible\b/, /\bcan i\b/, /\bsteps?\b/, /\bguide\b/, /\bset ?up\b/, /\bwhat is the (best )?way\b/],
-  feature_request: [/\bfeature\b/, /\bwould be (nice|great)\b/, /\bplease add\b/, /\badd support\b/, /\bwish\b/, /\broadmap\b/, /\bsuggest/],
-  security: [/\bhack(ed)?\b/, /\bbreach/, /\bphishing\b/, /\bunauthori[sz]ed\b/, /\bcompromised\b/, /\bvulnerab/, /\bsuspicious (login|activity)\b/, /\bleak/],
+  billing: [
+    /\binvoice/,
+    /\bbill(ing|ed)?\b/,
+    /\bcharge(d|s)?\b/,
+    /\brefund/,
+    /\bpayment/,
+    /\bcredit card\b|\bcard\b/,
+    /\bsubscription/,
+    /\bplan\b/,
+    /\bpric(e|ing)\b/,
+    /\breceipt/,
+    /\bvat\b/,
+    /\bdowngrad/,
+    /\bupgrad/,
+    /\bcancel/,
+  ],
+  technical: [
+    /\berror\b/,
+    /\bcrash/,
+    /\bbug\b/,
+    /\bbroken\b/,
+    /\bnot working\b/,
+    /\bdoes not work\b/,
+    /\b5\d\d\b/,
+    /\bapi\b/,
+    /\bintegration/,
+    /\bsync/,
+    /\bwebhook/,
+    /\btimeout\b/,
+    /\bslow\b/,
+    /\bdown\b/,
+    /\boutage/,
+    /\bfail(s|ed|ing)?\b/,
+    /\bexport/,
+    /\bimport/,
+  ],
+  account: [
+    /\bpassword\b/,
+    /\blogin\b/,
+    /\bsign(ing)? ?in\b/,
+    /\b2fa\b|two-factor/,
+    /\baccount\b/,
+    /\blocked out\b/,
+    /\bsso\b|\bsaml\b/,
+    /\binvite/,
+    /\bteammate|\bmembers?\b/,
+    /\bemail address\b/,
+  ],
+  how_to: [
+    /\bhow (do|can|to|would)\b/,
+    /\bwhere (is|can|do)\b/,
+    /\bis it possible\b/,
+    /\bcan i\b/,
+    /\bsteps?\b/,
+    /\bguide\b/,
+    /\bset ?up\b/,
+    /\bwhat is the (best )?way\b/,
+  ],
+  feature_request: [
+    /\bfeature\b/,
+    /\bwould be (nice|great)\b/,
+    /\bplease add\b/,
+    /\badd support\b/,
+    /\bwish\b/,
+    /\broadmap\b/,
+    /\bsuggest/,
+  ],
+  security: [
+    /\bhack(ed)?\b/,
+    /\bbreach/,
+    /\bphishing\b/,
+    /\bunauthori[sz]ed\b/,
+    /\bcompromised\b/,
+    /\bvulnerab/,
+    /\bsuspicious (login|activity)\b/,
+    /\bleak/,
+  ],
 };
 
 const requestsHumanPattern =
@@ -87,7 +158,11 @@ function sentimentOf(raw: string): SentimentLevel {
 export const requestsHuman = (text: string) => requestsHumanPattern.test(normalise(text));
 
 function urgencyOf(text: string, type: IssueType): Urgency {
-  if (/\b(outage|production( is)? down|everything is down|all (our )?users|data loss|lost (all )?(our|my) data|security breach|hacked|cannot (access|login|sign in) at all)\b/.test(text))
+  if (
+    /\b(outage|production( is)? down|everything is down|all (our )?users|data loss|lost (all )?(our|my) data|security breach|hacked|cannot (access|login|sign in) at all)\b/.test(
+      text,
+    )
+  )
     return 'critical';
   if (/\b(urgent|asap|immediately|right now|blocked|charged twice|double charged|cannot login|locked out|deadline)\b/.test(text))
     return 'high';
@@ -106,7 +181,8 @@ function complexityOf(text: string, topics: number, type: IssueType): Complexity
 }
 
 function repeatabilityOf(text: string, type: IssueType): Repeatability {
-  if (/\b(password|invoice|receipt|2fa|invite|export|payment method|change (my )?plan)\b/.test(text) || type === 'how_to') return 'repeatable';
+  if (/\b(password|invoice|receipt|2fa|invite|export|payment method|change (my )?plan)\b/.test(text) || type === 'how_to')
+    return 'repeatable';
   if (type === 'technical' && /\b(error|bug|crash)\b/.test(text) && /\d{3,}|`|stack|trace|id[: ]/.test(text)) return 'unique';
   if (type === 'security' || type === 'feature_request') return 'unique';
   return 'semi';
@@ -137,11 +213,13 @@ export function classifyText(subject: string, body: string): Classification {
     issueType = 'how_to';
   }
   const margin = (best?.score ?? 0) - (second?.score ?? 0);
-  const confidence =
-    issueType === 'other' ? 0.35 : Math.min(0.95, 0.55 + 0.12 * Math.min(best!.score, 3) + 0.08 * Math.min(margin, 2));
+  const confidence = issueType === 'other' ? 0.35 : Math.min(0.95, 0.55 + 0.12 * Math.min(best!.score, 3) + 0.08 * Math.min(margin, 2));
   // What the customer needs in one line: the subject, and the body's first sentence when it adds to it.
   const opening = oneLine(body);
-  const summary = oneLine(subject.trim() && !opening.toLowerCase().includes(subject.trim().toLowerCase()) ? `${subject.trim()}: ${opening}` : opening || subject, 200);
+  const summary = oneLine(
+    subject.trim() && !opening.toLowerCase().includes(subject.trim().toLowerCase()) ? `${subject.trim()}: ${opening}` : opening || subject,
+    200,
+  );
   return {
     issueType,
     complexity: complexityOf(text, topics, issueType),
@@ -164,6 +242,10 @@ export function assessReplyText(reply: string): ReplyAssessment {
 }
 
 export function oneLine(text: string, max = 140): string {
-  const first = text.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s/)[0] ?? '';
+  const first =
+    text
+      .replace(/\s+/g, ' ')
+      .trim()
+      .split(/(?<=[.!?])\s/)[0] ?? '';
   return cutText(first, max, { ellipsis: true, atWord: true });
 }

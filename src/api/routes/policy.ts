@@ -14,12 +14,10 @@ const PolicyView = z
   .meta({ id: 'RoutingPolicy' });
 
 // The body is checked in full by the policy schema in the store, so every problem is listed at once.
-const PolicyDocument = z
-  .record(z.string(), z.unknown())
-  .meta({
-    id: 'RoutingPolicyDocument',
-    description: 'quadrants, categories, thresholds, triggers, SLAs, timers, segments, priority weights; see the README.',
-  });
+const PolicyDocument = z.record(z.string(), z.unknown()).meta({
+  id: 'RoutingPolicyDocument',
+  description: 'quadrants, categories, thresholds, triggers, SLAs, timers, segments, priority weights; see the README.',
+});
 
 const view = (p: StoredPolicy) => ({
   version: p.version,
