@@ -3,7 +3,7 @@ import type { Enrichment } from '../domain/enrichment';
 import type { RoutingPolicy } from '../domain/policy';
 import { triageDecision } from '../domain/routing';
 import type { HandlingMode } from '../domain/ticket';
-import { Classification } from '../schemas/ticket';
+import { ClassificationLabels, type Classification } from '../schemas/ticket';
 import { Channel } from '../schemas/vocabulary';
 import { AIProviderError } from './errors';
 import type { SupportAI } from './supportAI';
@@ -15,14 +15,7 @@ export const EvalCase = z.strictObject({
   channel: Channel,
   subject: z.string(),
   body: z.string().min(1),
-  labels: Classification.pick({
-    issueType: true,
-    complexity: true,
-    repeatability: true,
-    urgency: true,
-    sentiment: true,
-    requestsHuman: true,
-  }),
+  labels: ClassificationLabels,
   tags: z.array(z.string()),
 });
 export type EvalCase = z.infer<typeof EvalCase>;

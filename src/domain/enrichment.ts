@@ -39,16 +39,21 @@ export interface Enrichment {
   gaps: { source: string; error: string }[];
 }
 
-/** Enrichment before any source has answered; each lookup fills its part or records a gap. */
-export const emptyEnrichment = (customerId: string | null): Enrichment => ({
+/** What a directory knows of a customer it cannot find: the id it was asked for, nothing else. */
+export const unknownAccount = (customerId: string | null) => ({
   customerId,
   accountId: null,
   accountName: null,
   tier: null,
   plan: null,
   mrrCents: null,
-  billingStatus: null,
   accountAgeDays: null,
+});
+
+/** Enrichment before any source has answered; each lookup fills its part or records a gap. */
+export const emptyEnrichment = (customerId: string | null): Enrichment => ({
+  ...unknownAccount(customerId),
+  billingStatus: null,
   recentPlanChanges: [],
   churnSignal: false,
   openTickets: 0,

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { Tier } from '../schemas/vocabulary';
-import { IntegrationError, type AccountFacts, type CustomerDirectory, type CustomerRef } from './ports';
+import { IntegrationError, unknownAccount, type AccountFacts, type CustomerDirectory, type CustomerRef } from './ports';
 
 const DAY = 86_400_000;
 
@@ -68,15 +68,7 @@ export function createHubSpotDirectory({
   tierProperty?: string;
 }): CustomerDirectory {
   const companyProperties = ['name', 'lifecyclestage', 'hubspot_owner_id', 'createdate', tierProperty, 'tandem_plan', 'tandem_mrr'];
-  const none = (ref: CustomerRef): AccountFacts => ({
-    customerId: ref.customerId ?? null,
-    accountId: null,
-    accountName: null,
-    tier: null,
-    plan: null,
-    mrrCents: null,
-    accountAgeDays: null,
-  });
+  const none = (ref: CustomerRef): AccountFacts => unknownAccount(ref.customerId ?? null);
 
   async function contactBy(key: string, idProperty?: string) {
     try {

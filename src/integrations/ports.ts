@@ -56,3 +56,5 @@ export class IntegrationError extends Error {
     this.name = 'IntegrationError';
   }
 }
+
+export { unknownAccount } from '../domain/enrichment';

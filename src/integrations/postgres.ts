@@ -4,6 +4,7 @@ import { accounts, customers, linkedIssues, planChanges, tickets } from '../db/s
 import type { Enrichment } from '../domain/enrichment';
 import {
   CHURN_WINDOW_DAYS,
+  unknownAccount,
   type AccountFacts,
   type Billing,
   type BillingFacts,
@@ -40,15 +41,7 @@ async function findCustomer(db: Db, ref: CustomerRef) {
 export async function lookupAccount(db: Db, ref: CustomerRef, now: Date): Promise<AccountFacts> {
   const row = await findCustomer(db, ref);
   if (!row) {
-    return {
-      customerId: ref.customerId ?? null,
-      accountId: null,
-      accountName: null,
-      tier: null,
-      plan: null,
-      mrrCents: null,
-      accountAgeDays: null,
-    };
+    return unknownAccount(ref.customerId ?? null);
   }
   return {
     customerId: row.customer.id,

@@ -9,7 +9,7 @@ import {
   type ActionName,
   type ActionPayload,
 } from '../domain/actions';
-import { Classification } from './ticket';
+import { ClassificationLabels } from './ticket';
 
 /**
  * The agent actions' payloads as zod schemas, for the API (request validation and the OpenAPI
@@ -32,15 +32,6 @@ export const ActionPayloads = {
   handback: z.object({ agentId: actor, note: note.optional() }),
   reclassify: z.object({
     agentId: actor,
-    changes: Classification.pick({
-      issueType: true,
-      complexity: true,
-      repeatability: true,
-      urgency: true,
-      sentiment: true,
-      requestsHuman: true,
-    })
-      .partial()
-      .refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
+    changes: ClassificationLabels.partial().refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
   }),
 } satisfies { [A in ActionName]: SchemaFor<A> };

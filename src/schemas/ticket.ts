@@ -49,6 +49,16 @@ export const Classification = z.object({
   summary: z.string().max(300),
 });
 
+/** The classification fields a person labels or changes (all but confidence and summary). */
+export const ClassificationLabels = Classification.pick({
+  issueType: true,
+  complexity: true,
+  repeatability: true,
+  urgency: true,
+  sentiment: true,
+  requestsHuman: true,
+});
+
 export type Citation = domain.Citation;
 export const Citation = z.object({ articleId: z.string(), title: z.string() });
 export type Draft = domain.Draft;
