@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,27 +10,9 @@ import { connectClient, openTestDatabase, uniqueId } from './support/harness';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
 import { waitFor } from './support/waitFor';
 import { ticketIdOf, workflowIdFor } from '../src/domain/ids';
+import { startWorkerProcess } from './support/workerChild';
 
 const databaseUrl = inject('databaseUrl');
-
-function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'workerProcess.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TASK_QUEUE: taskQueue,
-      DATABASE_URL: databaseUrl,
-      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('worker-ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-  });
-}
 
 // A worker killed in another process needs a database both processes share: PostgreSQL.
 describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
@@ -74,7 +55,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     const ids = handles.map((h) => ticketIdOf(h.workflowId)!);
     const reviewIds = ids.filter((_, i) => i % 2 === 1);
 
-    children.push(await startWorkerProcess(taskQueue));
+    children.push((await startWorkerProcess({ taskQueue, databaseUrl: databaseUrl! })).child);
     // Kill once some tickets have answered, some approvals are in flight and others are still in triage.
     const waiting = await waitFor(
       async () => {
@@ -99,7 +80,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     const sentBeforeKill = (await database.db.select({ n: count() }).from(outbox).where(inArray(outbox.ticketId, ids)))[0]!.n;
     expect(sentBeforeKill).toBeLessThan(60); // some work was still ahead of the crash
 
-    children.push(await startWorkerProcess(taskQueue));
+    children.push((await startWorkerProcess({ taskQueue, databaseUrl: databaseUrl! })).child);
     // The approvals sent into the crash complete; the rest are approved now, each exactly once.
     for (const id of reviewIds) {
       if (approvals.has(id)) continue;

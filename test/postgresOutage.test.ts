@@ -6,11 +6,9 @@
  *
  * `npm test` stops the server 10 times; `npm run test:faults` (TANDEM_FAULT_SOAK=1) 50 times.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { count, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client';
 import { demoCustomers, seedDemoData } from '../src/db/seed';
 import { outbox, ticketEvents, tickets } from '../src/db/schema';
@@ -20,47 +18,12 @@ import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } fro
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
 import { waitFor } from './support/waitFor';
 import { ticketIdOf } from '../src/domain/ids';
+import { startWorkerProcess, type WorkerChild } from './support/workerChild';
 
 const soak = process.env.TANDEM_FAULT_SOAK === '1';
 const stops = soak ? 50 : 10;
 /** Tickets started before the first stop and after each restart, so every stop meets live work. */
 const ticketsPerRound = 2;
-
-interface WorkerChild {
-  child: ChildProcess;
-  /** Everything it printed, for the failure message and the evidence count. */
-  output: () => string;
-  /** Set if the process ever exits: the thing this test exists to rule out. */
-  exit: () => { code: number | null; signal: NodeJS.Signals | null } | undefined;
-}
-
-function startWorkerProcess(databaseUrl: string, taskQueue: string): Promise<WorkerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'workerProcess.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TASK_QUEUE: taskQueue,
-      DATABASE_URL: databaseUrl,
-      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  let exit: ReturnType<WorkerChild['exit']>;
-  const collect = (d: Buffer) => {
-    output = (output + d.toString()).slice(-400_000); // bounded: a soak logs every failed attempt
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  child.once('exit', (code, signal) => (exit = { code, signal }));
-  const handle: WorkerChild = { child, output: () => output, exit: () => exit };
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', () => {
-      if (output.includes('worker-ready')) resolve(handle);
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited before it was ready (${code}):\n${output}`)));
-  });
-}
 
 describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate under a working worker', () => {
   let pg: PrivatePostgres;
@@ -88,7 +51,7 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
     async () => {
       const started = Date.now();
       const taskQueue = uniqueId('pg-outage');
-      worker = await startWorkerProcess(pg.url, taskQueue);
+      worker = await startWorkerProcess({ databaseUrl: pg.url, taskQueue });
       const pid = worker.child.pid!;
       // Free-tier tickets are answered by the AI at once and close after short timers: each one
       // writes its read model, events, reply and CSAT messages over a few seconds.

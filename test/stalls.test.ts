@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +9,7 @@ import { demoCustomers } from '../src/db/seed';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
 import { operationOf, startOpenAIStub, type OpenAIStub, type StubRequest, type StubReply } from './support/openaiStub';
 import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
+import { startWorkerProcess } from './support/workerChild';
 
 // Tickets that froze or stalled out of sight (issue "Robustness"): a 429 asking for an hour, a
 // worker that died mid-call, a value the database refuses. Each must end with a person, saying why.
@@ -144,32 +144,12 @@ describe('a value the database refuses', () => {
 
 const databaseUrl = inject('databaseUrl');
 
-function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'workerProcess.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TASK_QUEUE: taskQueue,
-      DATABASE_URL: databaseUrl,
-      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      OPENAI_BASE_URL: stub.baseURL,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('worker-ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-  });
-}
-
 // Two processes share one database: PostgreSQL.
 describe.runIf(databaseUrl)('a worker that dies mid-call', () => {
   it("stops heartbeating, so its AI call restarts on another worker within the heartbeat timeout, not the call's 2-minute timeout", async () => {
     const taskQueue = uniqueId('heartbeat');
-    const child = await startWorkerProcess(taskQueue);
+    const { child } = await startWorkerProcess({ taskQueue, databaseUrl: databaseUrl!, env: { OPENAI_BASE_URL: stub.baseURL } });
+    children.push(child);
     const marker = uniqueId('HANG');
     const handle = await startTicket(
       client,

@@ -7,10 +7,10 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../globalSetup';
 
 const run = promisify(execFile);
 
@@ -80,16 +80,4 @@ export async function startPrivatePostgres(port?: number): Promise<PrivatePostgr
 async function osUser(name: string): Promise<{ uid: number; gid: number }> {
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', name]), run('id', ['-g', name])]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
-}
-
-/** A port nothing listens on now; the server takes it a moment later, so a clash is only theoretical. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
