@@ -10,60 +10,22 @@ import type { Database } from '../src/db/client';
 import { aiCalls, aiDrafts, outbox } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { emptyEnrichment } from '../src/domain/enrichment';
-import type { Classification } from '../src/domain/ticket';
 import { actions } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
-import { operationOf, startOpenAIStub, type OpenAIStub, type StubRequest, type StubReply } from './support/openaiStub';
+import {
+  classification,
+  operationOf,
+  startOpenAIStub,
+  wellBehaved,
+  type OpenAIStub,
+  type StubReply,
+  type StubRequest,
+} from './support/openaiStub';
 import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
 
 let database: Database;
 let stub: OpenAIStub;
 let ai: SupportAI;
-
-const classification: Classification = {
-  issueType: 'how_to',
-  complexity: 'low',
-  repeatability: 'repeatable',
-  urgency: 'low',
-  sentiment: 'neutral',
-  requestsHuman: false,
-  confidence: 0.92,
-  summary: 'Customer wants to reset their password',
-};
-
-/** Answers like a well-behaved model: valid JSON for whichever operation was asked. */
-function wellBehaved(request: StubRequest): StubReply {
-  const user = request.body.messages.find((m) => m.role === 'user')?.content ?? '';
-  switch (operationOf(request)) {
-    case 'classify':
-      return { content: JSON.stringify(classification) };
-    case 'draft': {
-      const ids = [...user.matchAll(/\[(kb_[a-z0-9_]+)\]/g)].map((m) => m[1]);
-      return {
-        content: JSON.stringify({
-          body: 'Hi,\n\nUse "Forgot password" on the sign-in page.',
-          confidence: 0.88,
-          citations: [ids[0], 'kb_made_up'],
-        }),
-      };
-    }
-    case 'summarize':
-      return {
-        content: JSON.stringify({
-          customerNeeds: 'Reset a password',
-          alreadyTried: ['AI sent the reset steps'],
-          whyEscalated: 'The customer asked for a person',
-          accountContext: 'free tier',
-          pageContext: null,
-          suggestedNextStep: 'Send a reset link manually',
-        }),
-      };
-    case 'assess':
-      return { content: JSON.stringify({ verdict: 'resolved', sentiment: 'positive', confidence: 0.9 }) };
-    default:
-      return { status: 400, body: { error: { message: 'unknown schema' } } };
-  }
-}
 
 const ticket = (over: Partial<TicketForAI> = {}): TicketForAI => ({
   ticketId: uniqueId('oa'),

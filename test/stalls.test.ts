@@ -7,7 +7,15 @@ import type { Database } from '../src/db/client';
 import { ticketEvents, tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
-import { operationOf, startOpenAIStub, type OpenAIStub, type StubRequest, type StubReply } from './support/openaiStub';
+import {
+  classification,
+  operationOf,
+  startOpenAIStub,
+  wellBehaved,
+  type OpenAIStub,
+  type StubRequest,
+  type StubReply,
+} from './support/openaiStub';
 import { everyQuadrant, startTicket, statusIs, testPolicy, waitForState } from './support/tickets';
 import { startWorkerProcess } from './support/workerChild';
 
@@ -21,41 +29,12 @@ let stub: OpenAIStub;
 const workers: TestWorker[] = [];
 const children: ChildProcess[] = [];
 
-const classification = {
-  issueType: 'how_to',
-  complexity: 'low',
-  repeatability: 'repeatable',
-  urgency: 'low',
-  sentiment: 'neutral',
-  requestsHuman: false,
-  confidence: 0.92,
-  summary: 'Customer wants to reset their password',
-};
-
-/** Classify is rate limited for an hour when the ticket says RATELIMIT, and never answers when it says HANG. */
+/** Classify is rate limited for an hour when the ticket says RATELIMIT, and never answers when it says HANG; otherwise a well-behaved model. */
 function scripted(request: StubRequest): StubReply {
   const user = request.body.messages.find((m) => m.role === 'user')?.content ?? '';
   if (user.includes('RATELIMIT')) return { status: 429, headers: { 'retry-after': '3600' }, body: { error: { message: 'slow down' } } };
   if (user.includes('HANG')) return { content: JSON.stringify(classification), delayMs: 600_000 };
-  switch (operationOf(request)) {
-    case 'classify':
-      return { content: JSON.stringify(classification) };
-    case 'draft':
-      return { content: JSON.stringify({ body: 'Use "Forgot password" on the sign-in page.', confidence: 0.9, citations: [] }) };
-    case 'summarize':
-      return {
-        content: JSON.stringify({
-          customerNeeds: 'Reset a password',
-          alreadyTried: [],
-          whyEscalated: 'The AI did not answer in time',
-          accountContext: 'free tier',
-          pageContext: null,
-          suggestedNextStep: 'Answer the customer',
-        }),
-      };
-    default:
-      return { content: JSON.stringify({ verdict: 'resolved', sentiment: 'positive', confidence: 0.9 }) };
-  }
+  return wellBehaved(request);
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Classification } from '../../src/domain/ticket';
 
 /** A request the stub received: the parsed body and when it arrived. */
 export interface StubRequest {
@@ -89,3 +90,49 @@ export type OpenAIStub = Awaited<ReturnType<typeof startOpenAIStub>>;
 
 /** Which operation a request is for, from the structured-output schema name. */
 export const operationOf = (r: StubRequest) => r.body.response_format?.json_schema?.name ?? 'unknown';
+
+/** A confident, easy classification: what a well-behaved model says of a password reset. */
+export const classification: Classification = {
+  issueType: 'how_to',
+  complexity: 'low',
+  repeatability: 'repeatable',
+  urgency: 'low',
+  sentiment: 'neutral',
+  requestsHuman: false,
+  confidence: 0.92,
+  summary: 'Customer wants to reset their password',
+};
+
+/** Answers like a well-behaved model: valid JSON for whichever operation was asked. */
+export function wellBehaved(request: StubRequest): StubReply {
+  const user = request.body.messages.find((m) => m.role === 'user')?.content ?? '';
+  switch (operationOf(request)) {
+    case 'classify':
+      return { content: JSON.stringify(classification) };
+    case 'draft': {
+      const ids = [...user.matchAll(/\[(kb_[a-z0-9_]+)\]/g)].map((m) => m[1]);
+      return {
+        content: JSON.stringify({
+          body: 'Hi,\n\nUse "Forgot password" on the sign-in page.',
+          confidence: 0.88,
+          citations: [ids[0], 'kb_made_up'],
+        }),
+      };
+    }
+    case 'summarize':
+      return {
+        content: JSON.stringify({
+          customerNeeds: 'Reset a password',
+          alreadyTried: ['AI sent the reset steps'],
+          whyEscalated: 'The customer asked for a person',
+          accountContext: 'free tier',
+          pageContext: null,
+          suggestedNextStep: 'Send a reset link manually',
+        }),
+      };
+    case 'assess':
+      return { content: JSON.stringify({ verdict: 'resolved', sentiment: 'positive', confidence: 0.9 }) };
+    default:
+      return { status: 400, body: { error: { message: 'unknown schema' } } };
+  }
+}
