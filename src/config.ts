@@ -54,6 +54,28 @@ const variables = {
   SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).default(10_000), example: '10000' },
   // At most 10 minutes: the cache is what keeps a revoked key working, so its window stays short.
   AUTH_CACHE_TTL_MS: { schema: z.coerce.number().int().min(0).max(600_000).default(30_000), example: '30000' },
+  PUBLIC_URL: {
+    schema: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    example: 'https://support.example.com',
+  },
+  SMTP_URL: { schema: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()), example: 'smtp://user:pass@smtp.example.com:587' },
+  EMAIL_FROM: { schema: z.email().default('support@tandem.localhost'), example: 'support@example.com' },
+  EMAIL_FROM_NAME: { schema: z.string().trim().min(1).max(100).default('Tandem Support'), example: 'Acme Support' },
+  CSAT_LINK_SECRET: {
+    schema: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+    example: 'a-long-random-string-of-32-chars-or-more',
+  },
+  // One day by default; at least a minute, at most a week (Temporal keeps retrying the activity that long).
+  DELIVERY_DEADLINE_MS: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(60_000)
+      .max(7 * 86_400_000)
+      .default(86_400_000),
+    example: '86400000',
+  },
+  WEBHOOK_TIMEOUT_MS: { schema: z.coerce.number().int().min(500).max(60_000).default(10_000), example: '10000' },
   DEMO_TICKETS: {
     schema: z.enum(['on', 'off']).default('on'),
     example: 'off',
@@ -93,3 +115,6 @@ export const configVariables = Object.fromEntries(Object.entries(variables).map(
   keyof Variables,
   string
 >;
+
+/** Where the API is reached from outside (CSAT links point here): PUBLIC_URL, else this machine's port. */
+export const publicUrlOf = (config: Pick<Config, 'PUBLIC_URL' | 'PORT'>) => config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;

@@ -1,8 +1,9 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities';
+import { createActivities, type ActivityDeps, type DeliveryOptions } from './activities';
 import { createSupportAI } from './ai';
-import { loadConfig, type Config } from './config';
+import { loadConfig, publicUrlOf, type Config } from './config';
+import { createMailer } from './email/outbound';
 import { openDatabase, type Database } from './db/client';
 import { createIntegrations } from './integrations';
 import { describeRestart, superviseWorker, type SupervisedRun, type Supervisor } from './workerSupervision';
@@ -41,6 +42,17 @@ export function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
   });
 }
 
+/** How the worker's deliveries leave: SMTP when SMTP_URL is set, webhooks, CSAT links on PUBLIC_URL. */
+export function deliveryOptions(config: Config): DeliveryOptions {
+  return {
+    mailer: config.SMTP_URL ? createMailer(config.SMTP_URL) : null,
+    emailFrom: { address: config.EMAIL_FROM, name: config.EMAIL_FROM_NAME },
+    publicUrl: publicUrlOf(config),
+    csatLinkSecret: config.CSAT_LINK_SECRET,
+    webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  };
+}
+
 export interface RunningWorker extends SupervisedRun {
   worker: Worker;
   connection: NativeConnection;
@@ -58,6 +70,7 @@ export async function startWorker(config: Config, database: Database, address: s
       db: database.db,
       ai: createSupportAI(config, database.db),
       integrations: createIntegrations(config, database.db),
+      delivery: deliveryOptions(config),
       maxRetryDelayMs: config.MAX_RETRY_DELAY_MS,
     },
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,

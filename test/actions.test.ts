@@ -61,6 +61,12 @@ const cases: Record<ActionName, unknown[]> = {
     { agentId: 'ana', changes: 'urgent' },
     { agentId: 'ana' },
   ],
+  note: [
+    { agentId: 'ana', body: ' Called the customer. ' },
+    { agentId: 'ana', body: '' },
+    { agentId: 'ana' },
+    { agentId: 'ana', body: long(20_001) },
+  ],
 };
 
 it.each(actionNames.flatMap((action) => [...common, ...cases[action]].map((raw) => [action, JSON.stringify(raw), raw] as const)))(

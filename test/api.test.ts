@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, routesOf } from '../src/api/app';
 import { createApiKey, revokeApiKey } from '../src/api/auth';
 import { openApiPath } from '../src/api/openapi';
 import { openDatabase, type Database } from '../src/db/client';
-import { accounts, customers, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
+import { accounts, customers, messages, ticketEvents, tickets } from '../src/db/schema';
+import { sentMessages } from './support/sent';
 import { demoCustomers } from '../src/db/seed';
 import { createLogger } from '../src/logger';
 import { workflowIdFor } from '../src/domain/ids';
@@ -218,10 +219,7 @@ describe('agent actions', () => {
     const approvals = state.timeline.filter((e) => e.type === 'action' && e.data?.action === 'approve');
     expect(approvals).toHaveLength(1);
     expect(approvals[0]?.actor).toMatch(/^alice-/);
-    const sent = await database.db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.ticketId, ticketId), eq(outbox.kind, 'reply')));
+    const sent = (await sentMessages(database.db, ticketId)).filter((m) => m.kind === 'reply');
     expect(sent).toHaveLength(1);
     const events = await database.db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId));
     await expect

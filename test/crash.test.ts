@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
-import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
+import { aiDrafts, messages, ticketEvents, tickets } from '../src/db/schema';
+import { sentMessages } from './support/sent';
 import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, uniqueId } from './support/harness';
 import { everyQuadrant, startTicket, testPolicy, type TicketHandle } from './support/tickets';
@@ -77,7 +78,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
       ]),
     );
     children[0]!.kill('SIGKILL');
-    const sentBeforeKill = (await database.db.select({ n: count() }).from(outbox).where(inArray(outbox.ticketId, ids)))[0]!.n;
+    const sentBeforeKill = (await sentMessages(database.db, ids)).length;
     expect(sentBeforeKill).toBeLessThan(60); // some work was still ahead of the crash
 
     children.push((await startWorkerProcess({ taskQueue, databaseUrl: databaseUrl! })).child);
@@ -103,7 +104,7 @@ describe.runIf(databaseUrl)('a worker killed mid-flight', () => {
     expect(outcomes.every((o) => o.resolutionReason === 'no_reply')).toBe(true);
 
     for (const ticketId of ids) {
-      const sent = await database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId));
+      const sent = await sentMessages(database.db, ticketId);
       expect(sent.map((o) => o.kind).sort()).toEqual(['csat_reminder', 'csat_survey', 'reply']);
       const conversation = await database.db.select().from(messages).where(eq(messages.ticketId, ticketId));
       expect(conversation.map((m) => m.author).sort()).toEqual(['ai', 'customer', 'system', 'system']);

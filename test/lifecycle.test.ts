@@ -3,7 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
-import { aiDrafts, messages, outbox, ticketEvents, tickets } from '../src/db/schema';
+import { aiDrafts, messages, ticketEvents, tickets } from '../src/db/schema';
+import { sentMessages } from './support/sent';
 import type { TicketState } from '../src/domain/ticketState';
 import { actions, csatSignal, customerMessageSignal, stateQuery } from '../src/workflows/messages';
 import { connectClient, openTestDatabase, startTestWorker, uniqueId, type TestWorker } from './support/harness';
@@ -39,7 +40,7 @@ async function rowsFor(ticketId: string) {
     ticket: (await db.select().from(tickets).where(eq(tickets.id, ticketId)))[0],
     events: await db.select().from(ticketEvents).where(eq(ticketEvents.ticketId, ticketId)),
     messages: await db.select().from(messages).where(eq(messages.ticketId, ticketId)),
-    outbox: await db.select().from(outbox).where(eq(outbox.ticketId, ticketId)),
+    sent: await sentMessages(db, ticketId),
     drafts: await db.select().from(aiDrafts).where(eq(aiDrafts.ticketId, ticketId)),
   };
 }
@@ -66,8 +67,8 @@ describe('ai_auto', () => {
 
     const rows = await rowsFor(resolved.ticketId);
     expect(rows.ticket).toMatchObject({ status: 'closed', csatScore: 5, resolutionMode: 'ai_only', mode: 'ai_auto' });
-    expect(rows.outbox.filter((o) => o.kind === 'reply')).toHaveLength(1);
-    expect(rows.outbox.filter((o) => o.kind === 'csat_survey')).toHaveLength(1);
+    expect(rows.sent.filter((o) => o.kind === 'reply')).toHaveLength(1);
+    expect(rows.sent.filter((o) => o.kind === 'csat_survey')).toHaveLength(1);
     expect(rows.messages.filter((m) => m.author === 'customer')).toHaveLength(2);
     expect(rows.drafts).toHaveLength(1);
     expect(rows.drafts[0]?.outcome).toBe('sent');
@@ -86,7 +87,7 @@ describe('ai_auto', () => {
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ resolutionReason: 'no_reply', csatScore: null });
     const rows = await rowsFor(outcome.ticketId);
-    expect(rows.outbox.map((o) => o.kind).sort()).toEqual(['csat_reminder', 'csat_survey', 'reply']);
+    expect(rows.sent.map((o) => o.kind).sort()).toEqual(['csat_reminder', 'csat_survey', 'reply']);
     expect(rows.events.some((e) => e.type === 'csat_window_closed')).toBe(true);
   });
 

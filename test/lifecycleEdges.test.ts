@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AIProviderError } from '../src/ai/errors';
 import { createLocalSupportAI } from '../src/ai/localProvider';
 import type { SupportAI } from '../src/ai/supportAI';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
-import { outbox } from '../src/db/schema';
+import { sentMessages } from './support/sent';
 import type { TicketView } from '../src/domain/ticketState';
 import { resolveTemporalCli } from '../src/temporal/localServer';
 import { actions, csatSignal, customerMessageSignal, stateQuery } from '../src/workflows/messages';
@@ -217,7 +216,7 @@ describe('conversation edges', () => {
     const outcome = await handle.result();
     expect(outcome.csatScore).toBe(5);
     await maybeRecordHistory('csat-before-survey', handle.workflowId);
-    const sent = await database.db.select().from(outbox).where(eq(outbox.ticketId, outcome.ticketId));
+    const sent = await sentMessages(database.db, outcome.ticketId);
     expect(sent.map((o) => o.kind)).toEqual(['reply']);
   });
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AIProviderError } from '../src/ai/errors';
 import { createOpenAISupportAI } from '../src/ai/openaiProvider';
 import { loadPrompt } from '../src/ai/prompts';
 import type { SupportAI, TicketForAI } from '../src/ai/supportAI';
 import type { Database } from '../src/db/client';
-import { aiCalls, aiDrafts, outbox } from '../src/db/schema';
+import { aiCalls, aiDrafts } from '../src/db/schema';
+import { sentMessages } from './support/sent';
 import { demoCustomers } from '../src/db/seed';
 import { emptyEnrichment } from '../src/domain/enrichment';
 import { actions } from '../src/workflows/messages';
@@ -265,10 +266,7 @@ describe('openai provider inside the ticket workflow', () => {
     expect(state.mode).not.toBe('ai_auto');
     expect(state.aiMessagesSent).toBe(0);
     expect(state.routeReasons.join(' ')).toMatch(/addresses the AI/);
-    const sent = await database.db
-      .select()
-      .from(outbox)
-      .where(and(eq(outbox.ticketId, state.ticketId), eq(outbox.kind, 'reply')));
+    const sent = (await sentMessages(database.db, state.ticketId)).filter((m) => m.kind === 'reply');
     expect(sent).toHaveLength(0);
     // And the text only ever reached the model as data, never as part of its instructions.
     for (const r of stub.requests.filter((q) => q.body.messages[1]!.content.includes('Ignore all previous instructions'))) {

@@ -11,7 +11,8 @@ import { count, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client';
 import { demoCustomers, seedDemoData } from '../src/db/seed';
-import { outbox, ticketEvents, tickets } from '../src/db/schema';
+import { ticketEvents, tickets } from '../src/db/schema';
+import { sentMessages } from './support/sent';
 import { actions, stateQuery } from '../src/workflows/messages';
 import { connectClient, uniqueId } from './support/harness';
 import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from './support/privatePostgres';
@@ -142,10 +143,7 @@ describe.runIf(canRunPrivatePostgres)('PostgreSQL stopped with -m immediate unde
       const rows = await database.db.select({ id: tickets.id, status: tickets.status }).from(tickets).where(inArray(tickets.id, ids));
       expect(rows).toHaveLength(ids.length);
       expect(rows.filter((r) => r.status !== 'closed')).toEqual([]);
-      const sent = await database.db
-        .select({ ticketId: outbox.ticketId, kind: outbox.kind })
-        .from(outbox)
-        .where(inArray(outbox.ticketId, ids));
+      const sent = await sentMessages(database.db, ids);
       for (const id of ids) {
         expect(
           sent

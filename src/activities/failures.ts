@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { AIProviderError } from '../ai/errors';
+import { DeliveryPending } from '../delivery/deliverer';
 import { cutText } from '../domain/text';
 import { IntegrationError } from '../integrations/ports';
 
@@ -25,6 +26,8 @@ function toActivityFailure(operation: string, err: unknown, maxRetryDelayMs: num
       ...(err.retryAfterMs !== undefined ? { nextRetryDelay: retryDelay(err.retryAfterMs, maxRetryDelayMs) } : {}),
     });
   }
+  // A receiver that failed this attempt: Temporal tries again on the delivery's schedule.
+  if (err instanceof DeliveryPending) return ApplicationFailure.retryable(`${operation}: ${err.message}`, 'DeliveryPending');
   const code = sqlState(err);
   if (code !== undefined) {
     // SQLSTATE class 22 (data exception: invalid text, a value out of range): the database refuses

@@ -1,21 +1,19 @@
 import type { Db } from '../db/client';
-import {
-  persistTicket,
-  recordDraftOutcome,
-  recordOutboundMessage,
-  type DraftOutcomeInput,
-  type OutboundMessage,
-  type PersistInput,
-} from '../db/ticketWrites';
+import { recordMessage, type DeliveryContext, type OutboundMessage } from '../db/messageWrites';
+import { persistTicket, recordDraftOutcome, type DraftOutcomeInput, type PersistInput } from '../db/ticketWrites';
 import { guarded, type FailureOptions } from './failures';
 
 /** The ticket's writes to the read model: a value the database refuses fails at once (PersistenceRefused). */
-export function persistenceActivities(db: Db, now: () => Date, options: FailureOptions) {
+export function persistenceActivities(db: Db, ctx: DeliveryContext, now: () => Date, options: FailureOptions) {
   const run = guarded(options);
   return {
-    persistTicket: (input: PersistInput) => run('persistTicket', () => persistTicket(db, input, now())),
-    /** Queues a message for the customer's channel and records it in the conversation, once. */
-    deliverMessage: (message: OutboundMessage) => run('deliverMessage', () => recordOutboundMessage(db, message)),
+    /** Writes the read model and plans the webhooks its events raise; returns those still to send. */
+    persistTicket: (input: PersistInput) => run('persistTicket', () => persistTicket(db, input, now(), ctx)),
+    /**
+     * Records a message in the conversation and plans how it reaches the customer (returned), once.
+     * The name is older than the plan: sending is `sendMessage`'s, which the workflow starts after.
+     */
+    deliverMessage: (message: OutboundMessage) => run('deliverMessage', () => recordMessage(db, message, ctx)),
     recordDraftOutcome: (outcome: DraftOutcomeInput) => run('recordDraftOutcome', () => recordDraftOutcome(db, outcome)),
   };
 }

@@ -7,13 +7,17 @@ import type { Database } from '../db/client';
 import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
 import type { ActivityTimeouts } from '../workflows/ticket/timeouts';
+import { MAX_EMAIL_BYTES } from '../email/inbound';
 import { authenticate } from './auth';
 import { renderDocs } from './docsPage';
 import { checkHealth } from './health';
 import { buildOpenApi } from './openapi';
 import { Problem, problems, sendProblem } from './problems';
 import { defineRoute, register, type RouteSpec } from './route';
+import { DEFAULT_EMAIL_FROM } from '../domain/delivery';
 import { policyRoutes, ticketRoutes } from './routes';
+import { webhookEventDocs } from './webhookEvents';
+import type { RouteDeliveryOptions } from './routes/ticketCalls';
 
 export interface AppDeps {
   client: Client;
@@ -32,8 +36,12 @@ export interface AppDeps {
   authCacheTtlMs?: number;
   /** Largest accepted JSON body. */
   bodyLimit?: string;
+  /** Largest accepted inbound email (message/rfc822), in bytes. */
+  emailLimit?: number;
   /** `crm` when customer ids are an outside CRM's (HubSpot), not Tandem's own table's. */
   customerIds?: 'tandem' | 'crm';
+  /** Public address, CSAT link key, email from-address, webhook timeout: see RouteDeliveryOptions. */
+  delivery?: Partial<RouteDeliveryOptions>;
 }
 
 const Health = z
@@ -59,8 +67,11 @@ const Unready = Health.omit({ status: true })
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const jsonTypes = ['application/json', 'application/*+json'];
-// Only routes that say so accept YAML (the routing policy); the others answer it with 415.
+// Only routes that say so accept YAML (the routing policy), a form (the CSAT page) or a raw email
+// (inbound mail); the others answer them with 415.
 const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+const formType = 'application/x-www-form-urlencoded';
+const mimeType = 'message/rfc822';
 
 export function createApp(deps: AppDeps): Express {
   const { client, database } = deps;
@@ -135,6 +146,13 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.activityTimeouts ? { activityTimeouts: deps.activityTimeouts } : {}),
     ...(deps.customerIds ? { customerIds: deps.customerIds } : {}),
     timeouts,
+    delivery: {
+      publicUrl: deps.delivery?.publicUrl ?? 'http://127.0.0.1:3000',
+      selfOrigins: deps.delivery?.selfOrigins ?? [],
+      csatLinkSecret: deps.delivery?.csatLinkSecret,
+      emailFrom: deps.delivery?.emailFrom ?? DEFAULT_EMAIL_FROM.address,
+      webhookTimeoutMs: deps.delivery?.webhookTimeoutMs ?? 10_000,
+    },
   });
   const docRoutes: RouteSpec[] = [
     defineRoute({
@@ -160,7 +178,7 @@ export function createApp(deps: AppDeps): Express {
   ];
   const routes = [...apiRoutes, ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []), ...systemRoutes, ...docRoutes];
   let document: ReturnType<typeof buildOpenApi> | undefined;
-  const openApi = () => (document ??= buildOpenApi(routes, { version: '1' }));
+  const openApi = () => (document ??= buildOpenApi(routes, { version: '1' }, webhookEventDocs));
   let html: string | undefined;
   const docsHtml = () => (html ??= renderDocs(openApi()));
 
@@ -180,13 +198,20 @@ export function createApp(deps: AppDeps): Express {
   // A body that is not JSON is refused before it is read, so nothing downstream guesses at it.
   const jsonOnly: RequestHandler = (req, _res, next) => {
     const hasBody = req.get('content-length') ? req.get('content-length') !== '0' : req.get('transfer-encoding') !== undefined;
-    if (hasBody && !req.is([...jsonTypes, ...yamlTypes])) {
+    if (hasBody && !req.is([...jsonTypes, ...yamlTypes, formType, mimeType])) {
       throw new Problem(415, 'Unsupported Media Type', `send application/json, not ${req.get('content-type') ?? 'no content type'}`);
     }
     next();
   };
   const limit = deps.bodyLimit ?? '1mb';
-  app.use(requestId, jsonOnly, express.json({ limit, type: jsonTypes }), express.text({ limit, type: yamlTypes }));
+  app.use(
+    requestId,
+    jsonOnly,
+    express.json({ limit, type: jsonTypes }),
+    express.text({ limit, type: yamlTypes }),
+    express.urlencoded({ limit: '64kb', type: formType, extended: false }),
+    express.raw({ limit: deps.emailLimit ?? MAX_EMAIL_BYTES, type: mimeType }),
+  );
 
   const router = express.Router();
   const auth = authenticate(database.db, timeouts.databaseMs, { cacheTtlMs: deps.authCacheTtlMs ?? 30_000 });
@@ -205,7 +230,7 @@ export function createApp(deps: AppDeps): Express {
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       const detail =
         e.type === 'entity.too.large'
-          ? `the body is larger than ${deps.bodyLimit ?? '1mb'}`
+          ? `the body is larger than ${req.is(mimeType) ? `${deps.emailLimit ?? MAX_EMAIL_BYTES} bytes` : (deps.bodyLimit ?? '1mb')}`
           : e.type === 'entity.parse.failed'
             ? 'the body is not valid JSON'
             : e.expose

@@ -46,7 +46,12 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z_]+)/g, '{$1}');
 
 /** The OpenAPI 3.1 document, derived from the same route specs and zod schemas that serve requests. */
-export function buildOpenApi(routes: RouteSpec[], info: { version: string; serverUrl?: string }) {
+export function buildOpenApi(
+  routes: RouteSpec[],
+  info: { version: string; serverUrl?: string },
+  /** Outbound events (OpenAPI 3.1 `webhooks`): what a receiver is sent, by event type. */
+  events: Record<string, { summary: string; schema: z.ZodType }> = {},
+) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const operation = {
@@ -66,18 +71,45 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
           schema: { type: 'string' },
         })),
       ],
-      ...(route.body
+      ...(route.bodyType === 'mime'
         ? {
             requestBody: {
-              // Actions that need no fields (approve, takeover, …) may be posted without a body.
-              required: !route.body.safeParse({}).success,
+              required: true,
               content: {
-                'application/json': { schema: ref(route.body) },
-                ...(route.acceptsYaml ? { 'application/yaml': { schema: ref(route.body) } } : {}),
+                'message/rfc822': { schema: { type: 'string', contentMediaType: 'message/rfc822', description: 'The whole raw message.' } },
               },
             },
           }
-        : {}),
+        : route.bodyType === 'form' && route.body
+          ? {
+              requestBody: {
+                required: true,
+                content: {
+                  'application/x-www-form-urlencoded': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        score: { type: 'string', enum: ['1', '2', '3', '4', '5'] },
+                        comment: { type: 'string', maxLength: 2000 },
+                      },
+                      required: ['score'],
+                    },
+                  },
+                },
+              },
+            }
+          : route.body
+            ? {
+                requestBody: {
+                  // Actions that need no fields (approve, takeover, …) may be posted without a body.
+                  required: !route.body.safeParse({}).success,
+                  content: {
+                    'application/json': { schema: ref(route.body) },
+                    ...(route.acceptsYaml ? { 'application/yaml': { schema: ref(route.body) } } : {}),
+                  },
+                },
+              }
+            : {}),
       responses: Object.fromEntries(
         Object.entries(route.responses).map(([status, r]) => [
           status,
@@ -115,6 +147,27 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
     security: [{ bearer: [] }],
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
+    webhooks: Object.fromEntries(
+      Object.entries(events).map(([type, e]) => [
+        type,
+        {
+          post: {
+            operationId: `event_${type.replace('.', '_')}`,
+            summary: e.summary,
+            description:
+              'Sent to every endpoint subscribed to this event, signed as Standard Webhooks specifies: `webhook-id` (the same on every retry: dedupe on it), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256>`, one per active secret). Answer 2xx to accept; anything else (redirects included) is retried with backoff for up to 24 h; 410 disables the endpoint.',
+            parameters: ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({
+              name,
+              in: 'header',
+              required: true,
+              schema: { type: 'string' },
+            })),
+            requestBody: { required: true, content: { 'application/json': { schema: ref(e.schema) } } },
+            responses: { '2XX': { description: 'Accepted.' }, '410': { description: 'The endpoint is gone: Tandem disables it.' } },
+          },
+        },
+      ]),
+    ),
     components: {
       schemas,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run keys -- create`.' } },

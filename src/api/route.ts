@@ -13,7 +13,7 @@ import { ProblemDetails } from '../schemas/api';
  * that validate them.
  */
 export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express syntax (`/v1/tickets/:id`); the OpenAPI path is derived from it. */
   path: string;
   operationId: string;
@@ -26,6 +26,11 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   exclusive?: boolean;
   /** Also accept the body as YAML (application/yaml). */
   acceptsYaml?: boolean;
+  /**
+   * A body that is not JSON: an HTML form (application/x-www-form-urlencoded, parsed into the
+   * `body` schema) or a raw email (message/rfc822, handed over as `raw` bytes).
+   */
+  bodyType?: 'form' | 'mime';
   params?: P;
   query?: Q;
   body?: B;
@@ -39,6 +44,8 @@ export interface HandlerInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** The request's bytes, for a `mime` route. */
+  raw: Buffer | null;
   principal: Principal | null;
   requestId: string;
   header(name: string): string | undefined;
@@ -89,6 +96,15 @@ export function register(router: Router, route: RouteSpec, authenticate: (req: R
     const query = parsePart(route.query ?? noQuery, { ...req.query }, 'query', errors);
     // A POST without a body is an empty object, so actions that need no fields need no body.
     let raw: unknown = req.body ?? {};
+    const bytes = Buffer.isBuffer(raw) ? raw : null;
+    if (bytes && route.bodyType !== 'mime') throw new Problem(415, 'Unsupported Media Type', 'send application/json');
+    if (route.bodyType === 'mime') {
+      if (!bytes) throw new Problem(415, 'Unsupported Media Type', 'send the raw message as message/rfc822');
+      raw = {};
+    }
+    if (req.is('application/x-www-form-urlencoded') && route.bodyType !== 'form') {
+      throw new Problem(415, 'Unsupported Media Type', 'send application/json');
+    }
     if (typeof raw === 'string') {
       if (!route.acceptsYaml) throw new Problem(415, 'Unsupported Media Type', 'send application/json');
       try {
@@ -103,6 +119,7 @@ export function register(router: Router, route: RouteSpec, authenticate: (req: R
       params,
       query,
       body,
+      raw: bytes,
       principal: route.roles === 'public' ? null : principalOf(req),
       requestId: req.requestId ?? '',
       header: (name) => req.get(name),

@@ -6,6 +6,7 @@ import type { Database } from '../db/client';
 import { createPolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
 import { defaultActivityTimeouts } from '../workflows/ticket/timeouts';
+import { publicUrlOf } from '../config';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -82,7 +83,20 @@ export async function startApi(config: Config, database: Database, address: stri
     policies: createPolicyStore(database.db),
     customerIds: config.HUBSPOT_ACCESS_TOKEN ? 'crm' : 'tandem',
     // A model call may take up to OPENAI_TIMEOUT_MS; the AI activity must outlast it.
-    activityTimeouts: { ...defaultActivityTimeouts, aiMs: Math.max(defaultActivityTimeouts.aiMs, config.OPENAI_TIMEOUT_MS + 15_000) },
+    activityTimeouts: {
+      ...defaultActivityTimeouts,
+      aiMs: Math.max(defaultActivityTimeouts.aiMs, config.OPENAI_TIMEOUT_MS + 15_000),
+      deliveryDeadlineMs: config.DELIVERY_DEADLINE_MS,
+      // Every endpoint of a message is tried at once; an attempt lasts about one webhook timeout.
+      deliveryAttemptMs: Math.max(60_000, config.WEBHOOK_TIMEOUT_MS * 3),
+    },
+    delivery: {
+      publicUrl: publicUrlOf(config),
+      csatLinkSecret: config.CSAT_LINK_SECRET,
+      emailFrom: config.EMAIL_FROM,
+      webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      selfOrigins: [`http://127.0.0.1:${config.PORT}`, `http://localhost:${config.PORT}`],
+    },
     authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
     logger,
     timeouts: {

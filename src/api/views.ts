@@ -24,6 +24,7 @@ export function rowView(r: TicketRecord) {
     escalated: r.escalated,
     slaDeadline: r.slaDeadline?.toISOString() ?? null,
     slaBreached: r.slaBreached,
+    deliveryFailed: r.deliveryFailed,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

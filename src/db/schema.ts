@@ -13,7 +13,8 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { ReadModelState } from '../domain/readModel';
-import type { Citation, Classification, EscalationSummary, PageContext } from '../domain/ticket';
+import { deliveryStatuses, deliveryTransports, outboundKinds } from '../domain/delivery';
+import type { Attachment, Citation, Classification, EscalationSummary, PageContext } from '../domain/ticket';
 import { timelineEventTypes, type TicketState } from '../domain/ticketState';
 import {
   channels,
@@ -107,6 +108,9 @@ export const tickets = pgTable(
     workflowId: text('workflow_id').notNull(),
     externalId: text('external_id'),
     customerId: text('customer_id'),
+    customerEmail: text('customer_email'),
+    /** The name behind the service key that started the ticket: its webhooks, its scope. */
+    createdBy: text('created_by'),
     channel: text('channel', { enum: channels }).notNull(),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
@@ -126,6 +130,8 @@ export const tickets = pgTable(
     snapshot: jsonb('snapshot').$type<TicketState>(),
     slaDeadline: timestamp('sla_deadline', { withTimezone: true }),
     slaBreached: boolean('sla_breached').notNull().default(false),
+    /** A message to the customer failed after its last attempt. */
+    deliveryFailed: boolean('delivery_failed').notNull().default(false),
     policyVersion: text('policy_version'),
     resolutionMode: text('resolution_mode', { enum: resolutionModes }),
     resolutionReason: text('resolution_reason'),
@@ -158,7 +164,10 @@ export const tickets = pgTable(
   ],
 );
 
-/** Every message in a ticket's conversation; the id is derived from ticket + turn so a retry never duplicates. */
+/**
+ * Every message in a ticket's conversation, with how it was delivered; the id is derived from
+ * ticket + turn so a retry never duplicates. Internal notes live here too, never delivered.
+ */
 export const messages = pgTable(
   'messages',
   {
@@ -168,9 +177,24 @@ export const messages = pgTable(
     agentId: text('agent_id'),
     body: text('body').notNull(),
     draftId: text('draft_id'),
+    /** What was sent (reply, survey, reminder) or `note`; null for the customer's own messages. */
+    kind: text('kind', { enum: [...outboundKinds, 'note'] }),
+    /** An agent's note for colleagues: never delivered, never in the customer's conversation. */
+    internal: boolean('internal').notNull().default(false),
+    recipient: text('recipient'),
+    citations: jsonb('citations').$type<Citation[]>(),
+    deliveryStatus: text('delivery_status', { enum: deliveryStatuses }),
+    deliveryTransport: text('delivery_transport', { enum: deliveryTransports }),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    /** The receiver's answer, or why the delivery failed. */
+    deliveryDetail: text('delivery_detail'),
+    /** The email Message-ID (ours for replies, the customer's for their mail), for threading. */
+    emailMessageId: text('email_message_id'),
+    /** Attachments the customer's email named; their content is not stored. */
+    attachments: jsonb('attachments').$type<Attachment[]>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('messages_ticket_idx').on(t.ticketId, t.createdAt)],
+  (t) => [index('messages_ticket_idx').on(t.ticketId, t.createdAt), index('messages_email_id_idx').on(t.emailMessageId)],
 );
 
 /** The audit trail: one row per event the workflow recorded, keyed by (ticket, sequence). */
@@ -215,17 +239,6 @@ export const aiDrafts = pgTable(
   (t) => [index('ai_drafts_ticket_idx').on(t.ticketId), index('ai_drafts_outcome_idx').on(t.outcome, t.category)],
 );
 
-/** Outbound deliveries (replies, surveys, reminders), keyed so a retried activity sends once. */
-export const outbox = pgTable('outbox', {
-  id: text('id').primaryKey(),
-  ticketId: text('ticket_id').notNull(),
-  kind: text('kind', { enum: ['reply', 'csat_survey', 'csat_reminder'] }).notNull(),
-  channel: text('channel', { enum: channels }).notNull(),
-  recipient: text('recipient'),
-  body: text('body').notNull(),
-  createdAt: createdAt(),
-});
-
 // ---- Linked issues: the default issue tracker (bugs a customer is waiting on) --------------
 
 export const linkedIssues = pgTable(
@@ -243,4 +256,5 @@ export const linkedIssues = pgTable(
   (t) => [index('linked_issues_account_idx').on(t.accountId, t.status)],
 );
 
+export * from './schemaDelivery';
 export * from './schemaOperations';

@@ -1,11 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Draft, TranscriptMessage } from '../domain/ticket';
-import type { Channel, IssueType } from '../domain/vocabulary';
+import type { IssueType } from '../domain/vocabulary';
 import { readModelRow, type ReadModelRow } from '../domain/readModel';
 import { toStorableText } from '../domain/text';
 import type { TicketState, TimelineEvent } from '../domain/ticketState';
 import type { Db } from './client';
-import { aiDrafts, messages, outbox, ticketEvents, tickets } from './schema';
+import { planEventDeliveries } from './eventDeliveries';
+import type { DeliveryContext } from './messageWrites';
+import { aiDrafts, messages, ticketEvents, tickets } from './schema';
 
 // Every write the ticket workflow makes to Postgres, each idempotent: keyed by ticket and event,
 // so a retried activity or a replay never duplicates a row, and a stale write never overwrites a
@@ -31,25 +33,8 @@ export interface DraftOutcomeInput {
   sanitize?: boolean;
 }
 
-export interface OutboundMessage {
-  /** Deterministic: ticket + what is being sent, so a retry delivers once. */
-  id: string;
-  ticketId: string;
-  kind: 'reply' | 'csat_survey' | 'csat_reminder';
-  author: 'ai' | 'agent' | 'system';
-  agentId?: string | undefined;
-  channel: Channel;
-  recipient?: string | undefined;
-  body: string;
-  draftId?: string | undefined;
-  at: number;
-  /** What became of the AI draft this message sends, recorded in the same transaction. */
-  draftOutcome?: DraftOutcomeInput;
-  sanitize?: boolean;
-}
-
 /** A value with every string in it made storable. */
-function storable<T>(value: T): T {
+export function storable<T>(value: T): T {
   if (typeof value === 'string') return toStorableText(value) as T;
   if (Array.isArray(value)) return value.map(storable) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
@@ -58,7 +43,7 @@ function storable<T>(value: T): T {
   return value;
 }
 
-const draftOutcomeRow = (input: DraftOutcomeInput) => ({
+export const draftOutcomeRow = (input: DraftOutcomeInput) => ({
   outcome: input.outcome,
   finalBody: input.finalBody ?? null,
   reviewedBy: input.reviewedBy ?? null,
@@ -66,8 +51,21 @@ const draftOutcomeRow = (input: DraftOutcomeInput) => ({
   reviewedAt: new Date(input.at),
 });
 
-/** Upserts the read model (never overwriting a newer version) and appends audit events and customer messages. */
-export async function persistTicket(db: Db, given: PersistInput, now: Date): Promise<void> {
+/** What a write of the read model started: the webhook deliveries its events raised, still to send. */
+export interface PersistResult {
+  webhookDeliveries: string[];
+}
+
+/**
+ * Upserts the read model (never overwriting a newer version), appends audit events and customer
+ * messages, and plans the webhooks those events raise, all in one transaction.
+ */
+export async function persistTicket(
+  db: Db,
+  given: PersistInput,
+  now: Date,
+  ctx: Pick<DeliveryContext, 'csatLink'>,
+): Promise<PersistResult> {
   const input = given.sanitize ? storable(given) : given;
   const { events, customerMessages } = input;
   // Inputs recorded before rows were computed in the workflow carry the whole state instead.
@@ -81,7 +79,7 @@ export async function persistTicket(db: Db, given: PersistInput, now: Date): Pro
     updatedAt: now,
     ...(snapshot ? { snapshot } : {}),
   };
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const { id: _id, createdAt: _c, ...changes } = row;
     await tx
       .insert(tickets)
@@ -99,41 +97,22 @@ export async function persistTicket(db: Db, given: PersistInput, now: Date): Pro
       await tx.insert(ticketEvents).values(rows).onConflictDoNothing();
     }
     if (customerMessages.length > 0) {
-      const rows = customerMessages.map((m) => ({
-        id: m.id,
-        ticketId: m.ticketId,
-        author: m.author,
-        body: m.body,
-        createdAt: new Date(m.at),
-      }));
-      await tx.insert(messages).values(rows).onConflictDoNothing();
+      await tx.insert(messages).values(customerMessages.map(customerMessageRow)).onConflictDoNothing();
     }
+    return { webhookDeliveries: await planEventDeliveries(tx, r, events, customerMessages, ctx) };
   });
 }
 
-/** Queues a message for the customer's channel and records it in the conversation, once. */
-export async function recordOutboundMessage(db: Db, given: OutboundMessage): Promise<void> {
-  const m = given.sanitize ? storable(given) : given;
-  await db.transaction(async (tx) => {
-    if (m.draftOutcome) await tx.update(aiDrafts).set(draftOutcomeRow(m.draftOutcome)).where(eq(aiDrafts.id, m.draftOutcome.draftId));
-    await tx
-      .insert(outbox)
-      .values({ id: m.id, ticketId: m.ticketId, kind: m.kind, channel: m.channel, recipient: m.recipient ?? null, body: m.body })
-      .onConflictDoNothing();
-    await tx
-      .insert(messages)
-      .values({
-        id: m.id,
-        ticketId: m.ticketId,
-        author: m.author,
-        agentId: m.agentId ?? null,
-        body: m.body,
-        draftId: m.draftId ?? null,
-        createdAt: new Date(m.at),
-      })
-      .onConflictDoNothing();
-  });
-}
+/** A customer's message as the conversation table holds it. */
+export const customerMessageRow = (m: TranscriptMessage & { ticketId: string }) => ({
+  id: m.id,
+  ticketId: m.ticketId,
+  author: m.author,
+  body: m.body,
+  emailMessageId: m.emailMessageId ?? null,
+  attachments: m.attachments ?? null,
+  createdAt: new Date(m.at),
+});
 
 export async function recordDraftOutcome(db: Db, given: DraftOutcomeInput): Promise<void> {
   const outcome = given.sanitize ? storable(given) : given;

@@ -29,10 +29,12 @@ export interface ActionPayloadMap {
   resolve: { agentId: string; reason: string };
   handback: { agentId: string; note?: string };
   reclassify: { agentId: string; changes: ClassificationChanges };
+  /** An internal note for colleagues: recorded, never delivered to the customer. */
+  note: { agentId: string; body: string };
 }
 
 export type ActionName = keyof ActionPayloadMap;
-export const actionNames: ActionName[] = ['approve', 'modify', 'takeover', 'assign', 'reply', 'resolve', 'handback', 'reclassify'];
+export const actionNames: ActionName[] = ['approve', 'modify', 'takeover', 'assign', 'reply', 'resolve', 'handback', 'reclassify', 'note'];
 export type ActionPayload<A extends ActionName> = ActionPayloadMap[A];
 /** What a caller sends: the same, except that a resolve's reason may be left out. */
 export type ActionInput<A extends ActionName> = A extends 'resolve' ? { agentId: string; reason?: string } : ActionPayloadMap[A];
@@ -100,6 +102,7 @@ const fields: { [A in ActionName]: Record<string, { read: Read<unknown>; optiona
   resolve: { agentId: { read: text(ACTOR_MAX) }, reason: { read: text(REASON_MAX), optional: true, fallback: DEFAULT_RESOLVE_REASON } },
   handback: { agentId: { read: text(ACTOR_MAX) }, note: { read: note, optional: true } },
   reclassify: { agentId: { read: text(ACTOR_MAX) }, changes: { read: changes } },
+  note: { agentId: { read: text(ACTOR_MAX) }, body: { read: text(BODY_MAX) } },
 };
 
 /**
@@ -165,6 +168,8 @@ export function refusalFor<A extends ActionName>(action: A, payload: ActionPaylo
       return null;
     case 'reclassify':
       if (t.status === 'triaging') return 'the ticket has not been classified yet';
+      return null;
+    case 'note':
       return null;
     default:
       return `unknown action ${String(action)}`;

@@ -20,9 +20,28 @@ export function csatRefusal(s: Pick<TicketState, 'status' | 'csat'>, score: unkn
   return Number.isInteger(n) && n >= 1 && n <= 5 ? null : 'score must be 1–5';
 }
 
-/** What the customer receives when the survey, or its reminder, goes out. */
-export function csatRequestText(kind: 'csat_survey' | 'csat_reminder', subject: string): string {
-  return kind === 'csat_survey'
-    ? `How did we do with "${subject}"? Reply with a score from 1 (poor) to 5 (great).`
-    : `A quick reminder: how did we do with "${subject}"? A score from 1 to 5 helps us improve.`;
+/** What the customer receives when the survey, or its reminder, goes out; `link` is the signed survey page. */
+export function csatRequestText(kind: 'csat_survey' | 'csat_reminder', subject: string, link?: string): string {
+  const ask =
+    kind === 'csat_survey'
+      ? `How did we do with "${subject}"? Rate us from 1 (poor) to 5 (great)`
+      : `A quick reminder: how did we do with "${subject}"? A score from 1 to 5 helps us improve`;
+  return link ? `${ask}: ${link}` : `${ask}. Reply with a number from 1 to 5.`;
 }
+
+/**
+ * The score in a reply that is only a number ("4", "5/5", "4 out of 5", "3!"), or null. Read
+ * after a survey, such a reply is an answer to it, never a new question that reopens the ticket.
+ */
+export function scoreFromReply(body: string): number | null {
+  const m = body.trim().match(/^([1-5])(?:\s*(?:\/|out of|of)\s*5)?\s*[.!]*$/i);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Whether a customer reply on a resolved ticket answers the survey rather than reopening it: a
+ * bare number once the survey went out. It is taken as the score while the survey is open and
+ * unanswered; otherwise it is kept in the conversation and changes nothing.
+ */
+export const answersSurvey = (s: Pick<TicketState, 'status' | 'csat'>, body: string): boolean =>
+  s.status === 'resolved' && s.csat.surveySentAt !== null && scoreFromReply(body) !== null;

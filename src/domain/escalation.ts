@@ -17,6 +17,8 @@ export const escalationReasons = [
   'assessment_failed',
   // The database refused what the ticket tried to record: a person checks what the customer saw.
   'persistence_failed',
+  // A reply never reached the customer after its last delivery attempt: a person reaches them.
+  'delivery_failed',
 ] as const;
 export type EscalationReason = (typeof escalationReasons)[number];
 
@@ -107,6 +109,11 @@ export function aiFailedTrigger(step: 'classification' | 'draft' | 'assessment',
 /** A write the database refused: the read model may lack part of this ticket. */
 export function persistenceFailedTrigger(why: string): Trigger {
   return { code: 'persistence_failed', kind: 'hard', detail: `the database refused part of this ticket's record: ${why}` };
+}
+
+/** A message to the customer failed after its last attempt. */
+export function deliveryFailedTrigger(why: string): Trigger {
+  return { code: 'delivery_failed', kind: 'hard', detail: `a reply could not be delivered to the customer: ${why}` };
 }
 
 /** The policy gave the ticket to a person with no trigger of its own: the reasons say why. */

@@ -21,7 +21,16 @@ export function initialTicketState(ticket: TicketState['ticket'], policyVersion:
     humanReplies: 0,
     humanInvolved: false,
     aiMessagesSent: 0,
-    transcript: [{ id: `${ticket.ticketId}:in:opening`, author: 'customer', body: ticket.body, at: ticket.createdAt }],
+    transcript: [
+      {
+        id: `${ticket.ticketId}:in:opening`,
+        author: 'customer',
+        body: ticket.body,
+        at: ticket.createdAt,
+        ...(ticket.emailMessageId ? { emailMessageId: ticket.emailMessageId } : {}),
+        ...(ticket.attachments?.length ? { attachments: ticket.attachments } : {}),
+      },
+    ],
     sla: {
       reviewDueAt: null,
       reviewBreached: false,

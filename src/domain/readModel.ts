@@ -13,6 +13,9 @@ export interface ReadModelRow {
   workflowId: string;
   externalId: string | null;
   customerId: string | null;
+  customerEmail: string | null;
+  /** The service key's name that started the ticket: its webhooks follow it. */
+  createdBy: string | null;
   channel: Channel;
   subject: string;
   body: string;
@@ -30,6 +33,7 @@ export interface ReadModelRow {
   classification: Classification | null;
   slaDeadline: number | null;
   slaBreached: boolean;
+  deliveryFailed: boolean;
   policyVersion: string;
   resolutionMode: ResolutionMode | null;
   resolutionReason: string | null;
@@ -70,6 +74,8 @@ export function readModelRow(s: TicketState | TicketView, policy?: RoutingPolicy
     workflowId: workflowIdFor(s.ticketId),
     externalId: s.ticket.externalId ?? null,
     customerId: s.enrichment?.customerId ?? s.ticket.customerId ?? null,
+    customerEmail: s.ticket.customerEmail ?? null,
+    createdBy: s.ticket.createdBy ?? null,
     channel: s.ticket.channel,
     subject: s.ticket.subject,
     body: s.ticket.body,
@@ -87,6 +93,7 @@ export function readModelRow(s: TicketState | TicketView, policy?: RoutingPolicy
     classification: s.classification,
     slaDeadline: slaDeadlineOf(s),
     slaBreached: s.sla.reviewBreached || s.sla.firstHumanResponseBreached,
+    deliveryFailed: (s.deliveryFailures?.length ?? 0) > 0,
     policyVersion: s.policyVersion,
     resolutionMode: s.resolution?.mode ?? null,
     resolutionReason: s.resolution?.reason ?? null,

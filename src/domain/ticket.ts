@@ -49,6 +49,18 @@ export interface NewTicket {
   pageContext?: PageContext;
   metadata?: Record<string, unknown>;
   externalId?: string;
+  /** The name behind the service key that started the ticket (its webhooks and scope follow it). */
+  createdBy?: string;
+  /** The opening email's Message-ID and named attachments, for a ticket started by inbound email. */
+  emailMessageId?: string;
+  attachments?: Attachment[];
+}
+
+/** A file a customer's email carried: named for the agent, its content never stored. */
+export interface Attachment {
+  filename: string | null;
+  contentType: string;
+  size: number;
 }
 
 /** The AI's triage of a ticket; also the shape of the LLM's structured output. */
@@ -99,6 +111,9 @@ export interface TranscriptMessage {
   agentId?: string;
   body: string;
   at: number;
+  /** An inbound email's Message-ID, so replies thread to it. */
+  emailMessageId?: string;
+  attachments?: Attachment[];
 }
 
 /** What triage says when the AI could not classify: nothing known, so a person decides. */

@@ -1,3 +1,4 @@
+import type { DeliveryFailure } from './delivery';
 import type { Enrichment } from './enrichment';
 import { timersFor, type RoutingPolicy } from './policy';
 import type { Priority } from './priority';
@@ -46,6 +47,8 @@ export const timelineEventTypes = [
   'persistence_failed',
   'persistence_delayed',
   'persistence_recovered',
+  'delivery_failed',
+  'note_added',
 ] as const;
 export type TimelineEventType = (typeof timelineEventTypes)[number];
 
@@ -113,6 +116,8 @@ export interface TicketState {
    * database refused a value (later writes replace text it cannot store). Absent on older tickets.
    */
   persistence?: { failing: boolean; since: number | null; reason: string | null; sanitize: boolean };
+  /** Messages that could not be delivered after their last attempt (newest last); absent on older tickets. */
+  deliveryFailures?: DeliveryFailure[];
   timeline: TimelineEvent[];
   /** Next timeline sequence number; survives continue-as-new so audit rows never collide. */
   nextSeq: number;

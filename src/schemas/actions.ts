@@ -34,4 +34,5 @@ export const ActionPayloads = {
     agentId: actor,
     changes: ClassificationLabels.partial().refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
   }),
+  note: z.object({ agentId: actor, body }),
 } satisfies { [A in ActionName]: SchemaFor<A> };

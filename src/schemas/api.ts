@@ -160,6 +160,7 @@ export const TicketRow = z
     escalated: z.boolean(),
     slaDeadline: z.string().nullable(),
     slaBreached: z.boolean(),
+    deliveryFailed: z.boolean().meta({ description: 'A message to the customer failed after its last attempt.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

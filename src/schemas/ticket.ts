@@ -18,6 +18,9 @@ export const PageContext = z
   })
   .strict();
 
+export type Attachment = domain.Attachment;
+export const Attachment = z.object({ filename: z.string().nullable(), contentType: z.string(), size: z.number().int().min(0) });
+
 /** What a caller supplies to open a ticket, once the customer has been resolved to an id. */
 export type NewTicket = domain.NewTicket;
 export const NewTicket = z.object({
@@ -34,6 +37,9 @@ export const NewTicket = z.object({
   pageContext: PageContext.optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   externalId: z.string().min(1).max(200).optional(),
+  createdBy: z.string().min(1).max(200).optional(),
+  emailMessageId: z.string().min(1).max(1000).optional(),
+  attachments: z.array(Attachment).max(100).optional(),
 });
 
 /** The AI's triage of a ticket; also the schema of the LLM's structured output. */
@@ -96,11 +102,14 @@ export const TranscriptMessage = z.object({
   agentId: z.string().optional(),
   body: z.string(),
   at: z.number(),
+  emailMessageId: z.string().optional(),
+  attachments: z.array(Attachment).optional(),
 });
 
 type _SchemasMatchTypes = AllSame<
   [
     Same<z.output<typeof PageContext>, domain.PageContext>,
+    Same<z.output<typeof Attachment>, domain.Attachment>,
     Same<z.output<typeof NewTicket>, domain.NewTicket>,
     Same<z.output<typeof Classification>, domain.Classification>,
     Same<z.output<typeof Citation>, domain.Citation>,

@@ -1,11 +1,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionInput, ActionName } from '../domain/actions';
+import type { Attachment } from '../domain/ticket';
 import type { ActionResult, MessageReceipt, TicketView } from '../domain/ticketState';
 
 export interface CustomerMessageInput {
   /** Caller's id for the message; a repeat with the same id is ignored. */
   messageId: string;
   body: string;
+  /** For a message that came by email: its Message-ID (replies thread to it) and named attachments. */
+  emailMessageId?: string;
+  attachments?: Attachment[];
 }
 
 export interface CsatInput {
@@ -36,4 +40,5 @@ export const actions = {
   resolve: actionMessages('resolve'),
   handback: actionMessages('handback'),
   reclassify: actionMessages('reclassify'),
+  note: actionMessages('note'),
 } satisfies { [A in ActionName]: { update: ActionUpdate<A>; signal: ActionSignal<A> } };

@@ -40,7 +40,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     input.activityTimeouts,
     input.carriedIds,
   );
-  const { s, log, writes, inbox } = run;
+  const { s, log, writes, inbox, deliveries } = run;
 
   registerActions(run);
   registerCustomerHandlers(run);
@@ -49,23 +49,27 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   if (!input.carried) await run.triage();
   else log.record('continued_as_new', 'system', { runId: workflowInfo().runId });
 
-  while (!canComplete(s) || inbox.length > 0 || run.aiTurnDue) {
+  // A delivery under way keeps the ticket open: it is this workflow's activity.
+  while (!canComplete(s) || inbox.length > 0 || run.aiTurnDue || deliveries.busy) {
     await writes.flush();
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit) {
       await condition(allHandlersFinished);
-      if (inbox.length === 0 && !run.aiTurnDue && s.status !== 'drafting') {
+      if (inbox.length === 0 && !run.aiTurnDue && s.status !== 'drafting' && !deliveries.busy) {
         await writes.flush();
         // Anything that arrived during the flush goes round the loop once more first.
-        if (inbox.length === 0 && !run.aiTurnDue && !log.dirty && allHandlersFinished()) {
+        if (inbox.length === 0 && !run.aiTurnDue && !log.dirty && allHandlersFinished() && !deliveries.busy) {
           return await continueAsNew<typeof ticketWorkflow>({ ...input, carried: { ...s }, carriedIds: run.requests.carried() });
         }
       }
     }
     const due = nextDeadline(s, run.policy);
-    const wakeUp = () => inbox.length > 0 || log.dirty || run.aiTurnDue;
+    const wakeUp = () =>
+      inbox.length > 0 || log.dirty || run.aiTurnDue || deliveries.failed.length > 0 || (deliveries.lastSettled && canComplete(s));
     const woke = due ? await condition(wakeUp, Math.max(1, due.at - Date.now())) : (await condition(wakeUp), true);
     if (inbox.length > 0) {
       await run.onCustomerMessage(inbox.shift()!);
+    } else if (deliveries.failed.length > 0) {
+      await run.onDeliveryFailed(deliveries.failed.shift()!);
     } else if (run.aiTurnDue) {
       run.aiTurnDue = false;
       if (s.mode === 'ai_auto' || s.mode === 'ai_review') await run.aiTurn();
@@ -78,5 +82,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   log.setStatus('closed', 'system', { outcome: outcomeOf(s) });
   // Signals handled during a flush (a late CSAT, a refused action) are recorded too.
   while (log.dirty) await writes.flush();
+  // A webhook the last write raised is still this workflow's to send.
+  if (deliveries.inFlight > 0) await condition(() => deliveries.inFlight === 0);
   return outcomeOf(s);
 }

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { inject } from 'vitest';
+import type { DeliveryOptions } from '../../src/activities';
 import { createApp, type AppDeps } from '../../src/api/app';
 import { createApiKey } from '../../src/api/auth';
 import { createLocalSupportAI } from '../../src/ai/localProvider';
@@ -47,6 +48,8 @@ export async function startTestWorker(options: {
   taskQueue?: string;
   /** The cap on a provider's Retry-After (the activities' default otherwise). */
   maxRetryDelayMs?: number;
+  /** SMTP, CSAT links, webhook timeout. */
+  delivery?: DeliveryOptions;
 }): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -60,6 +63,7 @@ export async function startTestWorker(options: {
       ai: options.ai ?? createLocalSupportAI(options.database.db),
       ...(options.integrations ? { integrations: options.integrations } : {}),
       ...(options.maxRetryDelayMs !== undefined ? { maxRetryDelayMs: options.maxRetryDelayMs } : {}),
+      ...(options.delivery ? { delivery: options.delivery } : {}),
     },
     shutdownGraceTime: '1s',
   });

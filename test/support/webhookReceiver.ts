@@ -30,6 +30,8 @@ export function webhookHeaders(headers: IncomingHttpHeaders): Record<string, str
 export async function startReceiver(options: { secret?: string; answer?: (res: ServerResponse, index: number) => void } = {}) {
   const received: ReceivedWebhook[] = [];
   let connections = 0;
+  // Set later when the endpoint's secret is known only once it is registered (with this URL).
+  let secret = options.secret;
   const answer = options.answer ?? ((res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks'));
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,9 +40,9 @@ export async function startReceiver(options: { secret?: string; answer?: (res: S
       const raw = Buffer.concat(chunks);
       let verified = false;
       let verifyError: string | null = null;
-      if (options.secret) {
+      if (secret) {
         try {
-          new Webhook(options.secret).verify(raw.toString('utf8'), webhookHeaders(req.headers));
+          new Webhook(secret).verify(raw.toString('utf8'), webhookHeaders(req.headers));
           verified = true;
         } catch (error) {
           verifyError = error instanceof Error ? error.message : String(error);
@@ -53,7 +55,16 @@ export async function startReceiver(options: { secret?: string; answer?: (res: S
     });
   });
   server.on('connection', () => connections++);
-  return { ...(await listen(server)), received, connections: () => connections };
+  return {
+    ...(await listen(server)),
+    received,
+    connections: () => connections,
+    setSecret: (s: string) => void (secret = s),
+    /** The parsed envelopes received, of one event type or all. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    events: (type?: string): any[] =>
+      received.map((r) => JSON.parse(r.raw.toString('utf8')) as { type: string }).filter((e) => type === undefined || e.type === type),
+  };
 }
 
 /** A TCP server on 127.0.0.1 that does `onConnection` with each socket instead of speaking HTTP. */

@@ -1,20 +1,34 @@
 import type { RouteSpec } from '../route';
 import { actionRoutes } from './actions';
+import { conversationRoutes } from './conversation';
+import { csatPageRoutes } from './csatPage';
+import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
 import { ticketCalls, type TicketRouteDeps } from './ticketCalls';
 import { ticketResourceRoutes } from './tickets';
+import { webhookRoutes } from './webhooks';
 
 export type { TicketRouteDeps } from './ticketCalls';
 export { policyRoutes } from './policy';
 
 /**
  * Every route about tickets, by resource: tickets (create, list, read), customer messages and
- * CSAT, agent actions and request status, the queue. Reports and feedback get files of their own
- * beside these, over the same `ticketCalls`.
+ * CSAT, the customer-safe conversation, agent actions and request status, the queue, delivery
+ * (webhook endpoints, inbound email) and the CSAT survey page. Reports and feedback get files of
+ * their own beside these, over the same `ticketCalls`.
  */
 export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
   const calls = ticketCalls(deps);
   // The order is the OpenAPI document's.
-  return [...ticketResourceRoutes(calls), ...customerRoutes(calls), ...actionRoutes(calls), ...queueRoutes(calls)];
+  return [
+    ...ticketResourceRoutes(calls),
+    ...customerRoutes(calls),
+    ...conversationRoutes(calls),
+    ...actionRoutes(calls),
+    ...queueRoutes(calls),
+    ...webhookRoutes(calls),
+    ...inboundEmailRoutes(calls),
+    ...csatPageRoutes(calls),
+  ];
 }

@@ -4,6 +4,7 @@ import type { RoutingPolicy } from '../../domain/policy';
 import { reuseConflict, type RequestBinding } from '../../domain/requests';
 import type { Db } from '../../db/client';
 import { getTicketRecord } from '../../db/ticketQueries';
+import { csatLinks } from '../../delivery/csatLinks';
 import type { ticketWorkflow } from '../../workflows/ticket';
 import type { ActivityTimeouts } from '../../workflows/ticket/timeouts';
 import { callDatabase, callTemporal, pollersOn } from '../dependencies';
@@ -22,6 +23,21 @@ export interface TicketRouteDeps {
    * CRM (HubSpot) whose ids Tandem's table does not hold, so enrichment looks them up instead.
    */
   customerIds?: 'tandem' | 'crm';
+  delivery: RouteDeliveryOptions;
+}
+
+/** What the delivery-facing routes (webhooks, inbound email, conversation, CSAT page) need to know. */
+export interface RouteDeliveryOptions {
+  /** Where this API is reached from outside: CSAT links point here; webhook endpoints may not. */
+  publicUrl: string;
+  /** Other addresses of this API a webhook endpoint may not point at. */
+  selfOrigins: string[];
+  /** Signs CSAT links; unset, the key generated once into the database. */
+  csatLinkSecret?: string | undefined;
+  /** The address replies come from: replies to its plus-addresses map to their tickets. */
+  emailFrom: string;
+  /** One manual webhook attempt's deadline. */
+  webhookTimeoutMs: number;
 }
 
 /** An Update the workflow has not completed in time: 202 and where to poll. */
@@ -43,6 +59,7 @@ export function ticketCalls(deps: TicketRouteDeps) {
   const fromWorker = <T>(fn: () => Promise<T>) => callTemporal(client, timeouts.temporalMs, fn, { taskQueue: deps.taskQueue });
   const database = <T>(fn: () => Promise<T>) => callDatabase(timeouts.databaseMs, fn);
   const handleFor = (ticketId: string) => client.workflow.getHandle<typeof ticketWorkflow>(workflowIdFor(ticketId));
+  const links = csatLinks(db, { publicUrl: deps.delivery.publicUrl, secret: deps.delivery.csatLinkSecret });
 
   async function missing(ticketId: string): Promise<never> {
     const record = await database(() => getTicketRecord(db, ticketId));
@@ -91,7 +108,7 @@ export function ticketCalls(deps: TicketRouteDeps) {
     }
   }
 
-  return { client, db, deps, temporal, fromWorker, database, handleFor, missing, onTicket, applyUpdate };
+  return { client, db, deps, temporal, fromWorker, database, handleFor, missing, onTicket, applyUpdate, links };
 }
 
 export type TicketCalls = ReturnType<typeof ticketCalls>;

@@ -1,13 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
-import { deriveTicketId, workflowIdFor } from '../../domain/ids';
 import { canonicalJson } from '../../domain/requests';
-import { findCustomer, getTicketRecord, listTickets } from '../../db/ticketQueries';
+import { listTickets } from '../../db/ticketQueries';
 import { readTicketView } from '../../db/ticketReads';
 import { stateQuery } from '../../workflows/messages';
-import { TicketStatus as TicketStatusAttr } from '../../workflows/searchAttributes';
-import type { ticketWorkflow, TicketWorkflowInput } from '../../workflows/ticket';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, problemResponse, type RouteSpec } from '../route';
 import {
@@ -21,12 +17,11 @@ import {
 } from '../../schemas/api';
 import { decodeCursor, encodeCursor, rowView, withIsoTimes } from '../views';
 import type { TicketCalls } from './ticketCalls';
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+import { openTicket, sha256 } from './ticketStarter';
 
 /** Tickets as a resource: start one, read one, list them. */
 export function ticketResourceRoutes(calls: TicketCalls): RouteSpec[] {
-  const { client, db, deps, temporal, fromWorker, database, handleFor } = calls;
+  const { db, fromWorker, database, handleFor } = calls;
 
   const create = defineRoute({
     method: 'post',
@@ -51,74 +46,16 @@ export function ticketResourceRoutes(calls: TicketCalls): RouteSpec[] {
       if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
         throw problems.invalid([{ field: 'header.Idempotency-Key', message: 'must be 1–200 characters' }]);
       }
-      const caller = principal?.name ?? '';
-      const ticketId = deriveTicketId(
-        body.externalId ? { caller, externalId: body.externalId } : idempotencyKey ? { caller, idempotencyKey } : { random: randomUUID() },
-        sha256,
-      );
-      const workflowId = workflowIdFor(ticketId);
-      const requestHash = sha256(canonicalJson(body));
-      const reused = () =>
-        problems.conflict(
-          `${body.externalId ? 'externalId' : 'Idempotency-Key'} was already used for a different request (ticket ${ticketId})`,
-          {
-            ticketId,
-          },
-        );
-      const created = (status: string, code: 200 | 201) => ({
-        status: code,
-        body: { ticketId, workflowId, status },
-        headers: { Location: `/v1/tickets/${ticketId}` },
+      const opened = await openTicket(calls, body, {
+        caller: principal?.name ?? '',
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        requestHash: sha256(canonicalJson(body)),
       });
-
-      if (body.externalId !== undefined || idempotencyKey !== undefined) {
-        // Temporal forgets a completed workflow after the namespace's retention; the read model
-        // does not, so a late retry still finds its ticket instead of starting it again.
-        const done = await database(() => getTicketRecord(db, ticketId));
-        if (done?.status === 'closed') {
-          // Tickets closed before the read model kept the request's fingerprint cannot be compared.
-          if (done.requestHash !== null && done.requestHash !== requestHash) throw reused();
-          return created('closed', 200);
-        }
-      }
-
-      const customer = await database(() => findCustomer(db, body.customer));
-      if (body.customer.id && !customer && deps.customerIds !== 'crm') {
-        throw problems.unprocessable(`no customer ${body.customer.id}`, [{ field: 'body.customer.id', message: 'unknown customer' }]);
-      }
-      const customerId = customer?.id ?? body.customer.id;
-      const ticket: TicketWorkflowInput['ticket'] = {
-        ticketId,
-        ...(customerId ? { customerId } : {}),
-        ...(body.customer.email ? { customerEmail: body.customer.email } : customer ? { customerEmail: customer.email } : {}),
-        channel: body.channel,
-        subject: body.subject,
-        body: body.body,
-        ...(body.pageContext ? { pageContext: body.pageContext } : {}),
-        ...(body.metadata ? { metadata: body.metadata } : {}),
-        ...(body.externalId ? { externalId: body.externalId } : {}),
-        createdAt: Date.now(),
-        requestHash,
+      return {
+        status: opened.created ? 201 : 200,
+        body: { ticketId: opened.ticketId, workflowId: opened.workflowId, status: opened.status },
+        headers: { Location: `/v1/tickets/${opened.ticketId}` },
       };
-      const policy = await database(async () => deps.policy());
-      try {
-        await temporal(() =>
-          client.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
-            workflowId,
-            taskQueue: deps.taskQueue,
-            args: [{ ticket, policy, ...(deps.activityTimeouts ? { activityTimeouts: deps.activityTimeouts } : {}) }],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            memo: { requestHash, createdBy: principal?.name },
-            typedSearchAttributes: [{ key: TicketStatusAttr, value: 'triaging' }],
-          }),
-        );
-        return created('triaging', 201);
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
-      const existing = await temporal(() => client.workflow.getHandle(workflowId).describe());
-      if (existing.memo?.requestHash !== requestHash) throw reused();
-      return created(existing.typedSearchAttributes.get(TicketStatusAttr) ?? 'triaging', 200);
     },
   });
 

@@ -40,10 +40,13 @@ function performer(run: TicketRun): Perform {
   return {
     async approve({ agentId }) {
       const draft = takeDraft(agentId, 'approve');
-      await run.conversation.send(draft.body, 'ai', agentId, {
-        id: draft.id,
-        outcome: { outcome: 'approved', finalBody: draft.body, reviewedBy: agentId },
-      });
+      await run.conversation.send(
+        draft.body,
+        'ai',
+        agentId,
+        { id: draft.id, outcome: { outcome: 'approved', finalBody: draft.body, reviewedBy: agentId } },
+        draft.citations,
+      );
     },
     async modify({ agentId, body, note }) {
       const draft = takeDraft(agentId, 'modify');
@@ -101,6 +104,9 @@ function performer(run: TicketRun): Perform {
       }
       const was = Object.fromEntries(Object.keys(changes).map((k) => [k, before[k as keyof typeof before]]));
       log.record('reclassified', agentId, { before: was, after: changes });
+    },
+    async note({ agentId, body }) {
+      await run.conversation.addNote(body, agentId);
     },
   };
 }

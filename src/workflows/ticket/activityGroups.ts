@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { TandemActivities } from '../../activities';
+import { DEFAULT_DELIVERY_DEADLINE_MS, deliveryRetry } from '../../domain/delivery';
 import { aiStepDeadlineOf, type RoutingPolicy } from '../../domain/policy';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_STORE_DEADLINE_MS, type ActivityTimeouts } from './timeouts';
 
@@ -38,6 +39,21 @@ export function activityGroups(t: ActivityTimeouts, policy: RoutingPolicy) {
       scheduleToCloseTimeout: t.storeDeadlineMs ?? DEFAULT_STORE_DEADLINE_MS,
       heartbeatTimeout,
       retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['PersistenceRefused'] },
+    }),
+    // Delivery runs beside the ticket for up to its deadline (24 h by default), each attempt after a
+    // longer pause; the activity knows the schedule and settles on its last attempt, so Temporal's
+    // own deadline (a little later) only fires when no worker ran it at all. Attempts heartbeat, so
+    // a worker that dies mid-send is noticed within seconds and the send is repeated at most once.
+    delivery: proxyActivities<TandemActivities>({
+      startToCloseTimeout: t.deliveryAttemptMs ?? 120_000,
+      scheduleToCloseTimeout: (t.deliveryDeadlineMs ?? DEFAULT_DELIVERY_DEADLINE_MS) + 10 * 60_000,
+      heartbeatTimeout,
+      retry: {
+        initialInterval: deliveryRetry.initialMs,
+        backoffCoefficient: deliveryRetry.coefficient,
+        maximumInterval: deliveryRetry.maximumMs,
+        nonRetryableErrorTypes: ['PersistenceRefused'],
+      },
     }),
   };
 }

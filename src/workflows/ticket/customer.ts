@@ -27,7 +27,14 @@ export function registerCustomerHandlers(run: TicketRun) {
     const bindingId = messageUpdateId(m.messageId);
     const request = requests.get(bindingId) ?? requests.bind(bindingId, 'customerMessage', 'customer', fingerprinted(m));
     if (requests.firstSighting(id)) {
-      const message: TranscriptMessage = { id, author: 'customer', body: m.body, at: Date.now() };
+      const message: TranscriptMessage = {
+        id,
+        author: 'customer',
+        body: m.body,
+        at: Date.now(),
+        ...(typeof m.emailMessageId === 'string' ? { emailMessageId: m.emailMessageId } : {}),
+        ...(Array.isArray(m.attachments) && m.attachments.length ? { attachments: m.attachments } : {}),
+      };
       run.inbox.push(message);
       log.queueCustomerMessages(message);
       log.dirty = true;
@@ -52,9 +59,15 @@ export function registerCustomerHandlers(run: TicketRun) {
   setHandler(csatSignal, (c) => {
     const refusal = csatRefusal(s, c?.score);
     if (refusal) return log.record('csat_refused', 'customer', { reason: refusal });
-    s.csat.score = Number(c.score);
-    s.csat.comment = typeof c.comment === 'string' ? cutText(c.comment, CSAT_COMMENT_MAX) : null;
-    s.csat.at = Date.now();
-    log.record('csat_received', 'customer', { score: s.csat.score });
+    takeCsatScore(run, Number(c.score), typeof c.comment === 'string' ? c.comment : null);
   });
+}
+
+/** The customer's score: from the survey page or API (a Signal), or a bare number replied to the survey. */
+export function takeCsatScore(run: TicketRun, score: number, comment: string | null, via?: 'reply') {
+  const { s, log } = run;
+  s.csat.score = score;
+  s.csat.comment = comment === null ? null : cutText(comment, CSAT_COMMENT_MAX);
+  s.csat.at = Date.now();
+  log.record('csat_received', 'customer', { score, ...(via ? { via } : {}) });
 }

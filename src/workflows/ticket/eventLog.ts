@@ -61,6 +61,11 @@ export class EventLog {
     this.unsaved.customerMessages.push(...messages);
   }
 
+  /** Customer messages not yet in the read model, for a write that must see them first (they stay queued). */
+  unsavedCustomerMessages(ticketId: string): (TranscriptMessage & { ticketId: string })[] {
+    return this.unsaved.customerMessages.map((m) => ({ ...m, ticketId }));
+  }
+
   /** Everything unsaved, for one write; `putBack` returns it if the write failed. */
   take(): UnsavedBatch {
     const batch = this.unsaved;

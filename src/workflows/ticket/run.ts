@@ -1,27 +1,22 @@
-import { log, patched } from '@temporalio/workflow';
+import { log } from '@temporalio/workflow';
 import type { Enrichment } from '../../domain/enrichment';
 import {
   aiFailedTrigger,
+  deliveryFailedTrigger,
   draftConfidenceTrigger,
   persistenceFailedTrigger,
-  triggersAfterReply,
-  unresolvedTimeoutTrigger,
   type Trigger,
 } from '../../domain/escalation';
-import { addressesTheAI } from '../../domain/injection';
 import type { RoutingPolicy } from '../../domain/policy';
-import { raiseForBreach, scorePriority } from '../../domain/priority';
+import { scorePriority } from '../../domain/priority';
 import { triageDecision } from '../../domain/routing';
-import {
-  unclassified,
-  type Classification,
-  type EscalationSummary,
-  type ReplyAssessment,
-  type TranscriptMessage,
-} from '../../domain/ticket';
+import { unclassified, type Classification, type EscalationSummary, type TranscriptMessage } from '../../domain/ticket';
 import { ticketView, type Deadline, type TicketState, type TicketView } from '../../domain/ticketState';
 import { activityGroups, type ActivityGroups } from './activityGroups';
 import { Conversation } from './conversation';
+import { customerTurn } from './customerTurn';
+import { deadlineReached } from './deadlines';
+import { Deliveries, type FailedDelivery } from './deliveries';
 import { EventLog } from './eventLog';
 import { gatherEnrichment } from './enrichment';
 import { failureReason } from './failures';
@@ -38,7 +33,8 @@ export class TicketRun {
   readonly writes: TicketWrites;
   readonly requests: RequestLog;
   readonly conversation: Conversation;
-  private readonly ai: ActivityGroups['ai'];
+  readonly deliveries: Deliveries;
+  readonly ai: ActivityGroups['ai'];
   private readonly groups: ActivityGroups;
 
   // Transient state: rebuilt on every run, never carried.
@@ -58,9 +54,17 @@ export class TicketRun {
     this.groups = activityGroups(timeouts, policy);
     this.ai = this.groups.ai;
     this.log = new EventLog(s);
-    this.writes = new TicketWrites(s, policy, this.log, this.groups.store, (reason) => this.escalate([persistenceFailedTrigger(reason)]));
+    this.deliveries = new Deliveries(this.groups, timeouts.deliveryDeadlineMs);
+    this.writes = new TicketWrites(
+      s,
+      policy,
+      this.log,
+      this.groups.store,
+      (reason) => this.escalate([persistenceFailedTrigger(reason)]),
+      (ids) => this.deliveries.webhooks(s.ticketId, ids),
+    );
     this.requests = new RequestLog(s, carried);
-    this.conversation = new Conversation(s, this.log, this.writes, this.groups.store);
+    this.conversation = new Conversation(s, this.log, this.writes, this.groups.store, this.deliveries);
   }
 
   view = (): TicketView => ticketView(this.s, this.policy);
@@ -164,7 +168,13 @@ export class TicketRun {
     if (s.mode === 'ai_auto') {
       s.aiTurns = turn;
       this.log.setStatus('awaiting_customer', 'ai', { draftId });
-      await this.conversation.send(draft.body, 'ai', undefined, { id: draftId, outcome: { outcome: 'sent', finalBody: draft.body } });
+      await this.conversation.send(
+        draft.body,
+        'ai',
+        undefined,
+        { id: draftId, outcome: { outcome: 'sent', finalBody: draft.body } },
+        draft.citations,
+      );
       return;
     }
     s.draft = { ...draft, id: draftId, turn, createdAt: Date.now() };
@@ -204,96 +214,38 @@ export class TicketRun {
     this.log.setStatus(s.assignee ? 'human_handling' : 'escalated', 'system', { reasons: triggers.map((t) => t.code) });
   }
 
-  private armFirstHumanResponse(from: number) {
+  // ---- the customer, timers, deliveries ----------------------------------------------
+  /** A customer message off the inbox: a reopen, a survey answer, or a reply the AI reads. */
+  onCustomerMessage(m: TranscriptMessage) {
+    return customerTurn(this, m);
+  }
+
+  /** A timer fired: an SLA, the reply window, the CSAT survey, the reopen window. */
+  onDeadline(d: Deadline) {
+    return deadlineReached(this, d);
+  }
+
+  /** A message to the customer failed for good: recorded, and a person reaches the customer. */
+  async onDeliveryFailed(f: FailedDelivery) {
+    const { s } = this;
+    const at = Date.now();
+    s.deliveryFailures = [...(s.deliveryFailures ?? []), { messageId: f.messageId, kind: f.kind, reason: f.reason, at }].slice(-20);
+    this.log.record('delivery_failed', 'system', { messageId: f.messageId, kind: f.kind, reason: f.reason });
+    // A survey that did not arrive is not worth a person's time; a reply is. A person who has the
+    // ticket already sees the failure on it (and in the queue).
+    if (f.kind !== 'reply' || s.status === 'closed' || s.status === 'escalated' || s.status === 'human_handling') return;
+    if (s.status === 'resolved') s.resolution = null; // the customer never heard the answer it was resolved on
+    await this.escalate([deliveryFailedTrigger(f.reason)]);
+  }
+
+  armFirstHumanResponse(from: number) {
     const { sla } = this.s;
     sla.firstHumanResponseAt = null;
     sla.firstHumanResponseBreached = false;
     sla.firstHumanResponseDueAt = from + this.policy.sla[this.s.priority?.level ?? 'P2'].firstHumanResponse;
   }
 
-  // ---- the customer --------------------------------------------------------------------
-  async onCustomerMessage(m: TranscriptMessage) {
-    const { s, policy } = this;
-    this.conversation.addToTranscript(m);
-    s.sla.awaitingCustomerSince = null;
-    this.log.record('customer_message', 'customer', { messageId: m.id });
-    if (s.status === 'resolved') {
-      if (!s.resolution || s.resolution.reopenWindowClosed) return;
-      s.followUps++;
-      s.resolution = null;
-      this.log.record('reopened', 'customer', { followUps: s.followUps });
-      if (s.mode === 'human') {
-        // The customer is waiting on a person again: the first-response SLA runs afresh.
-        if (patched('reopen-rearms-first-response')) this.armFirstHumanResponse(Date.now());
-        this.log.setStatus(s.assignee ? 'human_handling' : 'escalated', 'customer');
-        return;
-      }
-      s.aiTurns = 0;
-      // A reopening message is read like any other: it may ask for a person or address the AI.
-      if (!patched('reopen-assesses-reply')) return this.aiTurn();
-    }
-    if (s.mode === 'human' || s.status === 'escalated' || s.status === 'human_handling') return;
-    const epoch = this.aiEpoch;
-    let assessment: ReplyAssessment;
-    try {
-      assessment = await this.ai.assessReply({ reply: m.body, transcript: s.transcript, ticketId: s.ticketId });
-    } catch (err) {
-      if (epoch !== this.aiEpoch) return;
-      log.warn('reply assessment failed; escalating', { error: failureReason(err) });
-      return this.escalate([aiFailedTrigger('assessment', failureReason(err))]);
-    }
-    this.log.record('reply_assessed', 'ai', { ...assessment });
-    // A person took over or resolved while the reply was read: the turn is theirs.
-    if (epoch !== this.aiEpoch) return;
-    if (s.mode === 'ai_auto' && addressesTheAI(m.body)) {
-      s.mode = 'ai_review';
-      s.routedMode = 'ai_review'; // a handback keeps the review
-      this.log.record('review_required', 'system', { reason: 'the customer message addresses the AI: a person reviews the reply' });
-    }
-    if (s.mode !== 'ai_auto' && s.mode !== 'ai_review') return; // a human took over meanwhile
-    const triggers = triggersAfterReply(assessment, s.aiTurns, policy);
-    if (triggers.length > 0) return this.escalate(triggers);
-    if (assessment.verdict === 'resolved') {
-      await this.conversation.discardDraft('system');
-      return this.conversation.resolve('customer_confirmed', 'customer');
-    }
-    if (s.draft) await this.conversation.discardDraft('system'); // the customer said more: redraft with it
-    await this.aiTurn();
-  }
-
-  // ---- timers ----------------------------------------------------------------------------
-  async onDeadline(d: Deadline) {
-    const { s, policy } = this;
-    switch (d.kind) {
-      case 'review_sla':
-        s.sla.reviewBreached = true;
-        s.priority = raiseForBreach(s.priority!, policy.breachBoost, 'review SLA breached');
-        return this.log.record('sla_breached', 'system', { sla: 'review', priority: s.priority.level });
-      case 'first_human_response_sla':
-        s.sla.firstHumanResponseBreached = true;
-        if (s.priority) s.priority = raiseForBreach(s.priority, policy.breachBoost, 'first human response SLA breached');
-        return this.log.record('sla_breached', 'system', { sla: 'first_human_response', priority: s.priority?.level });
-      case 'customer_reply_window':
-        return this.conversation.resolve('no_reply', 'system');
-      case 'unresolved_timeout':
-        return this.escalate([unresolvedTimeoutTrigger(s.aiTurns)]);
-      case 'csat_survey':
-      case 'csat_reminder': {
-        const at = await this.conversation.requestCsat(d.kind);
-        if (d.kind === 'csat_survey') s.csat.surveySentAt = at;
-        else s.csat.reminderSentAt = at;
-        return this.log.record(`${d.kind}_sent`, 'system');
-      }
-      case 'csat_window_end':
-        s.csat.windowClosed = true;
-        return this.log.record('csat_window_closed', 'system', { answered: s.csat.score !== null });
-      case 'reopen_window_end':
-        s.resolution!.reopenWindowClosed = true;
-        return this.log.record('reopen_window_closed', 'system');
-    }
-  }
-
-  private forAI() {
+  forAI() {
     const t = this.s.ticket;
     return { ticketId: this.s.ticketId, channel: t.channel, subject: t.subject, body: t.body, pageContext: t.pageContext };
   }

@@ -10,6 +10,10 @@ export interface ActivityTimeouts {
   storeDeadlineMs?: number;
   /** A worker that stops heartbeating this long is presumed dead and its work restarts elsewhere. */
   heartbeatMs?: number;
+  /** How long a message or webhook keeps being retried before it fails (default 24 h). */
+  deliveryDeadlineMs?: number;
+  /** One delivery attempt (every endpoint of a message at once, or one SMTP send). */
+  deliveryAttemptMs?: number;
 }
 
 export const defaultActivityTimeouts: ActivityTimeouts = { aiMs: 120_000, enrichmentMs: 10_000, storeMs: 30_000 };

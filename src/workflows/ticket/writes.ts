@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { DraftOutcomeInput } from '../../activities';
 import type { RoutingPolicy } from '../../domain/policy';
 import { readModelRow } from '../../domain/readModel';
@@ -20,6 +21,8 @@ export class TicketWrites {
     private readonly log: EventLog,
     private readonly store: ActivityGroups['store'],
     private readonly onRefused: (reason: string) => Promise<void>,
+    /** The webhooks a write raised, to send beside the ticket. */
+    private readonly onWebhooks: (deliveryIds: string[]) => void,
   ) {}
 
   /** Writes what changed since the last flush to the read model. */
@@ -27,8 +30,9 @@ export class TicketWrites {
     const { s, log } = this;
     if (!log.dirty) return;
     const batch = log.take();
+    let result: Awaited<ReturnType<ActivityGroups['store']['persistTicket']>>;
     try {
-      await this.store.persistTicket({
+      result = await this.store.persistTicket({
         row: readModelRow(s, this.policy),
         ...(s.status === 'closed' ? { snapshot: ticketView(s, this.policy) } : {}),
         events: batch.events,
@@ -44,6 +48,8 @@ export class TicketWrites {
       s.persistence = { ...s.persistence, failing: false, reason: null };
       log.record('persistence_recovered', 'system');
     }
+    // Histories recorded before webhooks got nothing back from this write.
+    if (result?.webhookDeliveries?.length && patched('deliver-by-activity')) this.onWebhooks(result.webhookDeliveries);
   }
 
   recordDraftOutcome(outcome: DraftOutcomeInput) {
@@ -52,14 +58,18 @@ export class TicketWrites {
     );
   }
 
-  /** A write outside the read-model row, tried once more with storable text if the database refused it. */
-  async write(what: string, attempt: (sanitize: boolean) => Promise<void>): Promise<void> {
+  /**
+   * A write outside the read-model row, tried once more with storable text if the database refused
+   * it; its result, or undefined when it could not be written.
+   */
+  async write<T>(what: string, attempt: (sanitize: boolean) => Promise<T>): Promise<T | undefined> {
     try {
-      await attempt(this.s.persistence?.sanitize ?? false);
+      return await attempt(this.s.persistence?.sanitize ?? false);
     } catch (err) {
       const retrySanitized = failureType(err) === 'PersistenceRefused' && !this.s.persistence?.sanitize;
       await this.trouble(what, err);
       if (retrySanitized) return this.write(what, attempt);
+      return undefined;
     }
   }
 
