@@ -708,9 +708,11 @@ describe('OpenAPI and docs', () => {
     // And each documented operation answers (never 404) when called.
     for (const entry of documented) {
       const [method, path] = entry.split(' ') as [string, string];
-      const concrete = path.replace('{id}', 'no-such-ticket');
+      const concrete = path.replace('{id}', 'no-such-ticket').replace('{token}', 'no-such-token');
       const r = await call(base, method, concrete);
-      expect(r.status, entry).not.toBe(404);
+      // The survey page answers an unknown link with a 404 page of its own; only "no route" counts.
+      if (path.startsWith('/csat/')) expect(r.status === 404 && String(r.body?.detail).startsWith('no route for'), entry).toBe(false);
+      else expect(r.status, entry).not.toBe(404);
     }
     // Request schemas in the document are the ones that validate: a required field there is required here.
     const create = doc.components.schemas.CreateTicket;
@@ -729,7 +731,8 @@ describe('OpenAPI and docs', () => {
       expect(documentedQuery, `${route.method} ${route.path} query`).toEqual(validatedQuery);
       const documentedPath = operation.parameters.filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name);
       expect(documentedPath, `${route.method} ${route.path} path`).toEqual([...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]));
-      expect(Boolean(operation.requestBody), `${route.method} ${route.path} body`).toBe(Boolean(route.body));
+      // A raw email is bytes, not a schema: its body is documented as message/rfc822.
+      expect(Boolean(operation.requestBody), `${route.method} ${route.path} body`).toBe(Boolean(route.body) || route.bodyType === 'mime');
       if (route.body)
         expect(operation.requestBody.required, `${route.method} ${route.path} body required`).toBe(!route.body.safeParse({}).success);
     }

@@ -141,7 +141,7 @@ describe('webhooks', () => {
     expect(state.escalation?.triggers.map((t) => t.code)).toContain('delivery_failed');
     expect(state.deliveryFailures?.[0]?.reason).toMatch(/timed out|timeout/i);
     expect(hung.received.length).toBeGreaterThanOrEqual(2);
-    const queue = await call(stack.url, 'GET', '/v1/queue', { key: stack.keys.agent });
+    const queue = await call(stack.url, 'GET', '/v1/queue?deliveryFailed=true', { key: stack.keys.agent });
     expect(queue.body.items.find((r: { ticketId: string }) => r.ticketId === ticketId)).toMatchObject({
       deliveryFailed: true,
       status: 'escalated',

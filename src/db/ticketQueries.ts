@@ -71,7 +71,7 @@ export async function listTickets(db: Db, filters: TicketFilters, limit: number,
  * The human work queue: drafts awaiting review and escalations for everyone, plus the asking
  * agent's own tickets. Highest priority first, then the nearest SLA deadline, then the oldest.
  */
-export async function humanQueue(db: Db, agent: string | undefined, limit: number) {
+export async function humanQueue(db: Db, agent: string | undefined, limit: number, only: { deliveryFailed?: boolean | undefined } = {}) {
   const mine = agent ? and(eq(tickets.status, 'human_handling'), eq(tickets.assignee, agent)) : undefined;
   return (
     db
@@ -83,6 +83,7 @@ export async function humanQueue(db: Db, agent: string | undefined, limit: numbe
         and(
           sql`${tickets.status} in ('awaiting_review', 'escalated', 'human_handling')`,
           or(inArray(tickets.status, ['awaiting_review', 'escalated']), mine),
+          only.deliveryFailed === undefined ? undefined : eq(tickets.deliveryFailed, only.deliveryFailed),
         ),
       )
       .orderBy(sql`${tickets.priorityScore} desc nulls last`, sql`${tickets.slaDeadline} asc nulls last`, asc(tickets.createdAt))

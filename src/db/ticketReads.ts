@@ -28,7 +28,19 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
   if (!row.state) return row.snapshot ? { view: viewWithoutPolicy(row.snapshot), version: row.version } : null;
   const [said, events] = await Promise.all([
     db
-      .select({ id: messages.id, author: messages.author, agentId: messages.agentId, body: messages.body, at: messages.createdAt })
+      .select({
+        id: messages.id,
+        author: messages.author,
+        agentId: messages.agentId,
+        body: messages.body,
+        at: messages.createdAt,
+        internal: messages.internal,
+        attachments: messages.attachments,
+        deliveryStatus: messages.deliveryStatus,
+        deliveryTransport: messages.deliveryTransport,
+        deliveredAt: messages.deliveredAt,
+        deliveryDetail: messages.deliveryDetail,
+      })
       .from(messages)
       // CSAT surveys and reminders are deliveries, not turns of the conversation.
       .where(and(eq(messages.ticketId, ticketId), ne(messages.author, 'system')))
@@ -47,6 +59,18 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
     body: m.body,
     at: m.at.getTime(),
     ...(m.agentId ? { agentId: m.agentId } : {}),
+    ...(m.internal ? { internal: true } : {}),
+    ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+    ...(m.deliveryStatus && m.deliveryTransport
+      ? {
+          delivery: {
+            status: m.deliveryStatus,
+            transport: m.deliveryTransport,
+            at: m.deliveredAt?.getTime() ?? null,
+            detail: m.deliveryDetail,
+          },
+        }
+      : {}),
   }));
   const timeline: TimelineEvent[] = events.reverse().map((e) => ({
     seq: e.seq,

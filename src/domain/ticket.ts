@@ -1,3 +1,4 @@
+import type { MessageDelivery } from './delivery';
 import { cutText } from './text';
 import type {
   Channel,
@@ -114,6 +115,10 @@ export interface TranscriptMessage {
   /** An inbound email's Message-ID, so replies thread to it. */
   emailMessageId?: string;
   attachments?: Attachment[];
+  /** An agent's note for colleagues (the read model's view only; never in the workflow's transcript). */
+  internal?: boolean;
+  /** How a message to the customer travelled (the read model's view only). */
+  delivery?: MessageDelivery;
 }
 
 /** What triage says when the AI could not classify: nothing known, so a person decides. */

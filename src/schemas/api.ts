@@ -117,6 +117,11 @@ export const ListTicketsQuery = z
 export const QueueQuery = z
   .strictObject({
     agent: id.optional().meta({ description: "Also list this agent's own tickets in human_handling." }),
+    deliveryFailed: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: '`true`: only tickets whose message to the customer failed to deliver.' }),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .meta({ id: 'QueueQuery' });

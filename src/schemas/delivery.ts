@@ -43,7 +43,7 @@ export const InboundEmailAccepted = z
   })
   .meta({ id: 'InboundEmailAccepted' });
 
-/** The survey page's form: `score` from a button, an optional comment. Checked by the handler, which answers in HTML. */
-export const CsatForm = z.record(z.string(), z.string());
+/** The survey page's form: `score` from the button clicked (1–5, checked by the handler, which answers with the form again), an optional comment. */
+export const CsatForm = z.object({ score: z.string().max(10), comment: z.string().max(8000).optional() }).meta({ id: 'CsatForm' });
 
 export const CsatTokenParams = z.strictObject({ token: z.string().min(1).max(300) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type * as domain from '../domain/ticket';
+import { deliveryStatuses, deliveryTransports } from '../domain/delivery';
 import type { AllSame, Same } from './exact';
 import { Channel, Complexity, IssueType, MessageAuthor, Repeatability, ReplyVerdict, Sentiment, Urgency } from './vocabulary';
 
@@ -104,6 +105,15 @@ export const TranscriptMessage = z.object({
   at: z.number(),
   emailMessageId: z.string().optional(),
   attachments: z.array(Attachment).optional(),
+  internal: z.boolean().optional(),
+  delivery: z
+    .object({
+      status: z.enum(deliveryStatuses),
+      transport: z.enum(deliveryTransports),
+      at: z.number().nullable(),
+      detail: z.string().nullable(),
+    })
+    .optional(),
 });
 
 type _SchemasMatchTypes = AllSame<

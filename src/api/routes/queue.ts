@@ -28,7 +28,7 @@ export function queueRoutes({ db, database }: TicketCalls): RouteSpec[] {
         }
         agent = principal.name;
       }
-      const rows = await database(() => humanQueue(db, agent, query.limit));
+      const rows = await database(() => humanQueue(db, agent, query.limit, { deliveryFailed: query.deliveryFailed }));
       return { status: 200, body: { items: rows.map(queueRowView) } };
     },
   });
