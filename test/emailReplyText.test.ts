@@ -64,6 +64,37 @@ describe('visibleReply: quote headers and signatures beyond the fixtures', () =>
   });
 });
 
+describe('visibleReply: long and hostile text', () => {
+  it('passes lines longer than the parser handles around it, a long quoted line still hidden', () => {
+    const own = `Log: ${'x'.repeat(3000)}`;
+    const text = `${own}\n\nOn Mon, Dec 1, 2026 at 10:04 AM Acme <support@acme.example> wrote:\n> ${'y'.repeat(3000)}\n> Thanks`;
+    expect(visibleReply(text)).toBe(own);
+  });
+
+  it('reads the first 32K characters, ended at a line break', () => {
+    const line = 'The export fails again with the same error, every night since the update.\n';
+    const visible = visibleReply(line.repeat(2000));
+    expect(visible.length).toBeLessThanOrEqual(32 * 1024);
+    expect(visible.length).toBeGreaterThan(32 * 1024 - line.length);
+    expect(`${visible}\n`).toBe(line.repeat((visible.length + 1) / line.length));
+  });
+
+  // Each of these took minutes or hours before (patterns that backtrack over a line or rescan the
+  // rest of the text); they stay linear now. The bound is loose: quadratic cost would blow it.
+  it.each([
+    ['2 MB of lines the Danish pattern rescans', () => visibleReply('abc. a\n'.repeat(300_000))],
+    ['a 200 KB "On …" line without "wrote:"', () => visibleReply(`On ${'a '.repeat(100_000)}`)],
+    ['200 KB of spaces before a word', () => visibleReply(`${' '.repeat(200_000)}x`)],
+    ['2 MB of unclosed HTML comments', () => withoutQuotedHtml('<!--'.repeat(500_000))],
+    ['2 MB of unclosed tags', () => withoutQuotedHtml('<a'.repeat(1_000_000))],
+    ['2 MB of <hr without ">" before a quote marker', () => withoutQuotedHtml(`${'<hr'.repeat(700_000)}<div id="divRplyFwdMsg">`)],
+  ])('%s', (_name, run) => {
+    const started = performance.now();
+    run();
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
 describe('withoutQuotedHtml: the markup clients wrap quoted history in', () => {
   it.each([
     [

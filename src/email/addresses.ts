@@ -4,7 +4,7 @@
 // it, so a resent mail carries the same id and the customer's reply to either copy threads.
 import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
-import { cutText } from '../domain/text';
+import { cutMailText } from './mailText';
 
 interface Mailbox {
   local: string;
@@ -112,6 +112,6 @@ export function messageIdFor(outboundId: string, fromAddress: string): string {
   const domain = dnsForm(ourMailbox(fromAddress).domain);
   const digest = createHash('sha256').update(outboundId, 'utf8').digest('hex').slice(0, DIGEST_HEX);
   const dotted = outboundId.replace(/[^A-Za-z0-9_-]+/g, '.').replace(/^\.+|\.+$/g, '');
-  const readable = cutText(dotted, READABLE_MAX).replace(/\.+$/, '');
+  const readable = cutMailText(dotted, READABLE_MAX).replace(/\.+$/, '');
   return `<${readable ? `${readable}.${digest}` : digest}@${domain}>`;
 }

@@ -128,7 +128,9 @@ async function bodyText(parsed: ParsedMail): Promise<{ fullText: string; text: s
   // mailparser converts the HTML itself only when it is the whole message, not a part beside attachments.
   const converted = parsed.text ?? '';
   const fullText = converted.trim() === '' ? await htmlAsText(html) : converted;
-  const newText = await htmlAsText(withoutQuotedHtml(html));
+  const unquoted = withoutQuotedHtml(html);
+  // Converting costs seconds for a large mail; without quote markup the full text is the new text.
+  const newText = unquoted === html ? fullText : await htmlAsText(unquoted);
   return { fullText: storable(fullText), text: storable(visibleReply(newText)) };
 }
 

@@ -3,7 +3,7 @@
 // full queue) or could not be asked (connection refused, timeout).
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import { cutText } from '../domain/text';
+import { cutMailText } from './mailText';
 
 export interface SentEmail {
   messageId: string;
@@ -96,7 +96,7 @@ function deliveryError(err: unknown, server: string): EmailDeliveryError {
   const code = typeof failure.code === 'string' ? failure.code : 'unknown';
   const responseCode = typeof failure.responseCode === 'number' ? failure.responseCode : null;
   const text = typeof failure.message === 'string' ? failure.message : String(err);
-  const detail = cutText(typeof failure.response === 'string' ? failure.response : text, 300, { ellipsis: true });
+  const detail = cutMailText(typeof failure.response === 'string' ? failure.response : text, 300, { ellipsis: true });
   if (responseCode !== null) {
     // nodemailer reads the reply class (5xx permanent except 503, a session out of step);
     // the fallback says the same for an error that lacks its verdict.

@@ -3,6 +3,15 @@
 // mailer. Every id Tandem reads or writes goes through here, so one form ('<left@right>') is
 // stored and compared.
 
+/** A word without the double quotes around it (a loop: /"+$/ would rescan a long run of quotes). */
+function withoutQuotes(word: string): string {
+  let start = 0;
+  let end = word.length;
+  while (start < end && word.charAt(start) === '"') start += 1;
+  while (end > start && word.charAt(end - 1) === '"') end -= 1;
+  return word.slice(start, end);
+}
+
 /** Every id in a Message-ID, In-Reply-To or References value, in order, each as '<left@right>'. */
 export function messageIdsIn(value: string): string[] {
   // Folding whitespace may sit inside the brackets of a long id; it is not part of the id.
@@ -12,7 +21,7 @@ export function messageIdsIn(value: string): string[] {
   return value
     .split(/[\s,]+/)
     .filter((word) => word.includes('@'))
-    .map((word) => `<${word.replace(/^"+|"+$/g, '')}>`);
+    .map((word) => `<${withoutQuotes(word)}>`);
 }
 
 /** One id in '<left@right>' form, or null when the value holds none. */

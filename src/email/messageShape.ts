@@ -1,7 +1,7 @@
 // Whether a request body is an email at all, decided before the MIME parser sees it: the parser
 // accepts anything (a JPEG, a JSON document) and returns an empty message, which would otherwise
 // surface as the vaguer "no From address".
-import { cutText } from '../domain/text';
+import { cutMailText } from './mailText';
 
 // How much of the start is read for the header block. Real header blocks (DKIM, ARC and a dozen
 // Received lines) stay far below this.
@@ -35,6 +35,6 @@ export function notAnEmail(raw: Buffer): string | null {
   if (control !== -1)
     return `The body is not an email: line ${control + 1} of its header block holds binary data. Send the raw message (message/rfc822), not a file or an encoded copy.`;
   if (!fieldLine.test(first))
-    return `The body is not an email: its first line ("${cutText(first, 40, { ellipsis: true })}") is not a header field like "From: …". Send the raw message (message/rfc822).`;
+    return `The body is not an email: its first line ("${cutMailText(first, 40, { ellipsis: true })}") is not a header field like "From: …". Send the raw message (message/rfc822).`;
   return null;
 }

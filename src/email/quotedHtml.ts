@@ -51,13 +51,33 @@ const voidElements = new Set([
   'wbr',
 ]);
 
-// A start or end tag; quoted attribute values may hold '>'.
-const tagPattern = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+// A start or end tag; quoted attribute values may hold '>'. Outside quotes a '<' ends the
+// attempt, so a run of unclosed '<a' costs linear time, not quadratic.
+const tagPattern = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^<>"']|"[^"]*"|'[^']*')*)>/g;
+
+/** `html` without its comments, in one pass: a lazy regex would rescan the rest for each unclosed '<!--'. */
+function withoutComments(html: string): string {
+  let out = '';
+  let from = 0;
+  for (let open = html.indexOf('<!--'); open !== -1; open = html.indexOf('<!--', from)) {
+    out += html.slice(from, open);
+    const close = html.indexOf('-->', open + 4);
+    if (close === -1) return out;
+    from = close + 3;
+  }
+  return out + html.slice(from);
+}
+
+/** `html` without a trailing <hr>: Outlook draws one right before its header block. */
+function withoutTrailingRule(html: string): string {
+  const rule = html.toLowerCase().lastIndexOf('<hr');
+  return rule !== -1 && /^<hr\b[^>]*>\s*$/i.test(html.slice(rule)) ? html.slice(0, rule) : html;
+}
 
 /** `html` without the quoted history the common clients mark up. */
 export function withoutQuotedHtml(html: string): string {
   // Comments (Outlook's conditional ones among them) could hide or fake tags.
-  const source = html.replace(/<!--[\s\S]*?-->/g, '');
+  const source = withoutComments(html);
   let kept = '';
   let keptUpTo = 0;
   // The container being dropped: its element name and how many of that name are open.
@@ -78,9 +98,7 @@ export function withoutQuotedHtml(html: string): string {
     }
     if (closing) continue;
     if (startsQuotedHistory(name, attributes)) {
-      // Outlook draws a rule right before its header block; it belongs to the history.
-      const before = source.slice(keptUpTo, tag.index).replace(/<hr\b[^>]*>\s*$/i, '');
-      return kept + before;
+      return kept + withoutTrailingRule(source.slice(keptUpTo, tag.index));
     }
     if (isQuoteContainer(name, attributes) && !selfClosing) {
       kept += source.slice(keptUpTo, tag.index);

@@ -3,6 +3,7 @@
 // Outlook writes above the message it quotes is cut here first, because the parser only knows it
 // when the From line carries an address in brackets and a blank line stands above it.
 import EmailReplyParser from 'email-reply-parser';
+import { cutMailText } from './mailText';
 
 // One line of the header block, in the languages Outlook ships most; bold in a text conversion
 // may wrap the name in '*'.
@@ -53,7 +54,7 @@ function joinWrappedAttributions(lines: string[]): string[] {
     const line = lines[i] ?? '';
     const next = lines[i + 1];
     const unclosed = line.lastIndexOf('<') > line.lastIndexOf('>');
-    if (unclosed && next !== undefined && !next.startsWith('>') && /^[^<]*>.*:\s*$/.test(next)) {
+    if (unclosed && next !== undefined && closesAttribution(next)) {
       joined.push(`${line.trimEnd()}${next.trim()}`);
       i += 1;
     } else {
@@ -63,6 +64,13 @@ function joinWrappedAttributions(lines: string[]): string[] {
   return joined;
 }
 
+/** "support@acme.example>:" and the like: closes a '<' before opening one, ends with ':', is no quote. */
+function closesAttribution(line: string): boolean {
+  const close = line.indexOf('>');
+  const open = line.indexOf('<');
+  return close > 0 && (open === -1 || open > close) && line.trimEnd().endsWith(':');
+}
+
 /** Plain text as the parser and people expect it: LF line ends, no byte-order marks or zero-width spaces, no-break spaces as spaces. */
 export function tidyText(text: string): string {
   return text
@@ -70,25 +78,64 @@ export function tidyText(text: string): string {
     .replace(/[\uFEFF\u200B]/g, '')
     .replace(/[\u00A0\u202F]/g, ' ')
     .split('\n')
-    .map((line) => line.replace(/\s+$/, ''))
+    .map((line) => line.trimEnd())
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
-/** Only what the customer newly wrote in `text` (a mail's plain text); '' when all of it is quotes and signature. */
+// email-reply-parser's patterns backtrack: their cost grows with the square of a line's length
+// (a 64 KB line takes seconds, a 10 MB one hours). No quote header or signature line is that long,
+// so longer lines reach it as a placeholder and are put back in what it keeps; a quoted line
+// keeps its '>' so it is still hidden.
+const PARSED_LINE_MAX = 1000;
+// Private-use characters, which none of its patterns match.
+const placeholder = (index: number) => `\uE000${index}\uE001`;
+const placeholders = />?\uE000(\d+)\uE001/g;
+
+/** The parser's visible text of `lines`, with lines too long for its patterns passed around it. */
+function parsedVisibleText(lines: string[]): string {
+  const long: string[] = [];
+  const parsed = lines.map((line) => {
+    if (line.length <= PARSED_LINE_MAX) return line;
+    long.push(line);
+    return `${line.startsWith('>') ? '>' : ''}${placeholder(long.length - 1)}`;
+  });
+  const visible = new EmailReplyParser().read(parsed.join('\n')).getVisibleText();
+  return long.length === 0 ? visible : visible.replace(placeholders, (_match, index: string) => long[Number(index)] ?? '');
+}
+
+// Some of the parser's patterns also run from every line start to the end of the text, so only
+// the first 32K characters are read: the new text is at the top, and a ticket's body holds 20,000.
+const READ_TEXT_MAX = 32 * 1024;
+
+/**
+ * The start of `text` that is read: up to READ_TEXT_MAX characters, ended before a line break
+ * when there is one. That costs a lastIndexOf, and a line break is always a grapheme boundary.
+ */
+function readWindow(text: string): string {
+  if (text.length <= READ_TEXT_MAX) return text;
+  const lineEnd = text.lastIndexOf('\n', READ_TEXT_MAX);
+  if (lineEnd > 0) return text.slice(0, text.charAt(lineEnd - 1) === '\r' ? lineEnd - 1 : lineEnd);
+  return cutMailText(text, READ_TEXT_MAX);
+}
+
+/**
+ * Only what the customer newly wrote in `text` (a mail's plain text), from its first 32K
+ * characters; '' when all of that is quotes and signature.
+ */
 export function visibleReply(text: string): string {
-  // Trailing spaces are kept for the parser: "-- " is the signature separator.
+  // Trailing spaces are kept for the parser: "-- " is the signature separator. The placeholder
+  // characters go, so no text can pass for a placeholder.
   const lines = joinWrappedAttributions(
-    text
+    readWindow(text)
       .replace(/\r\n?/g, '\n')
-      .replace(/[\uFEFF\u200B]/g, '')
+      .replace(/[\uFEFF\u200B\uE000\uE001]/g, '')
       .split('\n'),
   );
   const start = historyStart(lines);
   const own = start === -1 ? lines : lines.slice(0, start);
-  const visible = new EmailReplyParser().read(own.join('\n')).getVisibleText();
-  const kept = tidyText(visible).split('\n');
+  const kept = tidyText(parsedVisibleText(own)).split('\n');
   while (kept.length > 0 && separatorLine.test(kept[kept.length - 1] ?? '')) kept.pop();
   return kept.join('\n').trim();
 }
