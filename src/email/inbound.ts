@@ -154,7 +154,9 @@ function headerValues(parsed: ParsedMail): HeaderValues {
       .slice(line.indexOf(':') + 1)
       .replace(/\r?\n[ \t]+/g, ' ')
       .trim();
-    byName.set(key, [...(byName.get(key) ?? []), value]);
+    const values = byName.get(key);
+    if (values) values.push(value);
+    else byName.set(key, [value]);
   }
   return (name) => byName.get(name) ?? [];
 }

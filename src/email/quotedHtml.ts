@@ -28,8 +28,12 @@ function startsQuotedHistory(name: string, attributes: string): boolean {
   return name === 'div' && (attributeOf(attributes, 'class')?.split(/\s+/) ?? []).includes('OutlookMessageHeader');
 }
 
-function attributeOf(attributes: string, name: string): string | undefined {
-  const match = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attributes);
+// The attributes read, compiled once: a large mail has hundreds of thousands of tags.
+const attributePattern = (name: string) => new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i');
+const attributePatterns = { class: attributePattern('class'), id: attributePattern('id'), type: attributePattern('type') };
+
+function attributeOf(attributes: string, name: keyof typeof attributePatterns): string | undefined {
+  const match = attributePatterns[name].exec(attributes);
   return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
 }
 
