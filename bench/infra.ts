@@ -26,6 +26,8 @@ export async function freePort(): Promise<number> {
 
 export interface Process {
   child: ChildProcess;
+  /** Everything it printed lately. */
+  output(): string;
   rssMb(): number;
   stop(): Promise<void>;
   /** Rejects, with the process's last output, if it exits without being stopped. */
@@ -33,7 +35,7 @@ export interface Process {
 }
 
 /** A Node process running a TypeScript entry point directly (no tsx wrapper), so its RSS is its own. */
-async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, nodeFlags: string[] = []): Promise<Process> {
+export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, nodeFlags: string[] = []): Promise<Process> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
@@ -62,6 +64,7 @@ async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp
   return {
     child,
     died,
+    output: () => output,
     rssMb() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

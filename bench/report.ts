@@ -55,6 +55,7 @@ export interface BenchReport {
       goalQueueP99Ms: number;
     };
     timers?: { timers: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number };
+    delivery?: { webhooks: number; concurrency: number; tandemPerSecond: number; barePerSecond: number; ratio: number; goal: number };
   };
 }
 
@@ -63,7 +64,7 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 /** One line per measurement: what, Tandem, baseline, ratio, goal. */
 export function rows(r: BenchReport): string[][] {
   const out: string[][] = [['Measurement', 'Tandem', 'Baseline', 'Ratio', 'Goal']];
-  const { lifecycle: l, actions: a, creation: c, atRest: z, timers: t } = r.results;
+  const { lifecycle: l, actions: a, creation: c, atRest: z, timers: t, delivery: d } = r.results;
   if (l)
     out.push([
       `Lifecycle throughput (${l.tickets} tickets, ${l.activitiesPerTicket} activities each)`,
@@ -128,6 +129,14 @@ export function rows(r: BenchReport): string[][] {
     ]);
   }
   if (t) out.push([`Timer lag (${t.timers} review SLAs)`, `p50 ${t.lagP50Ms} ms, p99 ${t.lagP99Ms} ms, max ${t.lagMaxMs} ms`, '', '', '']);
+  if (d)
+    out.push([
+      `Webhook delivery (${d.webhooks} signed, recorded deliveries at concurrency ${d.concurrency})`,
+      `${d.tandemPerSecond} webhooks/s`,
+      `${d.barePerSecond} bare POSTs/s`,
+      `${d.ratio}`,
+      `≥ ${d.goal}: ${verdict(d.ratio >= d.goal)}`,
+    ]);
   return out;
 }
 

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { deliveryThroughput } from './delivery';
 import { startInfra } from './infra';
 import {
   actionLatency,
@@ -56,6 +57,10 @@ try {
   if (wanted('atRest'))
     report.results.atRest = await infra.watch(atRest(infra, sizes.atRest, sizes.queueRows, sizes.cachedWorkflowsAtRest, log));
   if (wanted('timers')) report.results.timers = await infra.watch(timers(infra, sizes.timers, log));
+  if (wanted('delivery'))
+    report.results.delivery = await infra.watch(
+      deliveryThroughput(infra, sizes.deliveries, Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16), log),
+    );
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this
     // step creates from competing for the CPU with the requests being measured (both sides alike).

@@ -25,6 +25,8 @@ export interface Sizes {
   cachedWorkflows: number;
   /** The sticky cache for the at-rest step: smaller than the open count, so a bounded RSS shows. */
   cachedWorkflowsAtRest: number;
+  /** Webhooks sent each way (Tandem's delivery, a bare POST loop). */
+  deliveries: number;
 }
 export const quickSizes: Sizes = {
   lifecycle: 200,
@@ -35,6 +37,7 @@ export const quickSizes: Sizes = {
   timers: 30,
   cachedWorkflows: 1000,
   cachedWorkflowsAtRest: 25,
+  deliveries: 2000,
 };
 export const fullSizes: Sizes = {
   lifecycle: 2000,
@@ -45,6 +48,7 @@ export const fullSizes: Sizes = {
   timers: 300,
   cachedWorkflows: 1000,
   cachedWorkflowsAtRest: 1000,
+  deliveries: 10_000,
 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {

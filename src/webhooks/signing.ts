@@ -1,7 +1,7 @@
 // Standard Webhooks signatures: HMAC-SHA256 over "{webhook-id}.{webhook-timestamp}.{payload}",
-// sent as "v1,<base64>". Signed here with node:crypto rather than the standardwebhooks package, so
-// the tests that verify with that package check two independent implementations against each other.
-import { createHmac } from 'node:crypto';
+// sent as "v1,<base64>", made by the specification's own `standardwebhooks` library (the one its
+// receivers verify with), one per secret while a rotation's grace period lasts.
+import { Webhook } from 'standardwebhooks';
 import { webhookSecretKey } from './secrets';
 
 /**
@@ -42,6 +42,17 @@ export function webhookTimestamp(timestamp: Date): string {
   return String(Math.floor(ms / 1000));
 }
 
+// A Webhook decodes its secret once; endpoints are few, so their signers are kept.
+const signers = new Map<string, Webhook>();
+function signerFor(secret: string): Webhook {
+  let signer = signers.get(secret);
+  if (!signer) {
+    if (signers.size >= 1000) signers.clear();
+    signers.set(secret, (signer = new Webhook(secret)));
+  }
+  return signer;
+}
+
 /**
  * The three Standard Webhooks headers for one message; with several secrets (rotation grace period)
  * the signature header carries one 'v1,<sig>' per secret, space-separated, so a receiver holding
@@ -57,11 +68,12 @@ export function signedHeaders(input: SigningInput): SignedHeaders {
   }
   if (secrets.length === 0) throw new WebhookInputError('A webhook needs at least one signing secret.');
   const timestamp = webhookTimestamp(input.timestamp);
-  const signed = Buffer.concat([Buffer.from(`${webhookId}.${timestamp}.`), Buffer.from(payload, 'utf8')]);
+  const at = new Date(Number(timestamp) * 1000);
   const signatures = secrets.map((secret, index) => {
-    const key = webhookSecretKey(secret);
-    if (!key) throw new WebhookInputError(`Signing secret #${index + 1} is not a whsec_ secret of 24 to 64 base64-encoded bytes.`);
-    return `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
+    if (!webhookSecretKey(secret)) {
+      throw new WebhookInputError(`Signing secret #${index + 1} is not a whsec_ secret of 24 to 64 base64-encoded bytes.`);
+    }
+    return signerFor(secret).sign(webhookId, at, payload);
   });
   return {
     'webhook-id': webhookId,

@@ -1,0 +1,31 @@
+/**
+ * Coalesces concurrent calls into few statements: whatever is queued while runs are in flight goes
+ * into the next run together. An idle caller runs at once (no timer, no added latency); under load
+ * many callers share one round trip and one commit, with up to `inFlight` runs overlapping so one
+ * commit's wait does not hold the next batch back. A run that fails for a batch is tried again
+ * item by item, so one bad item never fails the others.
+ */
+export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, options: { maxBatch?: number; inFlight?: number } = {}) {
+  const { maxBatch = 256, inFlight = 1 } = options;
+  const queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  let running = 0;
+  const settle = async (batch: typeof queue): Promise<void> => {
+    try {
+      const results = await run(batch.map((b) => b.item));
+      batch.forEach((b, i) => b.resolve(results[i]!));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      for (const b of batch) await settle([b]);
+    }
+  };
+  const drain = async () => {
+    running++;
+    while (queue.length > 0) await settle(queue.splice(0, maxBatch));
+    running--;
+  };
+  return (item: T): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (running < inFlight) void drain();
+    });
+}
