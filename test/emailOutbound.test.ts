@@ -1,7 +1,7 @@
 import net, { type AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Options } from 'nodemailer/lib/mailer';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { SMTPServerOptions } from 'smtp-server';
+import { startSmtpServer, type Received } from './support/smtpServer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../src/email/addresses';
 import {
@@ -29,43 +29,6 @@ const reply = (overrides: Partial<ReplyEmail> = {}): ReplyEmail => ({
   inReplyTo: '<CAH8yC8kQ2mXv4pJ7n0Zr+Tq3sLw9eFdGb1uYhN5oK6aRc2VxPg@mail.gmail.com>',
   ...overrides,
 });
-
-interface Received {
-  mailFrom: string | null;
-  rcptTo: string[];
-  mail: ParsedMail;
-}
-
-interface TestServer {
-  url: string;
-  port: number;
-  received: Received[];
-  close(): Promise<void>;
-}
-
-/** A real SMTP server on a free port: plain text (no STARTTLS), what it accepts parsed back. */
-async function startSmtpServer(options: SMTPServerOptions = {}): Promise<TestServer> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          const from = session.envelope.mailFrom;
-          received.push({ mailFrom: from ? from.address : null, rcptTo: session.envelope.rcptTo.map((a) => a.address), mail });
-          callback();
-        },
-        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
-      );
-    },
-    ...options,
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /** An SMTP reply error as smtp-server sends it. */
 const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
