@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCustomers } from '../src/db/seed';
 import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
+import { maybeRecordHistory } from './support/histories';
 import { everyQuadrant, testPolicy, waitForTicket } from './support/tickets';
 import { startReceiver } from './support/webhookReceiver';
 
@@ -105,6 +106,7 @@ describe('GET /v1/tickets/:id/conversation', () => {
     expect(seen.messages.map((m: { author: string }) => m.author)).toEqual(['customer', 'agent']);
     const delivered = hooks.events('ticket.message').filter((e) => e.data.ticket.id === ticketId);
     expect(delivered.map((e) => e.data.message.body)).toEqual(['Settings → Export → CSV.']);
+    await maybeRecordHistory('note-and-reply', `ticket-${ticketId}`);
   });
 
   it('is the service’s to read: an agent key is refused, an unknown ticket is a 404', async () => {

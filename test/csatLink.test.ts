@@ -3,6 +3,7 @@ import { demoCustomers } from '../src/db/seed';
 import { csatLinkSecret, csatToken } from '../src/delivery/csatLinks';
 import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
+import { maybeRecordHistory } from './support/histories';
 import { everyQuadrant, testPolicy, waitForTicket } from './support/tickets';
 import { waitFor } from './support/waitFor';
 import { startReceiver } from './support/webhookReceiver';
@@ -128,6 +129,7 @@ describe('a number replied to the survey', () => {
     expect(state.followUps).toBe(0);
     expect(state.timeline.some((e) => e.type === 'reopened')).toBe(false);
     expect(state.timeline.find((e) => e.type === 'csat_received')?.data).toMatchObject({ score: 5, via: 'reply' });
+    await maybeRecordHistory('csat-by-reply', `ticket-${ticketId}`);
   });
 
   it('still leaves POST /v1/tickets/:id/csat working', async () => {

@@ -4,6 +4,7 @@ import { demoCustomers } from '../src/db/seed';
 import { defaultActivityTimeouts } from '../src/workflows/ticket/timeouts';
 import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
+import { maybeRecordHistory } from './support/histories';
 import { everyQuadrant, testPolicy, waitForTicket } from './support/tickets';
 import { waitFor } from './support/waitFor';
 import { startReceiver } from './support/webhookReceiver';
@@ -107,6 +108,7 @@ describe('webhooks', () => {
     const delivered = log.body.items.find((d: { eventType: string }) => d.eventType === 'ticket.message');
     expect(delivered).toMatchObject({ status: 'delivered', attempts: 1, messageId: message.id });
     expect(delivered.attemptLog[0]).toMatchObject({ ok: true, status: 200, trigger: 'workflow', responseBody: 'thanks' });
+    await maybeRecordHistory('delivery-webhook', `ticket-${ticketId}`);
   });
 
   it('retries a receiver that answers 500, with the same webhook-id, until it answers 200', async () => {
@@ -127,6 +129,7 @@ describe('webhooks', () => {
     await expect.poll(async () => (await conversation(ticketId)).messages.at(-1).delivery.status).toBe('delivered');
     const log = await call(stack.url, 'GET', `/v1/webhooks/${endpoint.id}/deliveries`, { key: stack.keys.admin });
     expect(log.body.items[0].attemptLog.map((a: { status: number }) => a.status)).toEqual([500, 200]);
+    await maybeRecordHistory('delivery-retried', `ticket-${ticketId}`);
   });
 
   it('gives up on a receiver that never answers: the message fails, a person gets the ticket, the queue and a lead are told', async () => {
@@ -163,6 +166,7 @@ describe('webhooks', () => {
     expect(watcher.events('ticket.escalated')[0].data.reasons).toContain('delivery_failed');
     const log = await call(stack.url, 'GET', `/v1/webhooks/${endpoint.id}/deliveries`, { key: stack.keys.admin });
     expect(log.body.items[0]).toMatchObject({ status: 'failed' });
+    await maybeRecordHistory('delivery-failed', `ticket-${ticketId}`);
   });
 
   it('disables an endpoint that answers 410 at once; after an admin enables it, a manual retry delivers the message', async () => {

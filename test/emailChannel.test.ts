@@ -6,6 +6,7 @@ import { messages } from '../src/db/schema';
 import { createMailer } from '../src/email/outbound';
 import { replyAddressFor } from '../src/email/addresses';
 import { startTestStack, type TestStack } from './support/harness';
+import { maybeRecordHistory } from './support/histories';
 import { call } from './support/http';
 import { startSmtpServer, type TestServer } from './support/smtpServer';
 import { everyQuadrant, testPolicy, waitForTicket } from './support/tickets';
@@ -145,6 +146,7 @@ describe('email tickets', () => {
       .from(messages)
       .where(and(eq(messages.ticketId, ticketId), eq(messages.author, 'customer')));
     expect(rows).toHaveLength(2);
+    await maybeRecordHistory('email-thread', `ticket-${ticketId}`);
   });
 
   it('maps a mail sent to the reply address without threading headers to its ticket, and names attachments without storing them', async () => {
