@@ -13,11 +13,16 @@ import { startReceiver } from './support/webhookReceiver';
 // real webhook receivers on 127.0.0.1 that verify every signature with the standardwebhooks library.
 
 let stack: TestStack<'service' | 'admin' | 'agent'>;
+const reviewSla = { review: '300ms', firstHumanResponse: '1h' };
 const receivers: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack({
-    policy: testPolicy({ quadrants: everyQuadrant('ai_auto') }),
+    // Free-tier tickets are answered at once; enterprise ones are reviewed, and their review SLA is short.
+    policy: testPolicy({
+      quadrants: everyQuadrant('ai_auto'),
+      sla: Object.fromEntries(['P1', 'P2', 'P3', 'P4'].map((p) => [p, reviewSla])),
+    }),
     keys: { service: 'service', admin: 'admin', agent: 'agent' },
     // A delivery gives up after 6 s here (24 h by default), so a dead receiver fails within a test.
     app: { activityTimeouts: { ...defaultActivityTimeouts, deliveryDeadlineMs: 6000 } },
@@ -226,6 +231,100 @@ describe('webhooks', () => {
       'webhook-signature': String(request.headers['webhook-signature']),
     };
     expect(() => new Webhook(rotated.body.secret).verify(request.raw.toString(), headers)).not.toThrow(); // and one on the new
+  });
+});
+
+describe('the event catalogue', () => {
+  it('tells an endpoint of the lifecycle: created, message, assigned, resolved, reopened', async () => {
+    const hooks = await receiver();
+    const endpoint = await register(`${hooks.url}/all`, [
+      'ticket.created',
+      'ticket.message',
+      'ticket.assigned',
+      'ticket.resolved',
+      'ticket.reopened',
+      'ticket.escalated',
+      'ticket.sla_breached',
+    ]);
+    hooks.setSecret(endpoint.secret);
+    const ticketId = await createTicket();
+    const seen = async (type: string) =>
+      waitFor(
+        async () => hooks.events(type).filter((e) => e.data.ticket.id === ticketId),
+        (e) => e.length > 0,
+        { describe: type },
+      );
+    await seen('ticket.message');
+    expect((await call(stack.url, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, { key: stack.keys.agent })).status).toBe(200);
+    expect((await seen('ticket.assigned'))[0].data).toMatchObject({ assignee: stack.names.agent, by: stack.names.agent });
+    expect((await call(stack.url, 'POST', `/v1/tickets/${ticketId}/actions/resolve`, { key: stack.keys.agent })).status).toBe(200);
+    expect((await seen('ticket.resolved'))[0].data).toMatchObject({ resolutionMode: 'ai_plus_human', by: stack.names.agent });
+    await call(stack.url, 'POST', `/v1/tickets/${ticketId}/messages`, {
+      key: stack.keys.service,
+      body: { body: 'Sorry, one more thing: it happened again.' },
+    });
+    expect((await seen('ticket.reopened'))[0].data.followUps).toBe(1);
+    const types = new Set(
+      hooks
+        .events()
+        .filter((e) => e.data.ticket.id === ticketId)
+        .map((e) => e.type),
+    );
+    expect([...types]).toEqual(
+      expect.arrayContaining(['ticket.created', 'ticket.message', 'ticket.assigned', 'ticket.resolved', 'ticket.reopened']),
+    );
+    expect(hooks.received.every((r) => r.verified)).toBe(true);
+    // Each event once per endpoint, whatever the retries: one webhook-id each.
+    const ids = hooks.received.map((r) => String(r.headers['webhook-id']));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('tells a lead when a review SLA is missed', async () => {
+    const hooks = await receiver();
+    const endpoint = await register(`${hooks.url}/sla`, ['ticket.sla_breached']);
+    hooks.setSecret(endpoint.secret);
+    const created = await call(stack.url, 'POST', '/v1/tickets', {
+      key: stack.keys.service,
+      body: {
+        customer: { id: demoCustomers.enterprise },
+        channel: 'chat',
+        subject: 'Export to CSV',
+        body: 'Where can I export all our contacts to a CSV file?',
+      },
+    });
+    expect(created.status).toBe(201);
+    const breach = await waitFor(
+      async () => hooks.events('ticket.sla_breached').filter((e) => e.data.ticket.id === created.body.ticketId),
+      (e) => e.length === 1,
+      { describe: 'ticket.sla_breached', timeoutMs: 10_000 },
+    );
+    expect(breach[0].data).toMatchObject({ sla: 'review' });
+  });
+
+  it('never holds up an agent while a receiver hangs', async () => {
+    const hung = await receiver(() => undefined);
+    await register(`${hung.url}/hang`, ['ticket.message']);
+    const ticketId = await createTicket();
+    await waitFor(
+      async () => hung.received.length,
+      (n) => n >= 1,
+      { describe: 'the hanging delivery' },
+    );
+    const started = Date.now();
+    expect((await call(stack.url, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, { key: stack.keys.agent })).status).toBe(200);
+    expect(
+      (await call(stack.url, 'POST', `/v1/tickets/${ticketId}/actions/reply`, { key: stack.keys.agent, body: { body: 'On it.' } })).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(stack.url, 'POST', `/v1/tickets/${ticketId}/actions/note`, {
+          key: stack.keys.agent,
+          body: { body: 'Receiver is down.' },
+        })
+      ).status,
+    ).toBe(200);
+    // Well inside one webhook timeout: no action waited on the receiver.
+    expect(Date.now() - started).toBeLessThan(800);
   });
 });
 
