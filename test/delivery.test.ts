@@ -21,7 +21,7 @@ beforeAll(async () => {
     // Free-tier tickets are answered at once; enterprise ones are reviewed, and their review SLA is short.
     policy: testPolicy({
       quadrants: everyQuadrant('ai_auto'),
-      sla: Object.fromEntries(['P1', 'P2', 'P3', 'P4'].map((p) => [p, reviewSla])),
+      sla: { P1: reviewSla, P2: reviewSla, P3: reviewSla, P4: reviewSla },
     }),
     keys: { service: 'service', admin: 'admin', agent: 'agent' },
     // A delivery gives up after 6 s here (24 h by default), so a dead receiver fails within a test.
