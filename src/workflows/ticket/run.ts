@@ -1,4 +1,5 @@
 import { log, patched } from '@temporalio/workflow';
+import { ticketForAI } from '../../domain/aiView';
 import type { Enrichment } from '../../domain/enrichment';
 import {
   aiFailedTrigger,
@@ -11,6 +12,7 @@ import {
 import { addressesTheAI } from '../../domain/injection';
 import type { RoutingPolicy } from '../../domain/policy';
 import { raiseForBreach, scorePriority } from '../../domain/priority';
+import { keepsResolved } from '../../domain/replies';
 import { triageDecision } from '../../domain/routing';
 import {
   unclassified,
@@ -219,6 +221,7 @@ export class TicketRun {
     this.log.record('customer_message', 'customer', { messageId: m.id });
     if (s.status === 'resolved') {
       if (!s.resolution || s.resolution.reopenWindowClosed) return;
+      if (keepsResolved(m.body) && patched('thanks-keep-resolved')) return this.log.record('thanks_received', 'customer');
       s.followUps++;
       s.resolution = null;
       this.log.record('reopened', 'customer', { followUps: s.followUps });
@@ -293,8 +296,5 @@ export class TicketRun {
     }
   }
 
-  private forAI() {
-    const t = this.s.ticket;
-    return { ticketId: this.s.ticketId, channel: t.channel, subject: t.subject, body: t.body, pageContext: t.pageContext };
-  }
+  private readonly forAI = () => ticketForAI(this.s);
 }
