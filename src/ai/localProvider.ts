@@ -4,7 +4,8 @@ import { kbArticles } from '../db/schema';
 import type { Enrichment } from '../domain/enrichment';
 import type { Draft, EscalationSummary, PageContext, TranscriptMessage } from '../domain/ticket';
 import { significantWords } from '../integrations/postgres';
-import { assessReplyText, classifyText, oneLine } from './local/triage';
+import { assessReplyText } from './local/replies';
+import { classifyText, oneLine } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 
 const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';

@@ -1,15 +1,7 @@
 import { withoutInstructions } from '../../domain/injection';
 import { cutText } from '../../domain/text';
 import Sentiment from 'sentiment';
-import type {
-  Classification,
-  Complexity,
-  IssueType,
-  ReplyAssessment,
-  Repeatability,
-  Sentiment as SentimentLevel,
-  Urgency,
-} from '../../domain/ticket';
+import type { Classification, Complexity, IssueType, Repeatability, Sentiment as SentimentLevel, Urgency } from '../../domain/ticket';
 
 /**
  * The local provider's triage: a lexicon and rules, deterministic, and honest about how sure
@@ -136,11 +128,6 @@ const frustrationCues = [
 const problemPattern =
   /\b(error|bug|crash\w*|broken|not working|does not work|did not work|fail\w*|declined|charged|double|refund|outage|down|missing|wrong|lost|stuck|locked out|blocked|expired?)\b/;
 
-const resolvedPattern =
-  /\b(that|it|this) (worked|did it|fixed it|helped|solved it)\b|\b(all|it's|it is) (good|sorted|fixed|working( now)?)\b|\bproblem solved\b|\bworks now\b|\bresolved\b|\bperfect,? thanks?\b|\bthanks?,? (that|it) (worked|fixed)/;
-const unresolvedPattern =
-  /\bstill (not|doesn|does not|no|broken|failing|the same|having)\b|\b(did|does) not (work|help|fix)\b|\bnot working\b|\bsame (problem|issue|error)\b|\bno luck\b|\bnever arrives?\b|\bnothing (changed|happened)\b/;
-
 const analyzer = new Sentiment();
 
 function sentimentOf(raw: string): SentimentLevel {
@@ -230,15 +217,6 @@ export function classifyText(subject: string, body: string): Classification {
     confidence: Math.round(confidence * 100) / 100,
     summary,
   };
-}
-
-export function assessReplyText(reply: string): ReplyAssessment {
-  const text = normalise(reply);
-  const sentiment = sentimentOf(reply);
-  if (requestsHumanPattern.test(text)) return { verdict: 'wants_human', sentiment, confidence: 0.9 };
-  if (unresolvedPattern.test(text)) return { verdict: 'unresolved', sentiment, confidence: 0.8 };
-  if (resolvedPattern.test(text)) return { verdict: 'resolved', sentiment, confidence: 0.85 };
-  return { verdict: 'unclear', sentiment, confidence: 0.4 };
 }
 
 export function oneLine(text: string, max = 140): string {
