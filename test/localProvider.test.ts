@@ -152,8 +152,9 @@ describe('local triage and reply reading', () => {
       enrichment: await enrichmentOf({ id: 'cus_acme_jane' }),
       reasons: [{ code: 'unresolved_after_turns', detail: 'still unresolved after 2 AI replies' }],
     });
-    expect(summary.alreadyTried).toEqual(['AI replied: Try exporting a smaller date range.']);
-    expect(summary.whyEscalated).toBe('still unresolved after 2 AI replies');
+    expect(summary.alreadyTried).toEqual(['AI suggested: Try exporting a smaller date range.']);
+    expect(summary.customerNeeds).toBe('The CSV export times out.');
+    expect(summary.whyEscalated).toBe('Still unresolved after 2 AI replies.');
     expect(summary.accountContext).toMatch(/Acme Logistics: enterprise tier/);
     expect(summary.pageContext).toMatch(/Contacts · area data/);
   });

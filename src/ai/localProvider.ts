@@ -1,11 +1,11 @@
 import { desc, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { kbArticles } from '../db/schema';
-import type { Enrichment } from '../domain/enrichment';
-import type { Draft, EscalationSummary, PageContext, TranscriptMessage } from '../domain/ticket';
+import type { Draft, EscalationSummary, PageContext } from '../domain/ticket';
 import { significantWords } from '../integrations/postgres';
 import { assessReplyText } from './local/replies';
-import { classifyText, oneLine } from './local/triage';
+import { summarizeLocally } from './local/summary';
+import { classifyText } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 
 const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';
@@ -68,30 +68,6 @@ const firstSentences = (text: string, n: number) =>
     .slice(0, n)
     .join(' ');
 
-function accountLine(e: Enrichment | null): string {
-  if (!e || !e.tier) return 'unknown account';
-  const parts = [
-    `${e.accountName ?? 'account'}: ${e.tier} tier`,
-    e.plan && `plan ${e.plan}`,
-    e.billingStatus && `billing ${e.billingStatus}`,
-  ];
-  if (e.churnSignal) parts.push('churn risk (recent downgrade or cancellation)');
-  if (e.openTickets) parts.push(`${e.openTickets} other open tickets`);
-  return parts.filter(Boolean).join(', ');
-}
-
-function pageLine(page: PageContext | undefined): string | null {
-  if (!page) return null;
-  const parts = [
-    page.pageTitle,
-    page.productArea && `area ${page.productArea}`,
-    page.pageUrl,
-    page.recentActions?.length && `recent: ${page.recentActions.join(' → ')}`,
-  ];
-  const line = parts.filter(Boolean).join(' · ');
-  return line || null;
-}
-
 /**
  * The provider used when no model is configured: deterministic, offline, and it says plainly
  * when the knowledge base has no answer so the policy sends the ticket to a person.
@@ -145,22 +121,8 @@ export function createLocalSupportAI(db: Db): SupportAI {
       };
     },
 
-    async summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest): Promise<EscalationSummary> {
-      const replies = transcript.filter((m) => m.author === 'ai' || m.author === 'agent');
-      const alreadyTried = replies.map(
-        (m: TranscriptMessage) =>
-          `${m.author === 'ai' ? 'AI' : `Agent ${m.agentId ?? ''}`.trim()} replied: ${oneLine(m.body.replace(/^Hi,\s*/, ''), 160)}`,
-      );
-      return {
-        customerNeeds: classification?.summary || oneLine(ticket.subject || ticket.body),
-        alreadyTried,
-        whyEscalated: reasons.map((r) => r.detail).join('; ') || 'escalated by policy',
-        accountContext: accountLine(enrichment),
-        pageContext: pageLine(ticket.pageContext),
-        suggestedNextStep: alreadyTried.length
-          ? 'Read the replies above before answering; the customer has already tried them.'
-          : 'Reply to the customer directly: nothing has been sent yet.',
-      };
+    async summarizeEscalation(request: EscalationRequest): Promise<EscalationSummary> {
+      return summarizeLocally(request);
     },
 
     async assessReply(reply) {

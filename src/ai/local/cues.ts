@@ -57,7 +57,7 @@ export const wantsPerson = phrases(
   '(someone|somebody|a person|an agent|an engineer) (to )?(call|phone|ring|look at)',
   '(call|phone) me',
   'is there (a|an actual|a real) (human|person)',
-  '(can|could) (a|an|some) ?(person|human|agent|one) (please )?(fix|help|look|check|handle)',
+  '(can|could) (a|an|some) ?(person|human|agent|one) (please )?(fix|help|look|check|handle|correct|change|update|sort|resolve)',
   'your manager',
   // French
   "parler (a|avec) (un |une )?(conseiller|conseillere|humain|personne|agent|responsable|quelqu'un)",
@@ -147,7 +147,7 @@ export const failure = phrases(
   'times out',
   'timeout',
   'silent',
-  'no (email|code|cancel button|change)',
+  'no (email|e-mail|code|button|[a-z]+ button|option|change|reply|answer)',
   'still',
   // French
   "ne (marche|fonctionne|s'affiche) (pas|plus|toujours pas)",
