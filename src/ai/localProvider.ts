@@ -1,14 +1,17 @@
 import { desc, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { kbArticles } from '../db/schema';
-import type { Draft, EscalationSummary, PageContext } from '../domain/ticket';
+import { pageViewFor, splitAtReopen } from '../domain/aiView';
+import type { Draft, EscalationSummary } from '../domain/ticket';
 import { significantWords } from '../integrations/postgres';
+import { pagePreamble, withoutAsksThePageAnswers } from './local/pageAnswer';
 import { assessReplyText } from './local/replies';
 import { summarizeLocally } from './local/summary';
 import { classifyText } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 
-const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';
+// @2: the page state in the reply, no request for what it holds, a stale page said to be stale.
+const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@2';
 
 interface ArticleHit {
   id: string;
@@ -53,20 +56,15 @@ function answerConfidence(hit: Pick<ArticleHit, 'rank' | 'matched' | 'asked'>, t
   return Math.round(confidence * 100) / 100;
 }
 
-function whereTheCustomerIs(page: PageContext | undefined): string | null {
-  if (!page) return null;
-  const place = page.pageTitle ?? page.productArea ?? page.pageUrl;
-  if (!place) return null;
-  const area = page.productArea && page.pageTitle ? ` (${page.productArea})` : '';
-  const recent = page.recentActions?.length ? `, and that you just ${page.recentActions.slice(-2).join(' then ')}` : '';
-  return `I can see you're on the ${place} page${area}${recent}.`;
-}
+const firstSentences = (text: string, n: number) => text.split(/(?<=[.!?])\s+/).slice(0, n);
 
-const firstSentences = (text: string, n: number) =>
-  text
-    .split(/(?<=[.!?])\s+/)
-    .slice(0, n)
-    .join(' ');
+/** How the reply opens, from what the customer's last message says (no apology for a thanks or a new question). */
+function opening(latest: string, turn: number, reopened: boolean): string {
+  if (turn === 1 || reopened) return 'Here is how to do this:';
+  const { verdict } = assessReplyText(latest);
+  if (verdict === 'unresolved' || verdict === 'partially_resolved') return 'Sorry that did not sort it out yet. Here is what should help:';
+  return verdict === 'new_question' ? 'Here is how to do that:' : 'Here is more detail:';
+}
 
 /**
  * The provider used when no model is configured: deterministic, offline, and it says plainly
@@ -81,9 +79,15 @@ export function createLocalSupportAI(db: Db): SupportAI {
     },
 
     async draftReply({ ticket, transcript, turn }: DraftRequest): Promise<Draft> {
-      const latest = [...transcript].reverse().find((m) => m.author === 'customer')?.body ?? ticket.body;
-      const hits = await searchKnowledgeBase(db, `${ticket.subject} ${latest} ${turn === 1 ? '' : ticket.body}`);
-      const where = whereTheCustomerIs(ticket.pageContext);
+      // After a reopen the new message is the question: the settled one no longer steers the search.
+      const { current } = splitAtReopen(transcript, ticket.reopenedBy);
+      const reopened = ticket.reopenedBy !== undefined;
+      const answering = current.filter((m) => m.author === 'customer').at(-1);
+      const latest = answering?.body ?? ticket.body;
+      const earlier = turn === 1 || reopened ? '' : ticket.body;
+      const hits = await searchKnowledgeBase(db, `${reopened ? '' : ticket.subject} ${latest} ${earlier}`);
+      const page = pageViewFor(ticket, answering);
+      const where = pagePreamble(page, turn === 1);
       const best = hits[0];
       if (!best || best.rank < 0.01) {
         return {
@@ -101,12 +105,13 @@ export function createLocalSupportAI(db: Db): SupportAI {
         };
       }
       const cited = hits.filter((h) => h.rank >= best.rank / 3);
-      const confidence = answerConfidence(best, turn);
+      const intro = opening(latest, turn, reopened);
+      const confidence = answerConfidence(best, intro.startsWith('Sorry') ? turn : 1);
       const body = [
         'Hi,',
         where,
-        turn > 1 ? 'Sorry that did not sort it out yet. Here is what should help:' : 'Here is how to do this:',
-        firstSentences(best.body, 4),
+        intro,
+        withoutAsksThePageAnswers(firstSentences(best.body, 4), page).join(' '),
         `More detail: ${cited.map((h) => `"${h.title}"`).join(', ')}.`,
         'If anything is unclear, just reply here.',
       ]
