@@ -148,6 +148,7 @@ describe('conversation scoring', () => {
         replies: [{ turn: 2, expected: 'wants_human', predicted: 'wants_human', thanks: false }],
         expectedEscalation: 2,
         predictedEscalation: 2,
+        predictedReasons: ['customer_requested_human: the customer asked for a person'],
         summary,
       },
       {
@@ -156,6 +157,7 @@ describe('conversation scoring', () => {
         replies: [{ turn: 2, expected: 'resolved', predicted: 'unresolved', thanks: true }],
         expectedEscalation: null,
         predictedEscalation: 2,
+        predictedReasons: ['unresolved_after_turns: still unresolved after 2 AI replies'],
         summary: null,
       },
     ];
@@ -163,7 +165,12 @@ describe('conversation scoring', () => {
     expect(report.replies).toMatchObject({ total: 2, correct: 1 });
     expect(report.byLanguage).toEqual({ en: { total: 1, correct: 1 }, fr: { total: 1, correct: 0 } });
     expect(report.thanksReadUnresolved).toEqual(['b#2']);
-    expect(report.escalation).toMatchObject({ labelled: 1, onTime: 1, unneeded: 1, wrong: ['b (none → 2)'] });
+    expect(report.escalation).toMatchObject({
+      labelled: 1,
+      onTime: 1,
+      unneeded: 1,
+      wrong: ['b (none → 2) unresolved_after_turns: still unresolved after 2 AI replies'],
+    });
     expect(report.facts).toEqual({ needs: { total: 1, present: 1 }, tried: { total: 2, present: 1 }, page: { total: 0, present: 0 } });
     expect(report.staleNeeds).toEqual({ total: 1, kept: 0 });
     expect(report.missedFacts).toEqual(['a tried: another browser']);

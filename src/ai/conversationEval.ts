@@ -76,6 +76,8 @@ export interface ConversationResult {
   replies: ReplyResult[];
   expectedEscalation: number | null;
   predictedEscalation: number | null;
+  /** The triggers of the replay's escalation, for reading a wrong one. */
+  predictedReasons: string[];
   /** The handoff written at the labelled turn, when the conversation has facts to check. */
   summary: EscalationSummary | null;
 }
@@ -193,6 +195,7 @@ export async function replayConversation(item: ConversationCase, options: Conver
     replies,
     expectedEscalation: item.escalateAt,
     predictedEscalation: escalatedAt,
+    predictedReasons: escalatedAt === null ? [] : escalationTriggers.map((t) => `${t.code}: ${t.detail}`),
     summary: item.facts ? await handoffAtLabel(item, options, classification, enrichment, escalatedAt, escalationTriggers) : null,
   };
 }

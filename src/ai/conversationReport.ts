@@ -104,7 +104,9 @@ export function summarizeConversations(cases: ConversationCase[], results: Conve
     if (expected === predicted) {
       if (expected !== null) x.onTime++;
     } else {
-      x.wrong.push(`${r.id} (${expected ?? 'none'} → ${predicted ?? 'none'})`);
+      x.wrong.push(
+        `${r.id} (${expected ?? 'none'} → ${predicted ?? 'none'})${r.predictedReasons.length ? ` ${r.predictedReasons.join('; ')}` : ''}`,
+      );
       if (expected === null) x.unneeded++;
       else if (predicted === null) x.missed++;
       else if (predicted < expected) x.early++;
