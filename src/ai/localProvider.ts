@@ -4,9 +4,12 @@ import { kbArticles } from '../db/schema';
 import { pageViewFor, splitAtReopen } from '../domain/aiView';
 import type { Draft, EscalationSummary } from '../domain/ticket';
 import { significantWords } from '../integrations/postgres';
+import { readable } from './local/cues';
+import { toEnglish } from './local/glossary';
 import { pagePreamble, withoutAsksThePageAnswers } from './local/pageAnswer';
 import { assessReplyText } from './local/replies';
 import { summarizeLocally } from './local/summary';
+import { meaningful } from './local/transcript';
 import { classifyText } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 
@@ -26,7 +29,9 @@ interface ArticleHit {
 
 /** Knowledge-base articles ranked by PostgreSQL full-text search over the customer's words. */
 export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Promise<ArticleHit[]> {
-  const words = significantWords(text, 16);
+  // The articles are English: French, German and Spanish support words are read as English, and
+  // their function words ("bonjour", "comment", "nous") are not counted as asked.
+  const words = significantWords(meaningful(toEnglish(readable(text))).join(' '), 16);
   if (words.length === 0) return [];
   const query = sql`to_tsquery('english', ${words.join(' | ')})`;
   const rank = sql<number>`ts_rank(${kbArticles.search}, ${query})`.mapWith(Number);
@@ -75,7 +80,7 @@ export function createLocalSupportAI(db: Db): SupportAI {
     name: 'local',
 
     async classify(ticket) {
-      return classifyText(ticket.subject, ticket.body);
+      return classifyText(ticket.subject, ticket.body, ticket.pageContext);
     },
 
     async draftReply({ ticket, transcript, turn }: DraftRequest): Promise<Draft> {

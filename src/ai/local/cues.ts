@@ -154,9 +154,7 @@ export const failure = phrases(
   'toujours (pas|rien|bloque|le meme)',
   "rien (ne marche|n'a change)?",
   "pas d'e-?mail",
-  'erreur',
   'refusee?',
-  'bloquee?',
   'lent',
   // German
   '(immer )?noch (nicht|kein|keine|keinen)',
@@ -217,7 +215,6 @@ export const newTopic = phrases(
   '(a )?(different|another|other|new|separate) question',
   'one more( thing| question)?',
   'unrelated',
-  'separately',
   'by the way',
   '(hello|hi) again',
   '(i|we) now (want|need)',
