@@ -70,13 +70,31 @@ const attempt = phrases(
   '(he|hemos) (probado|intentado|revisado|enviado|borrado|reiniciado|cambiado|actualizado|pagado)',
 );
 
-export const isAttempt = (clause: string) => count(attempt, foldText(clause)) > 0;
+/** "How do I reset it?", "can we update …": a question about doing something, not a report of having done it. */
+const askingToDo = /\b(how|what|where|why|when|which)?\s*(do|does|can|could|should|would|will|shall|may|must) (i|we)\b/g;
+
+export const isAttempt = (clause: string) => count(attempt, foldText(clause).replace(askingToDo, ' ')) > 0;
 
 /** How things stand, said again: "still …", "same …", "leider …". */
 const statusOpening = /^(still|same|again|nope|toujours|encore|immer noch|noch immer|leider|sigue|todavia|aun)\b/;
 
-/** A request for a person says what it is about only with an "about …". */
-const about = phrases('about', 'regarding', 'concerning', 'au sujet', 'concernant', 'a propos', 'wegen', 'bezuglich', 'sobre', 'acerca');
+/** A request for a person says what it is about only with an "about …" that names something ("about it" does not). */
+const about = phrases(
+  'about',
+  'regarding',
+  'concerning',
+  'au sujet de',
+  'concernant',
+  'a propos de',
+  'wegen',
+  'bezuglich',
+  'sobre',
+  'acerca de',
+);
+const saysWhatAbout = (folded: string) => {
+  const at = folded.search(about);
+  return at >= 0 && meaningful(folded.slice(at).replace(about, ' ')).length > 0;
+};
 
 /**
  * What is left of a clause once status words ("still", "not working"), thanks, closing words and
@@ -121,7 +139,7 @@ export function readCustomer(messages: string[]): CustomerReading {
         continue;
       }
       if (words.length <= 1 || (closureIn(folded) > 0 && words.length <= 2) || statusOpening.test(folded)) continue;
-      if (count(wantsPerson, folded) > 0 && count(about, folded) === 0) {
+      if (count(wantsPerson, folded) > 0 && !saysWhatAbout(folded)) {
         // "Our card was declined, I want to talk to someone": the need is the rest of the clause.
         const rest = clause.split(/,\s+|\s+-\s+/).filter((part) => count(wantsPerson, foldText(part)) === 0);
         if (rest.length === 0 || substance(rest.join(', ')).length <= 1) continue;
@@ -176,7 +194,8 @@ export function stepsGiven(replies: TranscriptMessage[]): string[] {
     const step = mainStep(m.body);
     if (!step) continue;
     const titles = citedTitles(m.body);
-    const key = titles.length > 0 ? titles.join('|') : foldText(step);
+    // The same main article (or, without one, the same step) is the same step sent again.
+    const key = titles[0] ?? foldText(step);
     const known = steps.find((s) => s.key === key);
     if (known) {
       known.times++;
