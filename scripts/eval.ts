@@ -1,10 +1,17 @@
-// `npm run eval`: runs an AI provider over the labelled tickets in eval/tickets.jsonl and prints
-// accuracy per field, the routing confusion and escalation recall.
+// `npm run eval`: runs an AI provider over the labelled tickets and prints, for each split, accuracy
+// per field, the routing confusion and escalation recall; with --conversations, over the labelled
+// conversations instead: reply-assessment accuracy, escalation timing and summary completeness.
 //   --provider local|openai   default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set
-//   --limit N                 only the first N tickets
-//   --json FILE               also write the report and every case's result as JSON
+//   --split dev|heldout|all   which tickets: eval/tickets.jsonl (dev, the rules were built on it),
+//                             eval/tickets-heldout.jsonl (held out), or both, each reported (default)
+//   --conversations           the conversation evaluation over eval/conversations.jsonl
+//   --verbose                 with --conversations: the conversations whose timing was off and the missed facts
+//   --limit N                 only the first N tickets (of each split) or conversations
+//   --json FILE               also write the report and every result as JSON
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseConversations, runConversationEvaluation } from '../src/ai/conversationEval';
+import { formatConversationReport, summarizeConversations } from '../src/ai/conversationReport';
 import { formatReport, parseEvalSet, runEvaluation } from '../src/ai/evaluation';
 import { createLocalSupportAI } from '../src/ai/localProvider';
 import { createSupportAI } from '../src/ai';
@@ -15,13 +22,19 @@ import { emptyEnrichment } from '../src/domain/enrichment';
 import { defaultPolicy } from '../src/schemas/policy';
 import { lookupAccount, lookupBilling } from '../src/integrations/postgres';
 
+const file = (name: string) => new URL(`../eval/${name}`, import.meta.url).pathname;
+const splits = { dev: file('tickets.jsonl'), heldout: file('tickets-heldout.jsonl') } as const;
+type Split = keyof typeof splits;
+
 async function main() {
   const { values } = parseArgs({
     options: {
       provider: { type: 'string' },
+      split: { type: 'string', default: 'all' },
+      conversations: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       limit: { type: 'string' },
       json: { type: 'string' },
-      set: { type: 'string', default: new URL('../eval/tickets.jsonl', import.meta.url).pathname },
     },
   });
   const config = loadConfig();
@@ -29,10 +42,10 @@ async function main() {
   if (values.provider === 'openai' && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
     throw new Error('--provider openai needs OPENAI_API_KEY or OPENAI_BASE_URL');
   }
+  if (!['dev', 'heldout', 'all'].includes(values.split!)) throw new Error('--split must be dev, heldout or all');
   const limit = values.limit ? Number(values.limit) : undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error('--limit must be a positive integer');
 
-  const cases = parseEvalSet(readFileSync(values.set!, 'utf8')).slice(0, limit);
   // A private in-memory database with the demo customers, so the run never touches real data.
   const database = openDatabase({ pgliteDir: 'memory://' });
   try {
@@ -40,29 +53,48 @@ async function main() {
     await seedDemoData(database.db);
     const ai = values.provider === 'local' ? createLocalSupportAI(database.db) : createSupportAI(config, database.db);
     const now = new Date();
-    const { results, report } = await runEvaluation({
-      ai,
-      cases,
-      policy: defaultPolicy,
-      concurrency: ai.name === 'local' ? 1 : 4,
-      enrichmentFor: async (customerId) => {
-        const ref = { customerId: customerId ?? undefined };
-        return {
-          ...emptyEnrichment(customerId),
-          ...(await lookupAccount(database.db, ref, now)),
-          ...(await lookupBilling(database.db, ref, now)),
-        };
-      },
-      onProgress: (done, total) => {
-        if (done % 20 === 0 || done === total) process.stderr.write(`  classified ${done}/${total}\n`);
-      },
-    });
-    console.log(formatReport(report, ai.name));
+    const enrichmentFor = async (customerId: string | null) => {
+      const ref = { customerId: customerId ?? undefined };
+      return {
+        ...emptyEnrichment(customerId),
+        ...(await lookupAccount(database.db, ref, now)),
+        ...(await lookupBilling(database.db, ref, now)),
+      };
+    };
+    const progress = (what: string) => (done: number, total: number) => {
+      if (done % 20 === 0 || done === total) process.stderr.write(`  ${what} ${done}/${total}\n`);
+    };
+    const written: Record<string, unknown> = { provider: ai.name, policy: defaultPolicy.version, at: now.toISOString() };
+
+    if (values.conversations) {
+      const cases = parseConversations(readFileSync(file('conversations.jsonl'), 'utf8')).slice(0, limit);
+      const results = await runConversationEvaluation(cases, {
+        ai,
+        policy: defaultPolicy,
+        enrichmentFor,
+        onProgress: progress('replayed'),
+      });
+      const report = summarizeConversations(cases, results);
+      console.log(formatConversationReport(report, ai.name, values.verbose));
+      Object.assign(written, { report, results });
+    } else {
+      const chosen: Split[] = values.split === 'all' ? ['dev', 'heldout'] : [values.split as Split];
+      for (const [i, split] of chosen.entries()) {
+        const cases = parseEvalSet(readFileSync(splits[split], 'utf8')).slice(0, limit);
+        const { results, report } = await runEvaluation({
+          ai,
+          cases,
+          policy: defaultPolicy,
+          concurrency: ai.name === 'local' ? 1 : 4,
+          enrichmentFor,
+          onProgress: progress(`classified (${split})`),
+        });
+        console.log(`${i > 0 ? '\n' : ''}${formatReport(report, ai.name, split)}`);
+        written[split] = { report, results };
+      }
+    }
     if (values.json) {
-      writeFileSync(
-        values.json,
-        `${JSON.stringify({ provider: ai.name, policy: defaultPolicy.version, at: now.toISOString(), report, results }, null, 2)}\n`,
-      );
+      writeFileSync(values.json, `${JSON.stringify(written, null, 2)}\n`);
       console.log(`\nwrote ${values.json}`);
     }
   } finally {

@@ -92,7 +92,7 @@ describe('local drafts', () => {
     expect(draft.body).toContain('I can see you\'re on the Sign in page (account), and that you just clicked "Forgot password".');
     expect(draft.body).toMatch(/Forgot password/);
     expect(draft.confidence).toBeGreaterThanOrEqual(0.8);
-    expect(draft.promptVersion).toBe('local-draft@1');
+    expect(draft.promptVersion).toBe('local-draft@2');
   });
 
   it('is unsure when only a word or two happens to match, so a person answers', async () => {
@@ -120,13 +120,69 @@ describe('local drafts', () => {
     expect(draft.body).toMatch(/couldn't find a documented answer/);
   });
 
-  it('is less sure on a later turn: the first answer did not help', async () => {
+  it('is less sure on a later turn when the first answer did not help, and does not apologise for a new question', async () => {
     const ticket = ticketOf('Password', 'How do I reset my password?');
-    const request = { ticket, transcript: [], classification: await ai.classify(ticket), enrichment: emptyEnrichment(null) };
-    const first = await ai.draftReply({ ...request, turn: 1 });
-    const second = await ai.draftReply({ ...request, turn: 2 });
+    const request = { ticket, classification: await ai.classify(ticket), enrichment: emptyEnrichment(null) };
+    const opening = { id: 'o', author: 'customer' as const, body: ticket.body, at: 0 };
+    const answer = { id: 'a', author: 'ai' as const, body: 'Hi,\n\nUse "Forgot password".', at: 1 };
+    const first = await ai.draftReply({ ...request, transcript: [opening], turn: 1 });
+    const failed = { id: 'c', author: 'customer' as const, body: 'That did not work, the reset email never arrives.', at: 2 };
+    const second = await ai.draftReply({ ...request, transcript: [opening, answer, failed], turn: 2 });
     expect(second.confidence).toBeLessThan(first.confidence);
     expect(second.body).toMatch(/did not sort it out/);
+    const asked = { ...failed, body: 'Thanks! Another question: how do I turn on two-factor authentication?' };
+    const next = await ai.draftReply({ ...request, transcript: [opening, answer, asked], turn: 2 });
+    expect(next.body).not.toMatch(/Sorry/);
+    expect(next.citations[0]?.articleId).toBe('kb_enable_2fa');
+  });
+
+  const invoicePage = {
+    pageUrl: 'https://app.example.com/settings/billing/invoices/INV-3307',
+    pageTitle: 'Invoice INV-3307',
+    productArea: 'billing',
+    state: { invoiceId: 'INV-3307', status: 'paid', amount: '$480.00' },
+  };
+  const opened = Date.UTC(2026, 10, 2, 9, 0);
+
+  it('uses every state value of the page and never asks for an id the page holds', async () => {
+    const ticket = {
+      ...ticketOf('Charged twice', 'I was charged twice for this invoice, please refund the duplicate.', invoicePage),
+      openedAt: opened,
+    };
+    const draft = await ai.draftReply({
+      ticket,
+      transcript: [{ id: 'o', author: 'customer', body: ticket.body, at: opened }],
+      classification: await ai.classify(ticket),
+      enrichment: emptyEnrichment(null),
+      turn: 1,
+    });
+    expect(draft.citations[0]?.articleId).toBe('kb_refund_policy');
+    expect(draft.body).toContain(
+      "I can see you're on the Invoice INV-3307 page (billing). The page shows invoice id INV-3307, status paid, amount $480.00.",
+    );
+    expect(draft.body).not.toMatch(/reply with the invoice number/i);
+    expect(draft.body).toContain('I already have invoice id INV-3307 from the page you are on, so there is no need to send it.');
+  });
+
+  it('answers a later message without presenting the page of the first one as current', async () => {
+    const ticket = { ...ticketOf('Charged twice', 'I was charged twice for this invoice.', invoicePage), openedAt: opened };
+    const transcript = [
+      { id: 'o', author: 'customer' as const, body: ticket.body, at: opened },
+      { id: 'a', author: 'ai' as const, body: 'Hi,\n\nWe refund duplicates in full.', at: opened + 60_000 },
+      { id: 'c', author: 'customer' as const, body: 'Still no refund on my card after two weeks.', at: opened + 86_400_000 },
+    ];
+    const draft = await ai.draftReply({
+      ticket,
+      transcript,
+      classification: await ai.classify(ticket),
+      enrichment: emptyEnrichment(null),
+      turn: 2,
+    });
+    expect(draft.body).not.toContain("I can see you're on");
+    expect(draft.body).toContain(
+      'When you opened this ticket (2026-11-02 09:00 UTC) you were on the Invoice INV-3307 page: invoice id INV-3307, status paid, amount $480.00.',
+    );
+    expect(draft.body).toContain('from the page you were on when you opened this ticket');
   });
 });
 
@@ -152,8 +208,9 @@ describe('local triage and reply reading', () => {
       enrichment: await enrichmentOf({ id: 'cus_acme_jane' }),
       reasons: [{ code: 'unresolved_after_turns', detail: 'still unresolved after 2 AI replies' }],
     });
-    expect(summary.alreadyTried).toEqual(['AI replied: Try exporting a smaller date range.']);
-    expect(summary.whyEscalated).toBe('still unresolved after 2 AI replies');
+    expect(summary.alreadyTried).toEqual(['AI suggested: Try exporting a smaller date range.']);
+    expect(summary.customerNeeds).toBe('The CSV export times out.');
+    expect(summary.whyEscalated).toBe('Still unresolved after 2 AI replies.');
     expect(summary.accountContext).toMatch(/Acme Logistics: enterprise tier/);
     expect(summary.pageContext).toMatch(/Contacts · area data/);
   });

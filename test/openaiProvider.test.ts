@@ -130,7 +130,7 @@ describe('openai provider: requests and answers', () => {
       enrichment: { ...emptyEnrichment(demoCustomers.freeTier), tier: 'free', plan: 'Free', billingStatus: 'active' },
       turn: 1,
     });
-    expect(draft.promptVersion).toBe('draft@v1');
+    expect(draft.promptVersion).toBe('draft@v2');
     expect(draft.provider).toBe('openai:gpt-test');
     expect(draft.citations.map((c) => c.articleId)).toEqual(['kb_reset_password']);
     const user = stub.requests[0]!.body.messages[1]!.content;
@@ -159,6 +159,80 @@ describe('openai provider: requests and answers', () => {
       confidence: 0.9,
     });
     expect((await callsFor(t.ticketId)).map((c) => c.operation).sort()).toEqual(['assess', 'summarize']);
+  });
+
+  const invoicePage = {
+    pageUrl: 'https://app.example.com/settings/billing/invoices/INV-3307',
+    pageTitle: 'Invoice INV-3307',
+    productArea: 'billing',
+    state: { invoiceId: 'INV-3307', status: 'paid' },
+  };
+  const opened = Date.UTC(2026, 10, 2, 9, 0);
+  const reopenedTranscript = [
+    { id: 'm1', author: 'customer' as const, body: 'How do I download this invoice?', at: opened },
+    { id: 'm2', author: 'ai' as const, body: 'Hi,\n\nUse Download on the invoice page.', at: opened + 60_000 },
+    { id: 'm3', author: 'customer' as const, body: 'Found it, thanks!', at: opened + 120_000 },
+    { id: 'm4', author: 'customer' as const, body: 'Hello again: we were charged twice for it.', at: opened + 86_400_000 },
+  ];
+
+  it('marks the reopen and says the page context is from the first message when answering a later one', async () => {
+    const t = ticket({ pageContext: invoicePage, openedAt: opened, reopenedBy: 'm4' });
+    await ai.draftReply({ ticket: t, transcript: reopenedTranscript, classification, enrichment: emptyEnrichment(null), turn: 1 });
+    const user = stub.requests[0]!.body.messages[1]!.content;
+    expect(user).toMatch(/Found it, thanks!\n---\n--- reopened ---\n---\n\[customer\] Hello again: we were charged twice for it\./);
+    const page = JSON.parse(user.match(/<page_context>\n([\s\S]*?)\n<\/page_context>/)![1]!) as Record<string, unknown>;
+    expect(page).toMatchObject({ current: false, capturedAt: '2026-11-02T09:00:00.000Z', state: { invoiceId: 'INV-3307' } });
+    expect(stub.requests[0]!.body.messages[0]!.content).toBe(loadPrompt('draft').text);
+  });
+
+  it('tidies the model’s handoff: one line each, cut between words, no repeated steps, the page line with its state', async () => {
+    stub.enqueue(() => ({
+      content: JSON.stringify({
+        customerNeeds: `Refund of a double charge. ${'They need it before the month closes and they said so twice. '.repeat(12)}`,
+        alreadyTried: [
+          'AI suggested (article "Refunds and double charges"): reply with the invoice',
+          'AI suggested (article "Refunds and double charges"): reply with the invoice',
+          ' ',
+        ],
+        whyEscalated: '',
+        accountContext: 'free tier,\nplan Free',
+        pageContext: null,
+        suggestedNextStep: 'Refund it',
+      }),
+    }));
+    const t = ticket({ pageContext: invoicePage, openedAt: opened, reopenedBy: 'm4' });
+    const summary = await ai.summarizeEscalation({
+      ticket: t,
+      transcript: reopenedTranscript,
+      classification,
+      enrichment: null,
+      reasons: [{ code: 'customer_requested_human', detail: 'the customer asked for a person' }],
+    });
+    expect(summary.customerNeeds.length).toBeLessThanOrEqual(500);
+    expect(summary.customerNeeds).toMatch(/\p{L}…$/u);
+    expect(summary.alreadyTried).toEqual(['AI suggested (article "Refunds and double charges"): reply with the invoice']);
+    expect(summary.whyEscalated).toBe('The customer asked for a person.');
+    expect(summary.accountContext).toBe('free tier, plan Free');
+    expect(summary.pageContext).toBe(
+      'As captured with the first message (2026-11-02 09:00 UTC): Invoice INV-3307 · area billing · https://app.example.com/settings/billing/invoices/INV-3307 · state: invoice id INV-3307, status paid',
+    );
+    const user = stub.requests[0]!.body.messages[1]!.content;
+    expect(user).toContain('In plain words: The customer asked for a person.');
+    expect(stub.requests[0]!.body.messages[0]!.content).toBe(loadPrompt('summarize').text);
+    expect(loadPrompt('summarize').version).toBe('summarize@v2');
+  });
+
+  it('asks for the later verdicts in the assessment schema, with the versioned prompt', async () => {
+    stub.enqueue(() => ({ content: JSON.stringify({ verdict: 'new_question', sentiment: 'neutral', confidence: 0.8 }) }));
+    expect(await ai.assessReply('Thanks! Another question: is there an app?', [], uniqueId('oa'))).toMatchObject({
+      verdict: 'new_question',
+    });
+    const format = stub.requests[0]!.body.response_format!.json_schema!.schema as { properties: { verdict: { enum: string[] } } };
+    expect(format.properties.verdict.enum).toEqual(
+      expect.arrayContaining(['resolved', 'partially_resolved', 'new_question', 'wants_human']),
+    );
+    expect(stub.requests[0]!.body.messages[0]!.content).toBe(loadPrompt('assess').text);
+    expect(loadPrompt('assess').version).toBe('assess@v2');
   });
 
   it('escapes tags in customer text so it cannot close the data block', async () => {

@@ -3,18 +3,20 @@ import type { Enrichment } from '../domain/enrichment';
 import type { RoutingPolicy } from '../domain/policy';
 import { triageDecision } from '../domain/routing';
 import type { HandlingMode } from '../domain/ticket';
-import { ClassificationLabels, type Classification } from '../schemas/ticket';
+import { ClassificationLabels, PageContext, type Classification } from '../schemas/ticket';
 import { Channel } from '../schemas/vocabulary';
 import { AIProviderError } from './errors';
 import type { SupportAI } from './supportAI';
 
-/** One labelled ticket of the evaluation set (eval/tickets.jsonl). */
+/** One labelled ticket of an evaluation split (eval/tickets.jsonl, eval/tickets-heldout.jsonl). */
 export const EvalCase = z.strictObject({
   id: z.string().min(1),
   customerId: z.string().nullable(),
   channel: Channel,
   subject: z.string(),
   body: z.string().min(1),
+  /** Where the customer was, as the widget reports it: the provider sees it as a ticket would carry it. */
+  pageContext: PageContext.optional(),
   labels: ClassificationLabels,
   tags: z.array(z.string()),
 });
@@ -137,7 +139,7 @@ export interface RunOptions {
  * retries here the same way: a rate limit after its Retry-After, an outage with backoff, a
  * refused request not at all.
  */
-async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+export async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
@@ -159,7 +161,13 @@ export async function runEvaluation(options: RunOptions): Promise<{ results: Cas
       const index = next++;
       const item = cases[index]!;
       const predicted = await withRetries(() =>
-        ai.classify({ ticketId: `eval-${item.id}`, channel: item.channel, subject: item.subject, body: item.body }),
+        ai.classify({
+          ticketId: `eval-${item.id}`,
+          channel: item.channel,
+          subject: item.subject,
+          body: item.body,
+          ...(item.pageContext ? { pageContext: item.pageContext } : {}),
+        }),
       );
       results[index] = judgeCase(item, predicted, await options.enrichmentFor(item.customerId), policy);
       options.onProgress?.(++done, cases.length);
@@ -170,9 +178,9 @@ export async function runEvaluation(options: RunOptions): Promise<{ results: Cas
 }
 
 /** The report as the table `npm run eval` prints. */
-export function formatReport(report: EvalReport, provider: string): string {
+export function formatReport(report: EvalReport, provider: string, split?: string): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
-  const lines = [`Provider ${provider}, ${report.cases} labelled tickets`, '', 'Field accuracy'];
+  const lines = [`Provider ${provider}, ${split ? `${split} split, ` : ''}${report.cases} labelled tickets`, '', 'Field accuracy'];
   for (const [field, value] of Object.entries(report.accuracy)) lines.push(`  ${field.padEnd(14)} ${pct(value)}`);
   lines.push('', `Routing decision (rows: expected, columns: predicted), accuracy ${pct(report.routing.accuracy).trim()}`);
   lines.push(`  ${''.padEnd(10)} ${modes.map((m) => m.padStart(10)).join('')}`);

@@ -1,13 +1,20 @@
 import { desc, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { kbArticles } from '../db/schema';
-import type { Enrichment } from '../domain/enrichment';
-import type { Draft, EscalationSummary, PageContext, TranscriptMessage } from '../domain/ticket';
+import { pageViewFor, splitAtReopen } from '../domain/aiView';
+import type { Draft, EscalationSummary } from '../domain/ticket';
 import { significantWords } from '../integrations/postgres';
-import { assessReplyText, classifyText, oneLine } from './local/triage';
+import { readable } from './local/cues';
+import { toEnglish } from './local/glossary';
+import { pagePreamble, withoutAsksThePageAnswers } from './local/pageAnswer';
+import { assessReplyText } from './local/replies';
+import { summarizeLocally } from './local/summary';
+import { meaningful } from './local/transcript';
+import { classifyText } from './local/triage';
 import type { DraftRequest, EscalationRequest, SupportAI } from './supportAI';
 
-const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@1';
+// @2: the page state in the reply, no request for what it holds, a stale page said to be stale.
+const LOCAL_DRAFT_PROMPT_VERSION = 'local-draft@2';
 
 interface ArticleHit {
   id: string;
@@ -22,7 +29,9 @@ interface ArticleHit {
 
 /** Knowledge-base articles ranked by PostgreSQL full-text search over the customer's words. */
 export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Promise<ArticleHit[]> {
-  const words = significantWords(text, 16);
+  // The articles are English: French, German and Spanish support words are read as English, and
+  // their function words ("bonjour", "comment", "nous") are not counted as asked.
+  const words = significantWords(meaningful(toEnglish(readable(text))).join(' '), 16);
   if (words.length === 0) return [];
   const query = sql`to_tsquery('english', ${words.join(' | ')})`;
   const rank = sql<number>`ts_rank(${kbArticles.search}, ${query})`.mapWith(Number);
@@ -52,43 +61,14 @@ function answerConfidence(hit: Pick<ArticleHit, 'rank' | 'matched' | 'asked'>, t
   return Math.round(confidence * 100) / 100;
 }
 
-function whereTheCustomerIs(page: PageContext | undefined): string | null {
-  if (!page) return null;
-  const place = page.pageTitle ?? page.productArea ?? page.pageUrl;
-  if (!place) return null;
-  const area = page.productArea && page.pageTitle ? ` (${page.productArea})` : '';
-  const recent = page.recentActions?.length ? `, and that you just ${page.recentActions.slice(-2).join(' then ')}` : '';
-  return `I can see you're on the ${place} page${area}${recent}.`;
-}
+const firstSentences = (text: string, n: number) => text.split(/(?<=[.!?])\s+/).slice(0, n);
 
-const firstSentences = (text: string, n: number) =>
-  text
-    .split(/(?<=[.!?])\s+/)
-    .slice(0, n)
-    .join(' ');
-
-function accountLine(e: Enrichment | null): string {
-  if (!e || !e.tier) return 'unknown account';
-  const parts = [
-    `${e.accountName ?? 'account'}: ${e.tier} tier`,
-    e.plan && `plan ${e.plan}`,
-    e.billingStatus && `billing ${e.billingStatus}`,
-  ];
-  if (e.churnSignal) parts.push('churn risk (recent downgrade or cancellation)');
-  if (e.openTickets) parts.push(`${e.openTickets} other open tickets`);
-  return parts.filter(Boolean).join(', ');
-}
-
-function pageLine(page: PageContext | undefined): string | null {
-  if (!page) return null;
-  const parts = [
-    page.pageTitle,
-    page.productArea && `area ${page.productArea}`,
-    page.pageUrl,
-    page.recentActions?.length && `recent: ${page.recentActions.join(' → ')}`,
-  ];
-  const line = parts.filter(Boolean).join(' · ');
-  return line || null;
+/** How the reply opens, from what the customer's last message says (no apology for a thanks or a new question). */
+function opening(latest: string, turn: number, reopened: boolean): string {
+  if (turn === 1 || reopened) return 'Here is how to do this:';
+  const { verdict } = assessReplyText(latest);
+  if (verdict === 'unresolved' || verdict === 'partially_resolved') return 'Sorry that did not sort it out yet. Here is what should help:';
+  return verdict === 'new_question' ? 'Here is how to do that:' : 'Here is more detail:';
 }
 
 /**
@@ -100,13 +80,19 @@ export function createLocalSupportAI(db: Db): SupportAI {
     name: 'local',
 
     async classify(ticket) {
-      return classifyText(ticket.subject, ticket.body);
+      return classifyText(ticket.subject, ticket.body, ticket.pageContext);
     },
 
     async draftReply({ ticket, transcript, turn }: DraftRequest): Promise<Draft> {
-      const latest = [...transcript].reverse().find((m) => m.author === 'customer')?.body ?? ticket.body;
-      const hits = await searchKnowledgeBase(db, `${ticket.subject} ${latest} ${turn === 1 ? '' : ticket.body}`);
-      const where = whereTheCustomerIs(ticket.pageContext);
+      // After a reopen the new message is the question: the settled one no longer steers the search.
+      const { current } = splitAtReopen(transcript, ticket.reopenedBy);
+      const reopened = ticket.reopenedBy !== undefined;
+      const answering = current.filter((m) => m.author === 'customer').at(-1);
+      const latest = answering?.body ?? ticket.body;
+      const earlier = turn === 1 || reopened ? '' : ticket.body;
+      const hits = await searchKnowledgeBase(db, `${reopened ? '' : ticket.subject} ${latest} ${earlier}`);
+      const page = pageViewFor(ticket, answering);
+      const where = pagePreamble(page, turn === 1);
       const best = hits[0];
       if (!best || best.rank < 0.01) {
         return {
@@ -124,12 +110,13 @@ export function createLocalSupportAI(db: Db): SupportAI {
         };
       }
       const cited = hits.filter((h) => h.rank >= best.rank / 3);
-      const confidence = answerConfidence(best, turn);
+      const intro = opening(latest, turn, reopened);
+      const confidence = answerConfidence(best, intro.startsWith('Sorry') ? turn : 1);
       const body = [
         'Hi,',
         where,
-        turn > 1 ? 'Sorry that did not sort it out yet. Here is what should help:' : 'Here is how to do this:',
-        firstSentences(best.body, 4),
+        intro,
+        withoutAsksThePageAnswers(firstSentences(best.body, 4), page).join(' '),
         `More detail: ${cited.map((h) => `"${h.title}"`).join(', ')}.`,
         'If anything is unclear, just reply here.',
       ]
@@ -144,22 +131,8 @@ export function createLocalSupportAI(db: Db): SupportAI {
       };
     },
 
-    async summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest): Promise<EscalationSummary> {
-      const replies = transcript.filter((m) => m.author === 'ai' || m.author === 'agent');
-      const alreadyTried = replies.map(
-        (m: TranscriptMessage) =>
-          `${m.author === 'ai' ? 'AI' : `Agent ${m.agentId ?? ''}`.trim()} replied: ${oneLine(m.body.replace(/^Hi,\s*/, ''), 160)}`,
-      );
-      return {
-        customerNeeds: classification?.summary || oneLine(ticket.subject || ticket.body),
-        alreadyTried,
-        whyEscalated: reasons.map((r) => r.detail).join('; ') || 'escalated by policy',
-        accountContext: accountLine(enrichment),
-        pageContext: pageLine(ticket.pageContext),
-        suggestedNextStep: alreadyTried.length
-          ? 'Read the replies above before answering; the customer has already tried them.'
-          : 'Reply to the customer directly: nothing has been sent yet.',
-      };
+    async summarizeEscalation(request: EscalationRequest): Promise<EscalationSummary> {
+      return summarizeLocally(request);
     },
 
     async assessReply(reply) {

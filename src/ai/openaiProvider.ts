@@ -5,10 +5,11 @@ import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { createLogger, type Logger } from '../logger';
 import { aiCalls, aiDrafts } from '../db/schema';
-import { Classification, EscalationSummary, ReplyAssessment, type Draft, type TranscriptMessage } from '../schemas/ticket';
-import type { Enrichment } from '../domain/enrichment';
+import { Classification, EscalationSummary, ReplyAssessment, type Draft } from '../schemas/ticket';
 import type { IssueType } from '../domain/vocabulary';
 import { cutText } from '../domain/text';
+import { whyInPlainWords } from '../domain/escalation';
+import { accountContext, answering, data, pageData, tidySummary, transcriptText } from './openaiContent';
 import { AIProviderError, retryAfterMs } from './errors';
 import { searchKnowledgeBase } from './localProvider';
 import { loadPrompt, type Prompt, type PromptName } from './prompts';
@@ -47,24 +48,6 @@ const strip = (value: unknown): unknown =>
         )
       : value;
 const jsonSchema = (schema: z.ZodType) => strip(z.toJSONSchema(schema, { target: 'draft-7', io: 'output' })) as Record<string, unknown>;
-
-// Customer text goes inside tags and is escaped, so it cannot close the block and pose as us.
-const data = (tag: string, value: unknown) =>
-  `<${tag}>\n${(typeof value === 'string' ? value : JSON.stringify(value, null, 1)).replaceAll('<', '‹').replaceAll('>', '›')}\n</${tag}>`;
-
-const transcriptText = (transcript: TranscriptMessage[]) =>
-  transcript.map((m) => `[${m.author}${m.agentId ? ` ${m.agentId}` : ''}] ${m.body}`).join('\n---\n');
-
-function accountContext(e: Enrichment | null) {
-  if (!e) return 'unknown';
-  return {
-    tier: e.tier,
-    plan: e.plan,
-    billingStatus: e.billingStatus,
-    churnSignal: e.churnSignal,
-    openTickets: e.openTickets,
-  };
-}
 
 /** Maps the openai client's errors to what Temporal should do about them. */
 function classifyOpenAIError(err: unknown): AIProviderError {
@@ -192,15 +175,16 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
     },
 
     async draftReply({ ticket, transcript, classification, enrichment, turn }: DraftRequest): Promise<Draft> {
-      const latest = [...transcript].reverse().find((m) => m.author === 'customer')?.body ?? ticket.body;
+      // After a reopen the new message is the question: the settled one no longer steers the search.
+      const latest = answering(transcript, ticket.reopenedBy)?.body ?? ticket.body;
       const [articles, examples] = await Promise.all([
-        searchKnowledgeBase(db, `${ticket.subject} ${latest}`, 4),
+        searchKnowledgeBase(db, `${ticket.reopenedBy ? '' : ticket.subject} ${latest}`, 4),
         corrections(classification.issueType),
       ]);
       const content = [
         ticketData(ticket),
-        data('transcript', transcriptText(transcript)),
-        data('page_context', ticket.pageContext ?? 'none'),
+        data('transcript', transcriptText(transcript, ticket.reopenedBy)),
+        data('page_context', pageData(ticket, transcript)),
         `Account context: ${JSON.stringify(accountContext(enrichment))}`,
         `Triage: ${classification.issueType}, ${classification.complexity} complexity, sentiment ${classification.sentiment}. This is AI reply number ${turn}.`,
         `Knowledge-base articles:\n${articles.map((a) => `[${a.id}] ${a.title}\n${a.body}`).join('\n\n') || 'none matched'}`,
@@ -224,16 +208,18 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
       };
     },
 
-    summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest) {
+    async summarizeEscalation({ ticket, transcript, classification, enrichment, reasons }: EscalationRequest) {
+      const plainWhy = whyInPlainWords(reasons);
       const content = [
         ticketData(ticket),
-        data('transcript', transcriptText(transcript)),
-        data('page_context', ticket.pageContext ?? 'none'),
+        data('transcript', transcriptText(transcript, ticket.reopenedBy)),
+        data('page_context', pageData(ticket, transcript)),
         `Account context: ${JSON.stringify(accountContext(enrichment))}`,
         `Triage summary: ${classification?.summary ?? 'not classified'}`,
-        `Escalation reasons: ${reasons.map((r) => `${r.code} (${r.detail})`).join('; ')}`,
+        `Escalation reasons: ${reasons.map((r) => `${r.code} (${r.detail})`).join('; ')}. In plain words: ${plainWhy}`,
       ].join('\n\n');
-      return complete('summarize', EscalationSummary, content, ticket.ticketId);
+      const summary = await complete('summarize', EscalationSummary, content, ticket.ticketId);
+      return tidySummary(summary, ticket, transcript, plainWhy);
     },
 
     assessReply(reply, transcript, ticketId) {

@@ -1,14 +1,9 @@
-import type { Classification, Draft, EscalationSummary, PageContext, ReplyAssessment, TranscriptMessage } from '../domain/ticket';
+import type { TicketForAI } from '../domain/aiView';
+import type { Classification, Draft, EscalationSummary, ReplyAssessment, TranscriptMessage } from '../domain/ticket';
 import type { Enrichment } from '../domain/enrichment';
 
-/** The ticket as the AI sees it. Its text is data to reason about, never instructions. */
-export interface TicketForAI {
-  ticketId: string;
-  channel: string;
-  subject: string;
-  body: string;
-  pageContext?: PageContext | undefined;
-}
+// The ticket as the AI sees it is a domain type: the workflow builds it (domain/aiView.ts).
+export type { TicketForAI };
 
 export interface DraftRequest {
   ticket: TicketForAI;

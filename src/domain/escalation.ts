@@ -80,7 +80,9 @@ export function triggersAfterReply(assessment: ReplyAssessment, aiTurns: number,
   }
   if (tooUnhappy(assessment.sentiment, policy)) out.push(unhappy(assessment.sentiment));
   const limit = policy.triggers.unresolvedAfterTurns;
-  if (limit.enabled && assessment.verdict !== 'resolved' && aiTurns >= limit.turns) {
+  // A new question means the AI settled the first one: it is answered, not counted against the AI.
+  const settled = assessment.verdict === 'resolved' || assessment.verdict === 'new_question';
+  if (limit.enabled && !settled && aiTurns >= limit.turns) {
     out.push({
       code: 'unresolved_after_turns',
       kind: 'soft',
@@ -119,4 +121,32 @@ export function deliveryFailedTrigger(why: string): Trigger {
 /** The policy gave the ticket to a person with no trigger of its own: the reasons say why. */
 export function routedToHumanTrigger(reasons: string[]): Trigger {
   return { code: 'routed_to_human', kind: 'hard', detail: reasons.join('; ') };
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const sentence = (text: string) => capitalised(text.trim()).replace(/([^.!?])$/, '$1.');
+
+/** "quadrant medium/unique → human" as a person says it. */
+const plainRoute = (detail: string) =>
+  detail.replace(
+    /quadrant (\w+)\/(\w+) → (\w+)/g,
+    (_, complexity: string, repeatability: string, mode: string) =>
+      `${complexity} complexity and ${repeatability === 'semi' ? 'partly repeatable' : repeatability} (${mode === 'human' ? 'a person' : mode})`,
+  );
+
+const plainReason: Partial<Record<EscalationReason, (detail: string) => string>> = {
+  customer_requested_human: () => 'The customer asked for a person.',
+  low_classification_confidence: (d) => `The AI could not tell what kind of issue this is (${d}).`,
+  low_draft_confidence: (d) => `The AI's answer was too unsure to send (${d}).`,
+  human_only_category: (d) => `Policy: ${d}.`,
+  routed_to_human: (d) => `The routing policy gives this ticket to a person: ${plainRoute(d)}.`,
+};
+
+/** Why a person has the ticket, in words an agent reads at a glance; every handoff says it this way. */
+export function whyInPlainWords(reasons: { code: string; detail: string }[]): string {
+  const lines = reasons.map(({ code, detail }) => {
+    const plain = (escalationReasons as readonly string[]).includes(code) ? plainReason[code as EscalationReason] : undefined;
+    return plain ? plain(detail) : sentence(detail);
+  });
+  return [...new Set(lines)].join(' ') || 'Escalated by policy.';
 }

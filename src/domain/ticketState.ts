@@ -36,6 +36,8 @@ export const timelineEventTypes = [
   'assigned',
   'reclassified',
   'reopened',
+  // A resolved ticket's customer only said thanks: it stays resolved.
+  'thanks_received',
   'sla_breached',
   'csat_survey_sent',
   'csat_reminder_sent',

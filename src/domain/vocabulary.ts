@@ -24,8 +24,12 @@ export const ticketStatuses = [
 export const handlingModes = ['ai_auto', 'ai_review', 'human'] as const;
 export const resolutionModes = ['ai_only', 'ai_plus_human', 'human_only'] as const;
 export const messageAuthors = ['customer', 'ai', 'agent', 'system'] as const;
-/** What a customer's reply says about their issue. */
-export const replyVerdicts = ['resolved', 'unresolved', 'wants_human', 'unclear'] as const;
+/**
+ * What a customer's reply says about their issue: `partially_resolved` (one part works, another
+ * does not) and `new_question` (the first issue is settled, something else is asked) came later,
+ * so they follow the first four.
+ */
+export const replyVerdicts = ['resolved', 'unresolved', 'wants_human', 'unclear', 'partially_resolved', 'new_question'] as const;
 /** The sentiments a policy may name as "too unhappy for the AI". */
 export const escalatingSentiments = ['negative', 'frustrated'] as const;
 export const planChangeKinds = ['upgrade', 'downgrade', 'cancellation', 'renewal'] as const;

@@ -1,219 +1,165 @@
 import { withoutInstructions } from '../../domain/injection';
+import { blank, count, phrases } from '../../domain/replies';
 import { cutText } from '../../domain/text';
-import Sentiment from 'sentiment';
-import type {
-  Classification,
-  Complexity,
-  IssueType,
-  ReplyAssessment,
-  Repeatability,
-  Sentiment as SentimentLevel,
-  Urgency,
-} from '../../domain/ticket';
+import type { Classification, Complexity, IssueType, PageContext, Repeatability, Urgency } from '../../domain/ticket';
+import { readable, sentimentOf, wantsPerson } from './cues';
+import { toEnglish } from './glossary';
+import {
+  accountCase,
+  attack,
+  billingCase,
+  blocking,
+  broadImpact,
+  business,
+  incident,
+  investigation,
+  lexicon,
+  malfunction,
+  negotiation,
+  oneOffFailure,
+  ongoing,
+  problem,
+} from './lexicon';
 
 /**
- * The local provider's triage: a lexicon and rules, deterministic, and honest about how sure
- * it is. Ticket text is only ever matched against, never obeyed.
+ * The local provider's triage: weighted cues and rules from the labelling guide
+ * (eval/LABELLING.md), deterministic, and honest about how sure it is. Ticket text is only ever
+ * matched against, never obeyed. A ticket is read issue by issue: the first issue decides, unless
+ * a later one is a security matter or something broken, which outranks a question or a wish.
  */
 
-// Common misspellings folded to the word the lexicon knows.
-const typos: [RegExp, string][] = [
-  [/\bpas+w(o|e)?r?d\b/g, 'password'],
-  [/\bpaswrod\b/g, 'password'],
-  [/\binvo?i?ce?\b/g, 'invoice'],
-  [/\brefn?u?n?d\b/g, 'refund'],
-  [/\bsubscri?p?tion\b/g, 'subscription'],
-  [/\blog ?in\b/g, 'login'],
-  [/\bcan'?t\b/g, 'cannot'],
-  [/\bdoesn'?t\b/g, 'does not'],
-  [/\bdidn'?t\b/g, 'did not'],
-  [/\bisn'?t\b/g, 'is not'],
-  [/\bwon'?t\b/g, 'will not'],
-];
-
-function normalise(text: string): string {
-  let t = text.toLowerCase().replace(/[’‘]/g, "'");
-  for (const [pattern, word] of typos) t = t.replace(pattern, word);
-  return t;
+/** One issue of a ticket, as triage reads it. */
+interface Issue {
+  type: IssueType;
+  scores: Record<IssueType, number>;
+  /** Something is wrong, not merely asked about. */
+  broken: boolean;
+  /** The product misbehaves (every time, since an update, for everyone). */
+  malfunctioning: boolean;
+  text: string;
 }
 
-const lexicon: Record<Exclude<IssueType, 'other'>, RegExp[]> = {
-  billing: [
-    /\binvoice/,
-    /\bbill(ing|ed)?\b/,
-    /\bcharge(d|s)?\b/,
-    /\brefund/,
-    /\bpayment/,
-    /\bcredit card\b|\bcard\b/,
-    /\bsubscription/,
-    /\bplan\b/,
-    /\bpric(e|ing)\b/,
-    /\breceipt/,
-    /\bvat\b/,
-    /\bdowngrad/,
-    /\bupgrad/,
-    /\bcancel/,
-  ],
-  technical: [
-    /\berror\b/,
-    /\bcrash/,
-    /\bbug\b/,
-    /\bbroken\b/,
-    /\bnot working\b/,
-    /\bdoes not work\b/,
-    /\b5\d\d\b/,
-    /\bapi\b/,
-    /\bintegration/,
-    /\bsync/,
-    /\bwebhook/,
-    /\btimeout\b/,
-    /\bslow\b/,
-    /\bdown\b/,
-    /\boutage/,
-    /\bfail(s|ed|ing)?\b/,
-    /\bexport/,
-    /\bimport/,
-  ],
-  account: [
-    /\bpassword\b/,
-    /\blogin\b/,
-    /\bsign(ing)? ?in\b/,
-    /\b2fa\b|two-factor/,
-    /\baccount\b/,
-    /\blocked out\b/,
-    /\bsso\b|\bsaml\b/,
-    /\binvite/,
-    /\bteammate|\bmembers?\b/,
-    /\bemail address\b/,
-  ],
-  how_to: [
-    /\bhow (do|can|to|would)\b/,
-    /\bwhere (is|can|do)\b/,
-    /\bis it possible\b/,
-    /\bcan i\b/,
-    /\bsteps?\b/,
-    /\bguide\b/,
-    /\bset ?up\b/,
-    /\bwhat is the (best )?way\b/,
-  ],
-  feature_request: [
-    /\bfeature\b/,
-    /\bwould be (nice|great)\b/,
-    /\bplease add\b/,
-    /\badd support\b/,
-    /\bwish\b/,
-    /\broadmap\b/,
-    /\bsuggest/,
-  ],
-  security: [
-    /\bhack(ed)?\b/,
-    /\bbreach/,
-    /\bphishing\b/,
-    /\bunauthori[sz]ed\b/,
-    /\bcompromised\b/,
-    /\bvulnerab/,
-    /\bsuspicious (login|activity)\b/,
-    /\bleak/,
-  ],
-};
+const types = Object.keys(lexicon) as IssueType[];
+const has = (pattern: RegExp, text: string) => count(pattern, text) > 0;
 
-const requestsHumanPattern =
-  /\b(talk|speak|chat)\s+(to|with)\s+(a|an|some|your)?\s*(real\s+|actual\s+|live\s+)?(human|person|agent|someone|somebody|representative|rep|manager|support (agent|person))\b|\breal (person|human)\b|\bhuman (please|agent)\b|\bescalate (this|my)\b|\blet me talk to\b|\bno more (bots?|ai)\b|\b(real|actual|live) (person|human|agent)\b|\b(someone|somebody|a person|an agent) (to )?(call|phone|ring) me\b|\b(call|phone) me\b/;
+/** A behaviour question ("how many times do you retry a failed delivery?") reports no failure. */
+const behaviourQuestion = /\b(how (many|often|long)|what happens (if|when))\b[^.?!]*\?/g;
 
-const frustrationCues = [
-  /ridiculous/,
-  /unacceptable/,
-  /third time|3rd time|again and again|so many times/,
-  /still not/,
-  /waste of (my )?time/,
-  /fed up/,
-  /worst/,
-  /furious|angry|livid/,
-  /useless/,
-  /\bwtf\b/,
-];
-/** Something is wrong, not merely unknown: an error, a failure, money taken, access lost. */
-const problemPattern =
-  /\b(error|bug|crash\w*|broken|not working|does not work|did not work|fail\w*|declined|charged|double|refund|outage|down|missing|wrong|lost|stuck|locked out|blocked|expired?)\b/;
-
-const resolvedPattern =
-  /\b(that|it|this) (worked|did it|fixed it|helped|solved it)\b|\b(all|it's|it is) (good|sorted|fixed|working( now)?)\b|\bproblem solved\b|\bworks now\b|\bresolved\b|\bperfect,? thanks?\b|\bthanks?,? (that|it) (worked|fixed)/;
-const unresolvedPattern =
-  /\bstill (not|doesn|does not|no|broken|failing|the same|having)\b|\b(did|does) not (work|help|fix)\b|\bnot working\b|\bsame (problem|issue|error)\b|\bno luck\b|\bnever arrives?\b|\bnothing (changed|happened)\b/;
-
-const analyzer = new Sentiment();
-
-function sentimentOf(raw: string): SentimentLevel {
-  const text = normalise(raw);
-  const score = analyzer.analyze(text).comparative;
-  const exclamations = (raw.match(/!/g) ?? []).length;
-  const shouted = (raw.match(/\b[A-Z]{4,}\b/g) ?? []).length;
-  const cues = frustrationCues.filter((p) => p.test(text)).length;
-  if (cues >= 2 || (cues >= 1 && (exclamations >= 2 || shouted >= 1)) || (score < -0.3 && exclamations >= 3)) return 'frustrated';
-  if (score < -0.05 || cues >= 1) return 'negative';
-  if (score > 0.25) return 'positive';
-  return 'neutral';
-}
-
-export const requestsHuman = (text: string) => requestsHumanPattern.test(normalise(text));
-
-function urgencyOf(text: string, type: IssueType): Urgency {
-  if (
-    /\b(outage|production( is)? down|everything is down|all (our )?users|data loss|lost (all )?(our|my) data|security breach|hacked|cannot (access|login|sign in) at all)\b/.test(
-      text,
-    )
-  )
-    return 'critical';
-  if (/\b(urgent|asap|immediately|right now|blocked|charged twice|double charged|cannot login|locked out|deadline)\b/.test(text))
-    return 'high';
-  if (type === 'how_to' || type === 'feature_request') return 'low';
-  return 'medium';
-}
-
-function complexityOf(text: string, topics: number, type: IssueType): Complexity {
-  const words = text.split(/\s+/).length;
-  // A wish needs no diagnosis: it is logged and answered, however technical its subject.
-  if (type === 'feature_request') return words > 120 ? 'medium' : 'low';
-  if (topics >= 3 || words > 180 || /\b(api|webhook|integration|sso|saml|data loss|migration)\b/.test(text)) return 'high';
-  if ((type === 'how_to' || type === 'account') && words < 60 && topics <= 2) return 'low';
-  if (type === 'billing' && words < 40 && topics <= 2) return 'low';
-  return 'medium';
-}
-
-function repeatabilityOf(text: string, type: IssueType): Repeatability {
-  if (/\b(password|invoice|receipt|2fa|invite|export|payment method|change (my )?plan)\b/.test(text) || type === 'how_to')
-    return 'repeatable';
-  if (type === 'technical' && /\b(error|bug|crash)\b/.test(text) && /\d{3,}|`|stack|trace|id[: ]/.test(text)) return 'unique';
-  if (type === 'security' || type === 'feature_request') return 'unique';
-  return 'semi';
-}
-
-export function classifyText(subject: string, body: string): Classification {
-  // Instruction-like text is ignored for classification so it cannot steer routing.
-  const text = normalise(withoutInstructions(`${subject}\n${body}`));
-  const scores = (Object.keys(lexicon) as (keyof typeof lexicon)[])
-    .map((type) => ({ type, score: lexicon[type].filter((p) => p.test(text)).length }))
-    .sort((a, b) => b.score - a.score);
-  const [best, second] = scores;
-  const topics = scores.filter((s) => s.score > 0).length;
-  let issueType: IssueType = best && best.score > 0 ? best.type : 'other';
-  const scoreOf = (type: keyof typeof lexicon) => scores.find((x) => x.type === type)?.score ?? 0;
-  if (scoreOf('security') > 0) {
-    // A hint of a compromised account outweighs any number of ordinary words: the stakes decide.
-    issueType = 'security';
-  } else if (scoreOf('billing') > 0 && issueType === 'how_to') {
+function readIssue(text: string): Issue {
+  const scores = Object.fromEntries(
+    types.map((type) => [type, lexicon[type].reduce((sum, c) => sum + (has(c.pattern, text) ? c.weight : 0), 0)]),
+  ) as Record<IssueType, number>;
+  const reported = text.replace(behaviourQuestion, ' ');
+  const broken = has(problem, reported);
+  const malfunctioning = broken && has(malfunction, reported);
+  const best = [...types].sort((a, b) => scores[b] - scores[a])[0]!;
+  let type: IssueType = scores[best] > 0 ? best : 'other';
+  if (scores.security >= 3) {
+    // A hint of a compromised account or a compliance question: the stakes decide.
+    type = 'security';
+  } else if (malfunctioning && scores.technical + scores.account > 0) {
+    // A reset link that expires every time or a login loop since an update is a defect, whatever its topic.
+    type = 'technical';
+  } else if (scores.account >= 3 && scores.account >= scores.billing) {
+    // Account administration (email address, ownership, deletion, the workspace's name).
+    type = 'account';
+  } else if (scores.billing > 0 && (type === 'how_to' || type === 'feature_request' || (type === 'other' && scores.other < 3))) {
     // A question about money is a billing question however it is asked: billing is reviewed.
-    issueType = 'billing';
-  } else if (/\b(delete|close|cancel) (my|our) (account|workspace)\b|\bgdpr\b/.test(text)) {
-    // Deleting an account or someone's data is never a casual how-to.
-    issueType = 'account';
-  } else if (scoreOf('how_to') > 0 && !problemPattern.test(text) && issueType !== 'feature_request' && issueType !== 'billing') {
-    // "How do I reset my password?" asks how to do something; nothing is broken: a how-to,
-    // whatever its topic. A question about something failing stays with its topic.
-    issueType = 'how_to';
+    type = 'billing';
+  } else if (scores.how_to > 0 && !broken && !['feature_request', 'billing', 'other'].includes(type)) {
+    // "How do I reset my password?" asks how to do something; nothing is broken: a how-to.
+    type = 'how_to';
+  } else if (broken && type === 'how_to' && scores.technical > 0) {
+    type = 'technical';
   }
-  const margin = (best?.score ?? 0) - (second?.score ?? 0);
-  const confidence = issueType === 'other' ? 0.35 : Math.min(0.95, 0.55 + 0.12 * Math.min(best!.score, 3) + 0.08 * Math.min(margin, 2));
+  return { type, scores, broken, malfunctioning, text };
+}
+
+/** Where one issue ends and another starts: a blank line, or a sentence opening with "also" or "unrelated". */
+function issuesOf(text: string): string[] {
+  return text
+    .split(/\n\s*\n|(?<=[.?!])\s+(?=(?:also|unrelated|and also)\b)/)
+    .map((part) => part.trim())
+    .filter((part) => part.split(/\s+/).length >= 3);
+}
+
+/**
+ * The most important issue: the first, unless a later one is a security matter, an outage or
+ * incident, or a malfunction beside a first issue that is only a question.
+ */
+function mainIssue(issues: Issue[]): Issue {
+  const rank = (i: Issue, index: number) =>
+    i.type === 'security'
+      ? 3
+      : i.type === 'technical' && i.malfunctioning && (has(broadImpact, i.text) || has(incident, i.text))
+        ? 2
+        : i.type === 'technical' && i.malfunctioning && index > 0 && !issues[0]!.broken
+          ? 1
+          : 0;
+  return issues.reduce((best, issue, index) => (rank(issue, index) > rank(best, issues.indexOf(best)) ? issue : best), issues[0]!);
+}
+
+function urgencyOf(main: Issue, all: Issue[], text: string): Urgency {
+  const broken = all.some((i) => i.broken);
+  if (has(incident, text) || (has(broadImpact, text) && broken)) return 'critical';
+  if (main.type === 'security') return has(attack, text) || has(phrases('leak(ed|s)?'), text) ? 'high' : 'medium';
+  if (has(blocking, text) || (main.type === 'technical' && (has(ongoing, text) || has(investigation, text)))) return 'high';
+  if (broken) return 'medium';
+  if (main.type === 'billing' && has(billingCase, text)) return 'medium';
+  if (main.type === 'account' && has(accountCase, text)) return 'medium';
+  return 'low';
+}
+
+function complexityOf(main: Issue, all: Issue[], text: string, urgency: Urgency): Complexity {
+  if (main.type === 'security') return has(incident, text) ? 'high' : 'medium';
+  if (main.type === 'technical' && (urgency === 'critical' || has(investigation, text) || text.split(/\s+/).length > 120)) return 'high';
+  // Two issues need the customer's specifics for at least one of them.
+  if (all.length >= 2) return 'medium';
+  switch (main.type) {
+    case 'feature_request':
+    case 'how_to':
+      return 'low';
+    case 'technical':
+      return 'medium';
+    case 'account':
+      return has(accountCase, text) || main.broken ? 'medium' : 'low';
+    case 'billing':
+      return has(billingCase, text) || main.broken ? 'medium' : 'low';
+    default:
+      return has(business, text) ? 'medium' : 'low';
+  }
+}
+
+function repeatabilityOf(main: Issue, all: Issue[], complexity: Complexity, text: string): Repeatability {
+  // A wish, an attack, a negotiation and a business proposal are one-offs by nature.
+  if (main.type === 'feature_request' || has(business, text) || (main.type === 'security' && has(attack, text))) return 'unique';
+  if (complexity === 'high') return main.type === 'how_to' ? 'repeatable' : 'unique';
+  if (all.length >= 2) return 'semi';
+  if (main.type === 'how_to') return 'repeatable';
+  if (main.type === 'billing' && has(negotiation, text)) return 'unique';
+  if (main.type === 'technical') return has(oneOffFailure, text) ? 'unique' : 'semi';
+  return complexity === 'low' ? 'repeatable' : 'semi';
+}
+
+export function classifyText(subject: string, body: string, pageContext?: PageContext): Classification {
+  // Instruction-like text and a request for a person are left out of the topic: neither says what the issue is.
+  const raw = withoutInstructions(`${subject}\n\n${body}`);
+  const topical = (t: string) => blank(wantsPerson, toEnglish(readable(t)));
+  const text = topical(raw);
+  // Where the customer was is a weak hint of the topic ("billing", "api").
+  const area = pageContext?.productArea ? ` ${topical(pageContext.productArea)}` : '';
+  const parts = issuesOf(topical(withoutInstructions(body)));
+  const issues =
+    parts.length >= 2 ? parts.map((part, i) => readIssue(i === 0 ? `${topical(subject)} ${part}` : part)) : [readIssue(`${text}${area}`)];
+  const main = mainIssue(issues);
+  const urgency = urgencyOf(main, issues, text);
+  const complexity = complexityOf(main, issues, text, urgency);
+  const sorted = Object.values(main.scores).sort((a, b) => b - a);
+  const margin = (sorted[0] ?? 0) - (sorted[1] ?? 0);
+  const confidence =
+    main.type === 'other' && main.scores.other === 0
+      ? 0.35
+      : Math.min(0.95, 0.55 + 0.05 * Math.min(sorted[0] ?? 0, 6) + 0.04 * Math.min(margin, 3));
   // What the customer needs in one line: the subject, and the body's first sentence when it adds to it.
   const opening = oneLine(body);
   const summary = oneLine(
@@ -221,24 +167,15 @@ export function classifyText(subject: string, body: string): Classification {
     200,
   );
   return {
-    issueType,
-    complexity: complexityOf(text, topics, issueType),
-    repeatability: repeatabilityOf(text, issueType),
-    urgency: urgencyOf(text, issueType),
+    issueType: main.type,
+    complexity,
+    repeatability: repeatabilityOf(main, issues, complexity, text),
+    urgency,
     sentiment: sentimentOf(`${subject}\n${body}`),
-    requestsHuman: requestsHumanPattern.test(text),
+    requestsHuman: has(wantsPerson, readable(raw)),
     confidence: Math.round(confidence * 100) / 100,
     summary,
   };
-}
-
-export function assessReplyText(reply: string): ReplyAssessment {
-  const text = normalise(reply);
-  const sentiment = sentimentOf(reply);
-  if (requestsHumanPattern.test(text)) return { verdict: 'wants_human', sentiment, confidence: 0.9 };
-  if (unresolvedPattern.test(text)) return { verdict: 'unresolved', sentiment, confidence: 0.8 };
-  if (resolvedPattern.test(text)) return { verdict: 'resolved', sentiment, confidence: 0.85 };
-  return { verdict: 'unclear', sentiment, confidence: 0.4 };
 }
 
 export function oneLine(text: string, max = 140): string {

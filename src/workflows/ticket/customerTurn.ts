@@ -2,6 +2,7 @@ import { log, patched } from '@temporalio/workflow';
 import { answersSurvey, csatRefusal, scoreFromReply } from '../../domain/csat';
 import { aiFailedTrigger, triggersAfterReply } from '../../domain/escalation';
 import { addressesTheAI } from '../../domain/injection';
+import { keepsResolved } from '../../domain/replies';
 import type { ReplyAssessment, TranscriptMessage } from '../../domain/ticket';
 import { takeCsatScore } from './customer';
 import { failureReason } from './failures';
@@ -26,6 +27,8 @@ export async function customerTurn(run: TicketRun, m: TranscriptMessage) {
       return takeCsatScore(run, score, null, 'reply');
     }
     if (!s.resolution || s.resolution.reopenWindowClosed) return;
+    // "Thanks, all good" on a resolved ticket is a thank-you, not a new question.
+    if (keepsResolved(m.body) && patched('thanks-keep-resolved')) return run.log.record('thanks_received', 'customer');
     s.followUps++;
     s.resolution = null;
     run.log.record('reopened', 'customer', { followUps: s.followUps });

@@ -1,4 +1,5 @@
 import { log } from '@temporalio/workflow';
+import { ticketForAI } from '../../domain/aiView';
 import type { Enrichment } from '../../domain/enrichment';
 import {
   aiFailedTrigger,
@@ -246,7 +247,6 @@ export class TicketRun {
   }
 
   forAI() {
-    const t = this.s.ticket;
-    return { ticketId: this.s.ticketId, channel: t.channel, subject: t.subject, body: t.body, pageContext: t.pageContext };
+    return ticketForAI(this.s);
   }
 }
