@@ -67,6 +67,31 @@ const cases: Record<ActionName, unknown[]> = {
     { agentId: 'ana' },
     { agentId: 'ana', body: long(20_001) },
   ],
+  reprioritize: [
+    { agentId: 'lee', level: 'P1', reason: 'outage for a key account' },
+    { agentId: 'lee', level: 'P5', reason: 'x' },
+    { agentId: 'lee', level: 'P2' },
+    { agentId: 'lee', level: 'P2', reason: ' ' },
+  ],
+  feedback: [
+    {
+      agentId: 'ana',
+      draftId: 't:draft:3',
+      rating: 'down',
+      reasons: ['tone', 'wrong_answer', 'tone'],
+      correction: 'Say this.',
+      flag: true,
+    },
+    { agentId: 'ana', draftId: 't:draft:3', rating: 'up' },
+    { agentId: 'ana', draftId: 't:draft:3', rating: 'meh' },
+    { agentId: 'ana', draftId: 't:draft:3', reasons: ['rude'] },
+    { agentId: 'ana', draftId: 't:draft:3', correction: 'é'.repeat(10_240) },
+    { agentId: 'ana', draftId: 't:draft:3', correction: 'é'.repeat(10_241) },
+    { agentId: 'ana', draftId: 't:draft:3', correction: '   ' },
+    { agentId: 'ana', draftId: 't:draft:3', flag: 'yes' },
+    { agentId: 'ana', rating: 'up' },
+    { agentId: 'ana', draftId: 't:draft:3', messageId: 't:out:4', rating: 'up' },
+  ],
 };
 
 it.each(actionNames.flatMap((action) => [...common, ...cases[action]].map((raw) => [action, JSON.stringify(raw), raw] as const)))(

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { recordMessage, type DeliveryContext, type OutboundMessage } from '../db/messageWrites';
-import { persistTicket, recordDraftOutcome, type DraftOutcomeInput, type PersistInput } from '../db/ticketWrites';
+import { recordFeedback, type FeedbackInput } from '../db/feedbackWrites';
+import { persistTicket, recordDraftOutcome, storable, type DraftOutcomeInput, type PersistInput } from '../db/ticketWrites';
 import { guarded, type FailureOptions } from './failures';
 
 /** The ticket's writes to the read model: a value the database refuses fails at once (PersistenceRefused). */
@@ -15,5 +16,8 @@ export function persistenceActivities(db: Db, ctx: DeliveryContext, now: () => D
      */
     deliverMessage: (message: OutboundMessage) => run('deliverMessage', () => recordMessage(db, message, ctx)),
     recordDraftOutcome: (outcome: DraftOutcomeInput) => run('recordDraftOutcome', () => recordDraftOutcome(db, outcome)),
+    /** An agent's rating, reasons, correction or flag on an AI answer. */
+    recordFeedback: (feedback: FeedbackInput) =>
+      run('recordFeedback', () => db.transaction((tx) => recordFeedback(tx, feedback.sanitize ? storable(feedback) : feedback))),
   };
 }

@@ -7,6 +7,7 @@ import { messageEnvelope, type WebhookTicketSource } from '../domain/webhookPayl
 import { messageIdFor } from '../email/addresses';
 import type { Db } from './client';
 import { addDeliveries, subscribedEndpoints, type Tx } from './deliveries';
+import { recordFeedback } from './feedbackWrites';
 import { aiDrafts, messages, tickets } from './schema';
 import { customerMessageRow, draftOutcomeRow, storable, type DraftOutcomeInput } from './ticketWrites';
 
@@ -62,7 +63,27 @@ export async function recordMessage(db: Db, given: OutboundMessage, ctx: Deliver
   const message = m;
   return db.transaction(async (tx) => {
     if (message.draftOutcome) {
-      await tx.update(aiDrafts).set(draftOutcomeRow(message.draftOutcome)).where(eq(aiDrafts.id, message.draftOutcome.draftId));
+      const outcome = message.draftOutcome;
+      const [draft] = await tx
+        .update(aiDrafts)
+        .set(draftOutcomeRow(outcome))
+        .where(eq(aiDrafts.id, outcome.draftId))
+        .returning({ category: aiDrafts.category });
+      // An agent's edit of the AI's draft is its implicit correction.
+      if (outcome.outcome === 'modified' && outcome.reviewedBy && outcome.finalBody) {
+        const similarity = typeof outcome.feedback?.similarity === 'number' ? outcome.feedback.similarity : null;
+        await recordFeedback(tx, {
+          ticketId: message.ticketId,
+          draftId: outcome.draftId,
+          messageId: message.id,
+          agent: outcome.reviewedBy,
+          source: 'modify',
+          correction: outcome.finalBody,
+          category: draft?.category ?? null,
+          ...(similarity === null ? {} : { editSize: Math.round((1 - similarity) * 1000) / 1000 }),
+          at: outcome.at,
+        });
+      }
     }
     if (message.inbound?.length) await tx.insert(messages).values(message.inbound.map(customerMessageRow)).onConflictDoNothing();
     const [earlier] = await tx

@@ -13,6 +13,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { ReadModelState } from '../domain/readModel';
+import { balanceColumns } from './schemaBalance';
 import { deliveryStatuses, deliveryTransports, outboundKinds } from '../domain/delivery';
 import type { Attachment, Citation, Classification, EscalationSummary, PageContext } from '../domain/ticket';
 import { timelineEventTypes, type TicketState } from '../domain/ticketState';
@@ -146,6 +147,7 @@ export const tickets = pgTable(
     search: tsvector('search').generatedAlwaysAs(
       (): SQL => sql`to_tsvector('english', coalesce(${tickets.subject}, '') || ' ' || coalesce(${tickets.body}, ''))`,
     ),
+    ...balanceColumns(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
@@ -160,6 +162,8 @@ export const tickets = pgTable(
       .on(sql`${t.priorityScore} desc nulls last`, sql`${t.slaDeadline} asc nulls last`, t.createdAt)
       .where(sql`${t.status} in ('awaiting_review', 'escalated', 'human_handling')`),
     index('tickets_customer_idx').on(t.customerId, t.createdAt),
+    // The balance reports read windows of tickets by creation time.
+    index('tickets_created_idx').on(t.createdAt),
     index('tickets_search_idx').using('gin', t.search),
   ],
 );
@@ -257,4 +261,5 @@ export const linkedIssues = pgTable(
 );
 
 export * from './schemaDelivery';
+export * from './schemaFeedback';
 export * from './schemaOperations';

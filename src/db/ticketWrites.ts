@@ -6,6 +6,7 @@ import { toStorableText } from '../domain/text';
 import type { TicketState, TimelineEvent } from '../domain/ticketState';
 import type { Db } from './client';
 import { planEventDeliveries } from './eventDeliveries';
+import { recordFeedback, recordOverrides } from './feedbackWrites';
 import type { DeliveryContext } from './messageWrites';
 import { aiDrafts, messages, ticketEvents, tickets } from './schema';
 
@@ -30,6 +31,8 @@ export interface DraftOutcomeInput {
   reviewedBy?: string | undefined;
   feedback?: Record<string, unknown> | undefined;
   at: number;
+  /** A takeover while the draft waited for review: recorded as the agent's implicit thumbs down. */
+  takenOver?: boolean;
   sanitize?: boolean;
 }
 
@@ -75,6 +78,8 @@ export async function persistTicket(
     ...r,
     slaDeadline: r.slaDeadline === null ? null : new Date(r.slaDeadline),
     resolvedAt: r.resolvedAt === null ? null : new Date(r.resolvedAt),
+    firstResponseAt: r.firstResponseAt === null || r.firstResponseAt === undefined ? null : new Date(r.firstResponseAt),
+    firstResolvedAt: r.firstResolvedAt === null || r.firstResolvedAt === undefined ? null : new Date(r.firstResolvedAt),
     createdAt: new Date(r.createdAt),
     updatedAt: now,
     ...(snapshot ? { snapshot } : {}),
@@ -99,6 +104,7 @@ export async function persistTicket(
     if (customerMessages.length > 0) {
       await tx.insert(messages).values(customerMessages.map(customerMessageRow)).onConflictDoNothing();
     }
+    await recordOverrides(tx, r.id, events);
     return { webhookDeliveries: await planEventDeliveries(tx, r, events, customerMessages, ctx) };
   });
 }
@@ -116,7 +122,25 @@ export const customerMessageRow = (m: TranscriptMessage & { ticketId: string }) 
 
 export async function recordDraftOutcome(db: Db, given: DraftOutcomeInput): Promise<void> {
   const outcome = given.sanitize ? storable(given) : given;
-  await db.update(aiDrafts).set(draftOutcomeRow(outcome)).where(eq(aiDrafts.id, outcome.draftId));
+  await db.transaction(async (tx) => {
+    const [draft] = await tx
+      .update(aiDrafts)
+      .set(draftOutcomeRow(outcome))
+      .where(eq(aiDrafts.id, outcome.draftId))
+      .returning({ ticketId: aiDrafts.ticketId, category: aiDrafts.category });
+    if (draft && outcome.takenOver && outcome.reviewedBy) {
+      await recordFeedback(tx, {
+        ticketId: draft.ticketId,
+        draftId: outcome.draftId,
+        agent: outcome.reviewedBy,
+        source: 'takeover',
+        rating: 'down',
+        reasons: ['unknown'],
+        category: draft.category,
+        at: outcome.at,
+      });
+    }
+  });
 }
 
 export async function savedDraft(db: Db, draftId: string): Promise<Draft | undefined> {

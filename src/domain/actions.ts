@@ -1,6 +1,26 @@
 import { isWellFormedText } from './text';
-import { complexities, issueTypes, repeatabilities, sentiments, urgencies } from './vocabulary';
-import type { Complexity, HandlingMode, IssueType, Repeatability, Sentiment, TicketStatus, Urgency } from './vocabulary';
+import {
+  complexities,
+  feedbackRatings,
+  feedbackReasons,
+  issueTypes,
+  priorityLevels,
+  repeatabilities,
+  sentiments,
+  urgencies,
+} from './vocabulary';
+import type {
+  Complexity,
+  FeedbackRating,
+  FeedbackReason,
+  HandlingMode,
+  IssueType,
+  PriorityLevel,
+  Repeatability,
+  Sentiment,
+  TicketStatus,
+  Urgency,
+} from './vocabulary';
 
 /**
  * Agent actions. Each is a Workflow Update (validated synchronously, refused with nothing
@@ -31,10 +51,39 @@ export interface ActionPayloadMap {
   reclassify: { agentId: string; changes: ClassificationChanges };
   /** An internal note for colleagues: recorded, never delivered to the customer. */
   note: { agentId: string; body: string };
+  /** A person sets the priority level, overriding the AI's score. */
+  reprioritize: { agentId: string; level: PriorityLevel; reason: string };
+  /** A person rates (and may correct or flag) an AI answer: a message it sent or a draft it wrote. */
+  feedback: FeedbackPayload;
+}
+
+export interface FeedbackPayload {
+  agentId: string;
+  /** The AI draft the feedback is about (an AI message's draft, when given a message). */
+  draftId: string;
+  messageId?: string;
+  rating?: FeedbackRating;
+  reasons?: FeedbackReason[];
+  /** What it should have said. */
+  correction?: string;
+  /** For the lead's weekly review. */
+  flag?: boolean;
 }
 
 export type ActionName = keyof ActionPayloadMap;
-export const actionNames: ActionName[] = ['approve', 'modify', 'takeover', 'assign', 'reply', 'resolve', 'handback', 'reclassify', 'note'];
+export const actionNames: ActionName[] = [
+  'approve',
+  'modify',
+  'takeover',
+  'assign',
+  'reply',
+  'resolve',
+  'handback',
+  'reclassify',
+  'note',
+  'reprioritize',
+  'feedback',
+];
 export type ActionPayload<A extends ActionName> = ActionPayloadMap[A];
 /** What a caller sends: the same, except that a resolve's reason may be left out. */
 export type ActionInput<A extends ActionName> = A extends 'resolve' ? { agentId: string; reason?: string } : ActionPayloadMap[A];
@@ -43,6 +92,9 @@ export const ACTOR_MAX = 100;
 export const BODY_MAX = 20_000;
 export const NOTE_MAX = 2000;
 export const REASON_MAX = 100;
+/** A correction of an AI answer: 20 kB of UTF-8 at most. */
+export const CORRECTION_MAX_BYTES = 20 * 1024;
+export const FEEDBACK_REASON_MAX = 500;
 export const DEFAULT_RESOLVE_REASON = 'agent_resolved';
 
 type Problems = string[];
@@ -71,6 +123,34 @@ const oneOf =
   <T extends string>(values: readonly T[]): Read<T> =>
   (value, field, problems) =>
     values.includes(value as T) ? (value as T) : void problems.push(`${field}: expected one of ${values.join(', ')}`);
+
+/** Bytes of `text` in UTF-8, counted without Node's Buffer (workflow code has none). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const c of text) {
+    const code = c.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+const correction: Read<string> = (value, field, problems) => {
+  if (typeof value !== 'string') return void problems.push(`${field}: expected a string`);
+  if (!isWellFormedText(value)) return void problems.push(`${field}: is not valid Unicode`);
+  if (value.trim() === '') return void problems.push(`${field}: must not be empty`);
+  if (utf8Length(value) > CORRECTION_MAX_BYTES) return void problems.push(`${field}: at most ${CORRECTION_MAX_BYTES} bytes`);
+  return value;
+};
+
+const reasonList: Read<FeedbackReason[]> = (value, field, problems) => {
+  if (!Array.isArray(value)) return void problems.push(`${field}: expected a list`);
+  const unknown = value.filter((r) => !feedbackReasons.includes(r as FeedbackReason));
+  if (unknown.length > 0) return void problems.push(`${field}: unknown reason ${unknown.map((r) => JSON.stringify(r)).join(', ')}`);
+  return [...new Set(value as FeedbackReason[])];
+};
+
+const flagValue: Read<boolean> = (value, field, problems) =>
+  typeof value === 'boolean' ? value : void problems.push(`${field}: expected a boolean`);
 
 const changeReaders: { [K in keyof ClassificationChanges]-?: Read<NonNullable<ClassificationChanges[K]>> } = {
   issueType: oneOf(issueTypes),
@@ -103,6 +183,16 @@ const fields: { [A in ActionName]: Record<string, { read: Read<unknown>; optiona
   handback: { agentId: { read: text(ACTOR_MAX) }, note: { read: note, optional: true } },
   reclassify: { agentId: { read: text(ACTOR_MAX) }, changes: { read: changes } },
   note: { agentId: { read: text(ACTOR_MAX) }, body: { read: text(BODY_MAX) } },
+  reprioritize: { agentId: { read: text(ACTOR_MAX) }, level: { read: oneOf(priorityLevels) }, reason: { read: text(FEEDBACK_REASON_MAX) } },
+  feedback: {
+    agentId: { read: text(ACTOR_MAX) },
+    draftId: { read: text(ACTOR_MAX * 3) },
+    messageId: { read: text(ACTOR_MAX * 3), optional: true },
+    rating: { read: oneOf(feedbackRatings), optional: true },
+    reasons: { read: reasonList, optional: true },
+    correction: { read: correction, optional: true },
+    flag: { read: flagValue, optional: true },
+  },
 };
 
 /**
@@ -170,6 +260,11 @@ export function refusalFor<A extends ActionName>(action: A, payload: ActionPaylo
       if (t.status === 'triaging') return 'the ticket has not been classified yet';
       return null;
     case 'note':
+    case 'feedback':
+      return null;
+    case 'reprioritize':
+      if (!open(t.status)) return `the ticket is ${t.status}`;
+      if (t.status === 'triaging') return 'the ticket has not been prioritised yet';
       return null;
     default:
       return `unknown action ${String(action)}`;

@@ -1,3 +1,4 @@
+import { noTimeYet } from './outcomes';
 import type { TicketState } from './ticketState';
 
 /** A ticket's state before triage. */
@@ -43,6 +44,11 @@ export function initialTicketState(ticket: TicketState['ticket'], policyVersion:
     csat: { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false },
     followUps: 0,
     refusedActions: 0,
+    stageMs: noTimeYet(),
+    statusSince: ticket.createdAt,
+    firstResponseAt: null,
+    firstResolution: null,
+    customerFollowUps: 0,
     timeline: [],
     nextSeq: 1,
     version: 0,

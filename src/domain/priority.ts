@@ -86,3 +86,11 @@ export function raiseForBreach(priority: Priority, boost: number, why: string): 
 }
 
 const clamp = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
+
+/**
+ * The priority with a person's level on top: the score and its breakdown still move (an SLA
+ * breach still counts), but the level stays what a person set until a person changes it again.
+ */
+export function withOverride(priority: Priority, override: { level: PriorityLevel } | null | undefined): Priority {
+  return override ? { ...priority, level: override.level } : priority;
+}

@@ -2,7 +2,19 @@ import type { RoutingPolicy } from './policy';
 import { ticketView, type TicketState, type TicketView } from './ticketState';
 import { workflowIdFor } from './ids';
 import type { Classification, EscalationSummary, PageContext } from './ticket';
-import type { Channel, HandlingMode, IssueType, PriorityLevel, ResolutionMode, TicketStatus, Tier } from './vocabulary';
+import { noTimeYet, type EndedBy } from './outcomes';
+import type {
+  Channel,
+  Complexity,
+  HandlingMode,
+  IssueType,
+  PriorityLevel,
+  Repeatability,
+  ResolutionMode,
+  TicketStatus,
+  Tier,
+  Urgency,
+} from './vocabulary';
 
 /**
  * The read-model row of a ticket, computed in the workflow so the persistence activity gets a
@@ -42,6 +54,28 @@ export interface ReadModelRow {
   csatComment: string | null;
   /** Fingerprint of the create request, so a reused Idempotency-Key is told apart after the ticket closed. */
   requestHash: string | null;
+  // The balance: the AI's call beside the final one, and how the ticket went (see domain/outcomes).
+  aiCategory: IssueType | null;
+  aiComplexity: Complexity | null;
+  aiRepeatability: Repeatability | null;
+  aiUrgency: Urgency | null;
+  aiPriorityLevel: PriorityLevel | null;
+  aiMode: HandlingMode | null;
+  complexity: Complexity | null;
+  repeatability: Repeatability | null;
+  urgency: Urgency | null;
+  humanTouched: boolean;
+  firstResponseAt: number | null;
+  firstResolutionMode: ResolutionMode | null;
+  firstResolvedAt: number | null;
+  endedBy: EndedBy | null;
+  reopens: number;
+  followUps: number;
+  msAi: number;
+  msReview: number;
+  msCustomer: number;
+  msQueue: number;
+  msPerson: number;
   /**
    * The state as the `state` Query would answer it, less the transcript and timeline (those are
    * rows of their own): what `GET /v1/tickets/:id` serves without asking the workflow.
@@ -101,8 +135,38 @@ export function readModelRow(s: TicketState | TicketView, policy?: RoutingPolicy
     csatScore: s.csat.score,
     csatComment: s.csat.comment,
     requestHash: s.ticket.requestHash ?? null,
+    ...balanceOf(s),
     state,
     version: s.version,
     createdAt: s.ticket.createdAt,
+  };
+}
+
+/** The balance columns of a state: the AI's call, the final one, and how the ticket went. */
+function balanceOf(s: TicketState) {
+  const ai = s.aiCall;
+  const stages = s.stageMs ?? noTimeYet();
+  return {
+    aiCategory: ai?.classification.issueType ?? null,
+    aiComplexity: ai?.classification.complexity ?? null,
+    aiRepeatability: ai?.classification.repeatability ?? null,
+    aiUrgency: ai?.classification.urgency ?? null,
+    aiPriorityLevel: ai?.priority ?? null,
+    aiMode: ai?.mode ?? null,
+    complexity: s.classification?.complexity ?? null,
+    repeatability: s.classification?.repeatability ?? null,
+    urgency: s.classification?.urgency ?? null,
+    humanTouched: s.humanInvolved,
+    firstResponseAt: s.firstResponseAt ?? null,
+    firstResolutionMode: s.firstResolution?.mode ?? null,
+    firstResolvedAt: s.firstResolution?.at ?? null,
+    endedBy: s.firstResolution?.endedBy ?? null,
+    reopens: s.followUps,
+    followUps: s.customerFollowUps ?? 0,
+    msAi: Math.round(stages.ai),
+    msReview: Math.round(stages.review),
+    msCustomer: Math.round(stages.customer),
+    msQueue: Math.round(stages.queue),
+    msPerson: Math.round(stages.person),
   };
 }

@@ -1,7 +1,9 @@
 import type { DeliveryFailure } from './delivery';
+import type { AiCall, FirstResolution, StageDurations } from './outcomes';
 import type { Enrichment } from './enrichment';
 import { timersFor, type RoutingPolicy } from './policy';
 import type { Priority } from './priority';
+import type { PriorityLevel } from './vocabulary';
 import type { RequestBinding } from './requests';
 import type { Trigger } from './escalation';
 import type {
@@ -51,6 +53,8 @@ export const timelineEventTypes = [
   'persistence_recovered',
   'delivery_failed',
   'note_added',
+  'override',
+  'feedback',
 ] as const;
 export type TimelineEventType = (typeof timelineEventTypes)[number];
 
@@ -120,6 +124,20 @@ export interface TicketState {
   persistence?: { failing: boolean; since: number | null; reason: string | null; sanitize: boolean };
   /** Messages that could not be delivered after their last attempt (newest last); absent on older tickets. */
   deliveryFailures?: DeliveryFailure[];
+  // What the balance reports read (absent on tickets started before they were recorded):
+  /** The AI's call at triage, kept for life whatever people change. */
+  aiCall?: AiCall;
+  /** Time spent in each stage so far, and when the current status began. */
+  stageMs?: StageDurations;
+  statusSince?: number;
+  /** When the customer first heard from us (an AI or agent reply). */
+  firstResponseAt?: number | null;
+  /** How the ticket first ended; a reopen keeps it. */
+  firstResolution?: FirstResolution | null;
+  /** Customer messages after the first response that were more than a plain thanks. */
+  customerFollowUps?: number;
+  /** A priority level a person set (reprioritize); it stands until a person changes it again. */
+  priorityOverride?: { level: PriorityLevel; by: string; reason: string; at: number } | null;
   timeline: TimelineEvent[];
   /** Next timeline sequence number; survives continue-as-new so audit rows never collide. */
   nextSeq: number;

@@ -35,6 +35,18 @@ export const escalatingSentiments = ['negative', 'frustrated'] as const;
 export const planChangeKinds = ['upgrade', 'downgrade', 'cancellation', 'renewal'] as const;
 export const tiers = ['free', 'pro', 'enterprise'] as const;
 export const priorityLevels = ['P1', 'P2', 'P3', 'P4'] as const;
+/** Why an agent rated an AI answer down (a fixed vocabulary, so reports can count them). */
+export const feedbackReasons = [
+  'wrong_answer',
+  'incomplete',
+  'tone',
+  'policy_violation',
+  'hallucinated_link',
+  'should_have_escalated',
+  'should_not_have_escalated',
+  'other',
+] as const;
+export const feedbackRatings = ['up', 'down'] as const;
 
 export type Channel = (typeof channels)[number];
 export type IssueType = (typeof issueTypes)[number];
@@ -51,3 +63,5 @@ export type EscalatingSentiment = (typeof escalatingSentiments)[number];
 export type PlanChangeKind = (typeof planChangeKinds)[number];
 export type Tier = (typeof tiers)[number];
 export type PriorityLevel = (typeof priorityLevels)[number];
+export type FeedbackReason = (typeof feedbackReasons)[number];
+export type FeedbackRating = (typeof feedbackRatings)[number];

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import {
   ACTOR_MAX,
   BODY_MAX,
+  CORRECTION_MAX_BYTES,
+  FEEDBACK_REASON_MAX,
+  utf8Length,
   DEFAULT_RESOLVE_REASON,
   NOTE_MAX,
   REASON_MAX,
@@ -9,7 +12,9 @@ import {
   type ActionName,
   type ActionPayload,
 } from '../domain/actions';
+import { feedbackRatings, feedbackReasons } from '../domain/vocabulary';
 import { ClassificationLabels } from './ticket';
+import { PriorityLevel } from './vocabulary';
 
 /**
  * The agent actions' payloads as zod schemas, for the API (request validation and the OpenAPI
@@ -35,4 +40,34 @@ export const ActionPayloads = {
     changes: ClassificationLabels.partial().refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
   }),
   note: z.object({ agentId: actor, body }),
+  reprioritize: z.object({ agentId: actor, level: PriorityLevel, reason: z.string().trim().min(1).max(FEEDBACK_REASON_MAX) }),
+  feedback: z.object({
+    agentId: actor,
+    draftId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(ACTOR_MAX * 3),
+    messageId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(ACTOR_MAX * 3)
+      .optional(),
+    rating: z.enum(feedbackRatings).optional(),
+    reasons: z
+      .array(
+        z.enum(feedbackReasons, {
+          error: (issue) => `unknown reason ${JSON.stringify(issue.input)}; one of ${feedbackReasons.join(', ')}`,
+        }),
+      )
+      .transform((r) => [...new Set(r)])
+      .optional(),
+    correction: z
+      .string()
+      .refine((c) => c.trim() !== '', 'must not be empty')
+      .refine((c) => utf8Length(c) <= CORRECTION_MAX_BYTES, `at most ${CORRECTION_MAX_BYTES} bytes`)
+      .optional(),
+    flag: z.boolean().optional(),
+  }),
 } satisfies { [A in ActionName]: SchemaFor<A> };

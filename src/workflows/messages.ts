@@ -41,4 +41,6 @@ export const actions = {
   handback: actionMessages('handback'),
   reclassify: actionMessages('reclassify'),
   note: actionMessages('note'),
+  reprioritize: actionMessages('reprioritize'),
+  feedback: actionMessages('feedback'),
 } satisfies { [A in ActionName]: { update: ActionUpdate<A>; signal: ActionSignal<A> } };

@@ -99,5 +99,6 @@ export function actionRoutes(calls: TicketCalls): RouteSpec[] {
     },
   });
 
-  return [...actionNames.map(actionRoute), requestStatus];
+  // Feedback has a route of its own (POST /v1/tickets/:id/feedback), which checks what it rates.
+  return [...actionNames.filter((a) => a !== 'feedback').map(actionRoute), requestStatus];
 }

@@ -2,6 +2,7 @@ import type { RouteSpec } from '../route';
 import { actionRoutes } from './actions';
 import { conversationRoutes } from './conversation';
 import { csatPageRoutes } from './csatPage';
+import { feedbackRoutes } from './feedback';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
@@ -26,6 +27,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...customerRoutes(calls),
     ...conversationRoutes(calls),
     ...actionRoutes(calls),
+    ...feedbackRoutes(calls),
     ...queueRoutes(calls),
     ...webhookRoutes(calls),
     ...inboundEmailRoutes(calls),

@@ -1,8 +1,9 @@
-import { ApplicationFailure, currentUpdateInfo, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, currentUpdateInfo, patched, setHandler } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { actionNames, parseActionPayload, refusalFor, type ActionName, type ActionPayload } from '../../domain/actions';
 import { lineDiff } from '../../domain/feedback';
-import { raiseForBreach, scorePriority } from '../../domain/priority';
+import { aiValue, type OverrideData, type OverrideField } from '../../domain/outcomes';
+import { raiseForBreach, scorePriority, withOverride } from '../../domain/priority';
 import type { ActionResult } from '../../domain/ticketState';
 import { actions } from '../messages';
 import type { TicketRun } from './run';
@@ -20,6 +21,18 @@ function performer(run: TicketRun): Perform {
       s.assignee = agentId;
     }
   };
+  /** A person changed one field of the AI's call: recorded beside what the AI said, for triage accuracy. */
+  // Each record is a history event (search attributes, details): histories from before overrides
+  // were kept replay without them.
+  const override = (agentId: string, field: OverrideField, before: string | null, after: string | null, reason?: string) =>
+    patched('record-overrides') &&
+    log.record('override', agentId, {
+      field,
+      before,
+      after,
+      ai: aiValue(s.aiCall, field),
+      ...(reason ? { reason } : {}),
+    } satisfies OverrideData as unknown as Record<string, unknown>);
   const noteHumanResponse = (agentId: string) => {
     s.humanReplies++;
     if (s.sla.firstHumanResponseAt === null && s.escalation) {
@@ -59,8 +72,11 @@ function performer(run: TicketRun): Perform {
       });
     },
     async takeover({ agentId }) {
+      // Taking a ticket from the AI overrides the mode triage chose.
+      if (s.mode === 'ai_auto' || s.mode === 'ai_review') override(agentId, 'mode', s.mode, 'human');
       takeHumanTurn(agentId);
-      await run.conversation.discardDraft(agentId);
+      // A draft waiting for review that the agent takes over instead of sending is an implicit thumbs down.
+      await run.conversation.discardDraft(agentId, { takenOver: true });
       log.setStatus('human_handling', agentId, { action: 'takeover' });
     },
     async assign({ agentId, assignee }) {
@@ -85,7 +101,9 @@ function performer(run: TicketRun): Perform {
     },
     async handback({ agentId, note }) {
       run.aiEpoch++;
+      const before = s.mode;
       s.mode = s.routedMode && s.routedMode !== 'human' ? s.routedMode : 'ai_review';
+      override(agentId, 'mode', before, s.mode);
       s.assignee = null;
       s.aiTurns = 0;
       log.setStatus('awaiting_customer', agentId, { action: 'handback', mode: s.mode, ...(note ? { note } : {}) });
@@ -102,8 +120,46 @@ function performer(run: TicketRun): Perform {
         const boosts = s.priority?.breakdown.filter((f) => f.factor === 'slaBreach') ?? [];
         s.priority = boosts.reduce((p, b) => raiseForBreach(p, b.points, b.why), base);
       }
+      if (s.priority) s.priority = withOverride(s.priority, s.priorityOverride);
       const was = Object.fromEntries(Object.keys(changes).map((k) => [k, before[k as keyof typeof before]]));
       log.record('reclassified', agentId, { before: was, after: changes });
+      for (const field of ['issueType', 'complexity', 'repeatability', 'urgency'] as const) {
+        const after = changes[field];
+        if (after !== undefined && after !== before[field]) override(agentId, field, before[field], after);
+      }
+    },
+    async reprioritize({ agentId, level, reason }) {
+      const before = s.priority?.level ?? null;
+      s.priorityOverride = { level, by: agentId, reason, at: Date.now() };
+      if (s.priority) s.priority = withOverride(s.priority, s.priorityOverride);
+      override(agentId, 'priority', before, level, reason);
+    },
+    async feedback(f) {
+      log.record('feedback', f.agentId, {
+        draftId: f.draftId,
+        ...(f.messageId ? { messageId: f.messageId } : {}),
+        ...(f.rating ? { rating: f.rating } : {}),
+        ...(f.reasons?.length ? { reasons: f.reasons } : {}),
+        ...(f.flag ? { flag: true } : {}),
+        corrected: f.correction !== undefined,
+      });
+      const at = Date.now();
+      await run.writes.write(`feedback on ${f.draftId}`, (sanitize) =>
+        run.store.recordFeedback({
+          ticketId: s.ticketId,
+          draftId: f.draftId,
+          messageId: f.messageId,
+          agent: f.agentId,
+          source: 'explicit',
+          rating: f.rating,
+          reasons: f.reasons,
+          correction: f.correction,
+          flag: f.flag,
+          category: s.classification?.issueType ?? null,
+          at,
+          ...(sanitize ? { sanitize } : {}),
+        }),
+      );
     },
     async note({ agentId, body }) {
       await run.conversation.addNote(body, agentId);

@@ -2,6 +2,7 @@ import { patched } from '@temporalio/workflow';
 import type { TandemActivities } from '../../activities';
 import { csatRequestText } from '../../domain/csat';
 import type { Citation, TranscriptMessage } from '../../domain/ticket';
+import { endedByOf } from '../../domain/outcomes';
 import { resolutionModeOf, type TicketState } from '../../domain/ticketState';
 import type { ActivityGroups } from './activityGroups';
 import type { Deliveries } from './deliveries';
@@ -38,6 +39,7 @@ export class Conversation {
     const id = `${s.ticketId}:out:${s.nextSeq}`;
     this.addToTranscript({ id, author, body, at, ...(agentId ? { agentId } : {}) });
     if (author === 'ai') s.aiMessagesSent++;
+    if (!s.firstResponseAt) s.firstResponseAt = at;
     s.sla.awaitingCustomerSince = at;
     this.log.record('message_sent', agentId ?? author, { messageId: id, author, ...(draft ? { draftId: draft.id } : {}) });
     const message = {
@@ -97,6 +99,8 @@ export class Conversation {
     s.draft = null;
     s.sla.awaitingCustomerSince = null;
     s.resolution = { mode: resolutionModeOf(s), reason, at: Date.now(), by, reopenWindowClosed: false };
+    // The first resolution stands for the ticket in the reports, whatever a reopen brings.
+    s.firstResolution ??= { mode: s.resolution.mode, endedBy: endedByOf(reason), at: s.resolution.at };
     // A score the customer already gave survives a reopen; otherwise the survey starts afresh.
     if (s.csat.score === null) {
       s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
@@ -104,13 +108,19 @@ export class Conversation {
     this.log.setStatus('resolved', by, { resolutionMode: s.resolution.mode, reason });
   }
 
-  async discardDraft(by: string) {
+  async discardDraft(by: string, how: { takenOver?: boolean } = {}) {
     const draft = this.s.draft;
     if (!draft) return;
     this.s.draft = null;
     this.s.sla.reviewDueAt = null;
     this.log.record('draft_discarded', by, { draftId: draft.id });
-    await this.writes.recordDraftOutcome({ draftId: draft.id, outcome: 'discarded', reviewedBy: by, at: Date.now() });
+    await this.writes.recordDraftOutcome({
+      draftId: draft.id,
+      outcome: 'discarded',
+      reviewedBy: by,
+      at: Date.now(),
+      ...(how.takenOver ? { takenOver: true } : {}),
+    });
   }
 
   addToTranscript(m: TranscriptMessage) {

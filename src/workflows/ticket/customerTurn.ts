@@ -18,6 +18,8 @@ export async function customerTurn(run: TicketRun, m: TranscriptMessage) {
   run.conversation.addToTranscript(m);
   s.sla.awaitingCustomerSince = null;
   run.log.record('customer_message', 'customer', { messageId: m.id });
+  // The mission's follow-up: the customer wrote again after our first answer, and not just to thank us.
+  if (s.firstResponseAt && !keepsResolved(m.body) && !answersSurvey(s, m.body)) s.customerFollowUps = (s.customerFollowUps ?? 0) + 1;
   if (s.status === 'resolved') {
     // "4" after the survey is its answer, never a new question: it cannot reopen the ticket.
     if (answersSurvey(s, m.body) && patched('number-after-survey-is-a-score')) {

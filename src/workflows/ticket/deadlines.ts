@@ -1,6 +1,6 @@
 import { unresolvedTimeoutTrigger } from '../../domain/escalation';
 import { timersFor } from '../../domain/policy';
-import { raiseForBreach } from '../../domain/priority';
+import { raiseForBreach, withOverride } from '../../domain/priority';
 import type { Deadline } from '../../domain/ticketState';
 import type { TicketRun } from './run';
 
@@ -10,11 +10,12 @@ export async function deadlineReached(run: TicketRun, d: Deadline) {
   switch (d.kind) {
     case 'review_sla':
       s.sla.reviewBreached = true;
-      s.priority = raiseForBreach(s.priority!, policy.breachBoost, 'review SLA breached');
+      s.priority = withOverride(raiseForBreach(s.priority!, policy.breachBoost, 'review SLA breached'), s.priorityOverride);
       return run.log.record('sla_breached', 'system', { sla: 'review', priority: s.priority.level });
     case 'first_human_response_sla':
       s.sla.firstHumanResponseBreached = true;
-      if (s.priority) s.priority = raiseForBreach(s.priority, policy.breachBoost, 'first human response SLA breached');
+      if (s.priority)
+        s.priority = withOverride(raiseForBreach(s.priority, policy.breachBoost, 'first human response SLA breached'), s.priorityOverride);
       return run.log.record('sla_breached', 'system', { sla: 'first_human_response', priority: s.priority?.level });
     case 'customer_reply_window':
       return run.conversation.resolve('no_reply', 'system');

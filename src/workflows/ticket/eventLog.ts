@@ -1,5 +1,6 @@
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { TicketStatus, TranscriptMessage } from '../../domain/ticket';
+import { noTimeYet, stageOf } from '../../domain/outcomes';
 import { currentDetails, type TicketState, type TimelineEvent, type TimelineEventType } from '../../domain/ticketState';
 import {
   AssignedAgent,
@@ -45,8 +46,22 @@ export class EventLog {
 
   setStatus(status: TicketStatus, actor: string, data?: Record<string, unknown>) {
     const from = this.s.status;
+    this.countTimeIn(from);
     this.s.status = status;
     this.record('status_changed', actor, { from, to: status, ...data });
+  }
+
+  /** Adds the time since the last status change to the stage it counts towards (stage durations). */
+  private countTimeIn(status: TicketStatus) {
+    const s = this.s;
+    const now = Date.now();
+    const stage = stageOf(status);
+    // Tickets from before stages were kept start counting at their first change under this code.
+    if (stage && s.statusSince !== undefined) {
+      s.stageMs ??= noTimeYet();
+      s.stageMs[stage] += Math.max(0, now - s.statusSince);
+    }
+    s.statusSince = now;
   }
 
   touch() {

@@ -36,6 +36,7 @@ export class TicketRun {
   readonly conversation: Conversation;
   readonly deliveries: Deliveries;
   readonly ai: ActivityGroups['ai'];
+  readonly store: ActivityGroups['store'];
   private readonly groups: ActivityGroups;
 
   // Transient state: rebuilt on every run, never carried.
@@ -54,6 +55,7 @@ export class TicketRun {
   ) {
     this.groups = activityGroups(timeouts, policy);
     this.ai = this.groups.ai;
+    this.store = this.groups.store;
     this.log = new EventLog(s);
     this.deliveries = new Deliveries(this.groups, timeouts.deliveryDeadlineMs);
     this.writes = new TicketWrites(
@@ -99,6 +101,7 @@ export class TicketRun {
     const decision = triageDecision(classification, s.enrichment, policy, `${s.ticket.subject}\n${s.ticket.body}`, classificationFailure);
     s.routedMode = decision.mode;
     s.routeReasons = decision.reasons;
+    s.aiCall = { classification, priority: s.priority.level, mode: decision.mode };
     // An agent who took the ticket while triage ran keeps it; the triage is still recorded.
     const takenOver = epoch !== this.aiEpoch;
     if (!takenOver) s.mode = decision.mode;
