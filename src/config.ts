@@ -76,6 +76,7 @@ const variables = {
     example: '86400000',
   },
   WEBHOOK_TIMEOUT_MS: { schema: z.coerce.number().int().min(500).max(60_000).default(10_000), example: '10000' },
+  DEMO_HISTORY: { schema: z.enum(['on', 'off']).default('on'), example: 'off' },
   DEMO_TICKETS: {
     schema: z.enum(['on', 'off']).default('on'),
     example: 'off',

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { DatabaseInUseError, openDatabase } from './db/client';
+import { generateDemoHistory, hasDemoHistory } from './db/demoHistory';
 import { demoTickets, seedDemoData } from './db/seed';
 import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
 import { startApi } from './api/server';
@@ -42,6 +43,14 @@ async function main() {
   );
   const seeded = await step('seeding demo data', () => seedDemoData(database.db));
   console.log(`  ${seeded.accounts} accounts, ${seeded.customers} customers, ${seeded.articles} knowledge-base articles`);
+  if (config.DEMO_HISTORY === 'on' && !(await hasDemoHistory(database.db))) {
+    const history = await step('generating 90 days of synthetic ticket history for the reports', () =>
+      generateDemoHistory(database.db, { days: 90, tickets: 3000, seed: 42 }),
+    );
+    console.log(
+      `  ${history.tickets} closed tickets, ${history.feedback} feedback rows, ${history.overrides} overrides (DEMO_HISTORY=off skips this)`,
+    );
+  }
 
   // Demo keys are replaced on every start: only hashes are stored, so fresh ones are the only ones we can print.
   const demoKeys = await step('creating demo API keys', async () => {
