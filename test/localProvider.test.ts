@@ -1,3 +1,4 @@
+import { customerTexts, findInjection } from '../src/domain/injection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSupportAI } from '../src/ai/localProvider';
 import type { SupportAI } from '../src/ai/supportAI';
@@ -45,7 +46,7 @@ async function handling(t: (typeof demoTickets)[number]): Promise<{ mode: Handli
   const ticket = ticketOf(t.subject, t.body, 'pageContext' in t ? t.pageContext : undefined);
   const classification = await ai.classify(ticket);
   const enrichment = await enrichmentOf(t.customer);
-  const decision = route(classification, enrichment, defaultPolicy, `${t.subject}\n${t.body}`);
+  const decision = route(classification, enrichment, defaultPolicy, findInjection(customerTexts(ticketOf(t.subject, t.body))));
   if (decision.mode === 'human' || softTriggersAtTriage(classification, defaultPolicy).length > 0) return { mode: 'human', classification };
   const draft = await ai.draftReply({
     ticket,

@@ -1,13 +1,20 @@
 import { Context } from '@temporalio/activity';
 import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
 import type { Db } from '../db/client';
+import { linksInKnowledgeBase } from '../db/knowledgeBase';
 import { insertDraft, savedDraft } from '../db/ticketWrites';
+import { linksIn } from '../domain/injection';
 import type { Draft, TranscriptMessage } from '../domain/ticket';
 import { guarded, type FailureOptions } from './failures';
 
 /** The AI's steps: each wraps one call of the SupportAI port. */
 export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
   const run = guarded(options);
+  /** The draft with the links of it the knowledge base holds: the workflow reviews the others. */
+  const withKnownLinks = async (draft: Draft): Promise<Draft> => {
+    const links = linksIn(draft.body);
+    return links.length === 0 ? draft : { ...draft, knownLinks: await run('draftResponse', () => linksInKnowledgeBase(db, links)) };
+  };
   return {
     classifyTicket: (ticket: TicketForAI) => run('classify', () => ai.classify(ticket)),
 
@@ -15,7 +22,7 @@ export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
     async draftResponse(request: DraftRequest & { draftId: string }): Promise<Draft> {
       // Only a retry can find its draft already written; a first attempt skips the read.
       const saved = Context.current().info.attempt > 1 ? await run('draftResponse', () => savedDraft(db, request.draftId)) : undefined;
-      if (saved) return saved;
+      if (saved) return withKnownLinks(saved);
       const draft = await run('draftReply', () => ai.draftReply(request));
       const stored = {
         ...draft,
@@ -26,7 +33,7 @@ export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
       };
       const inserted = await run('draftResponse', () => insertDraft(db, stored));
       // Lost a race with an earlier attempt that also finished: its draft is the one on record.
-      return inserted ? draft : ((await run('draftResponse', () => savedDraft(db, request.draftId))) ?? draft);
+      return withKnownLinks(inserted ? draft : ((await run('draftResponse', () => savedDraft(db, request.draftId))) ?? draft));
     },
 
     summarizeEscalation: (request: EscalationRequest) => run('summarizeEscalation', () => ai.summarizeEscalation(request)),

@@ -1,3 +1,4 @@
+import { customerTexts, findInjection } from '../domain/injection';
 import { z } from 'zod';
 import type { TicketForAI } from '../domain/aiView';
 import type { Enrichment } from '../domain/enrichment';
@@ -154,7 +155,12 @@ export async function replayConversation(item: ConversationCase, options: Conver
 
   let escalatedAt: number | null = null;
   let escalationTriggers: Trigger[] = [];
-  const decision = triageDecision(classification, enrichment, policy, `${item.subject}\n${opening}`);
+  const decision = triageDecision(
+    classification,
+    enrichment,
+    policy,
+    findInjection(customerTexts({ subject: item.subject, body: opening })),
+  );
   escalationTriggers = decision.escalateWith.length > 0 ? decision.escalateWith : await draftTrigger(transcriptOf(item, 1), 1);
   if (escalationTriggers.length > 0) escalatedAt = 1;
 

@@ -1,3 +1,4 @@
+import { customerTexts, findInjection, type InjectionFinding } from '../domain/injection';
 import { z } from 'zod';
 import type { Enrichment } from '../domain/enrichment';
 import type { RoutingPolicy } from '../domain/policy';
@@ -17,6 +18,8 @@ export const EvalCase = z.strictObject({
   body: z.string().min(1),
   /** Where the customer was, as the widget reports it: the provider sees it as a ticket would carry it. */
   pageContext: PageContext.optional(),
+  /** What the integrating backend attached: read by the injection detector like any customer text. */
+  metadata: z.record(z.string(), z.unknown()).optional(),
   labels: ClassificationLabels,
   tags: z.array(z.string()),
 });
@@ -51,13 +54,14 @@ export interface CaseResult {
 }
 
 /** What the policy does with a classification: the mode, and whether a person takes it at once. */
-function decide(c: Classification, enrichment: Enrichment, policy: RoutingPolicy, text: string) {
-  const decision = triageDecision(c, enrichment, policy, text);
+function decide(c: Classification, enrichment: Enrichment, policy: RoutingPolicy, injection: InjectionFinding[]) {
+  const decision = triageDecision(c, enrichment, policy, injection);
   return { mode: decision.mode, escalates: decision.escalateWith.length > 0 };
 }
 
 export function judgeCase(item: EvalCase, predicted: Classification, enrichment: Enrichment, policy: RoutingPolicy): CaseResult {
-  const text = `${item.subject}\n${item.body}`;
+  // Every field the customer controls, as the workflow reads them.
+  const text = findInjection(customerTexts(item));
   // The labels are a human's reading: full confidence, the summary is not scored.
   const truth = decide({ ...item.labels, confidence: 1, summary: '' }, enrichment, policy, text);
   const guess = decide(predicted, enrichment, policy, text);

@@ -68,6 +68,11 @@ export interface RoutingPolicy {
    * person takes the ticket; a model's later answer is dropped. Default 2 minutes.
    */
   aiStepDeadline?: number;
+  /**
+   * Domains an AI reply may link to without review (a subdomain counts); a link to anywhere else
+   * that no knowledge-base article holds sends the reply to a person first.
+   */
+  allowedLinkDomains?: string[];
 }
 
 export const quadrantOf = (complexity: string, repeatability: string) => `${complexity}/${repeatability}`;

@@ -2,7 +2,7 @@ import type { Enrichment } from './enrichment';
 import { quadrantOf, type RoutingPolicy } from './policy';
 import type { Classification, HandlingMode } from './ticket';
 import { aiFailedTrigger, hardTriggersAtTriage, routedToHumanTrigger, softTriggersAtTriage, type Trigger } from './escalation';
-import { addressesTheAI } from './injection';
+import type { InjectionFinding } from './injection';
 
 export interface RouteDecision {
   mode: HandlingMode;
@@ -24,8 +24,8 @@ export function route(
   classification: Classification,
   enrichment: Enrichment,
   policy: RoutingPolicy,
-  /** The customer's own words; text that addresses the AI means a person reviews the reply. */
-  ticketText = '',
+  /** Where the customer's text addresses the AI (findInjection): a person reviews the reply. */
+  injection: InjectionFinding[] = [],
 ): RouteDecision {
   const quadrant = quadrantOf(classification.complexity, classification.repeatability);
   let mode: HandlingMode = policy.quadrants[quadrant] ?? 'human';
@@ -45,9 +45,9 @@ export function route(
     mode = 'ai_review';
     reasons.push('the CRM did not answer, so the tier is unknown: a person reviews the reply');
   }
-  if (mode === 'ai_auto' && addressesTheAI(ticketText)) {
+  if (mode === 'ai_auto' && injection.length > 0) {
     mode = 'ai_review';
-    reasons.push('the ticket text addresses the AI: a person reviews the reply');
+    reasons.push(`the ticket text addresses the AI (${injection.map((f) => f.field).join(', ')}): a person reviews the reply`);
   }
   const triggers = hardTriggersAtTriage(classification, policy, enrichment.tier);
   if (triggers.length > 0) {
@@ -71,10 +71,10 @@ export function triageDecision(
   classification: Classification,
   enrichment: Enrichment,
   policy: RoutingPolicy,
-  ticketText: string,
+  injection: InjectionFinding[],
   classificationFailure: string | null = null,
 ): TriageDecision {
-  const decision = route(classification, enrichment, policy, ticketText);
+  const decision = route(classification, enrichment, policy, injection);
   if (classificationFailure !== null) {
     decision.mode = 'human';
     decision.triggers.unshift(aiFailedTrigger('classification', classificationFailure));

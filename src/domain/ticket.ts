@@ -87,6 +87,8 @@ export interface Draft {
   citations: Citation[];
   promptVersion: string;
   provider: string;
+  /** The draft's links that some knowledge-base article holds (the rest need the policy's leave or a review). */
+  knownLinks?: string[];
 }
 
 /** What a customer's reply says about the state of their issue. */

@@ -1,4 +1,5 @@
 import type { DeliveryFailure } from './delivery';
+import type { InjectionFinding } from './injection';
 import type { AiCall, FirstResolution, StageDurations } from './outcomes';
 import type { Enrichment } from './enrichment';
 import { timersFor, type RoutingPolicy } from './policy';
@@ -136,6 +137,8 @@ export interface TicketState {
   firstResolution?: FirstResolution | null;
   /** Customer messages after the first response that were more than a plain thanks. */
   customerFollowUps?: number;
+  /** Where the customer's text addressed the AI (shown to the agent who reviews the reply). */
+  injection?: InjectionFinding[];
   /** A priority level a person set (reprioritize); it stands until a person changes it again. */
   priorityOverride?: { level: PriorityLevel; by: string; reason: string; at: number } | null;
   timeline: TimelineEvent[];

@@ -88,6 +88,17 @@ export const RoutingPolicy = z
      * person takes the ticket; a model's later answer is dropped. Default 2 minutes.
      */
     aiStepDeadline: Duration.optional(),
+    /** Domains an AI reply may link to unreviewed (subdomains too); other links not in the knowledge base mean review. */
+    allowedLinkDomains: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a domain such as help.example.com'),
+      )
+      .max(100)
+      .optional(),
   })
   .superRefine((p, ctx) => {
     if (Object.values(p.priorityWeights).every((w) => w === 0)) {

@@ -75,6 +75,7 @@ export const Draft = z.object({
   citations: z.array(Citation),
   promptVersion: z.string(),
   provider: z.string(),
+  knownLinks: z.array(z.string()).optional(),
 });
 
 /** What a customer's reply says about the state of their issue. */

@@ -1,12 +1,21 @@
 import { log, patched } from '@temporalio/workflow';
 import { answersSurvey, csatRefusal, scoreFromReply } from '../../domain/csat';
 import { aiFailedTrigger, triggersAfterReply } from '../../domain/escalation';
-import { addressesTheAI } from '../../domain/injection';
+import { addressesTheAI, findInjection } from '../../domain/injection';
+import type { TicketState } from '../../domain/ticketState';
 import { keepsResolved } from '../../domain/replies';
 import type { ReplyAssessment, TranscriptMessage } from '../../domain/ticket';
 import { takeCsatScore } from './customer';
 import { failureReason } from './failures';
 import type { TicketRun } from './run';
+
+/** A message that addresses the AI, in any language the detector reads (older tickets: English). */
+function addressesAI(s: TicketState, body: string): boolean {
+  if (!patched('injection-everywhere')) return addressesTheAI(body);
+  const found = findInjection([{ field: 'message', text: body }]);
+  if (found.length > 0) s.injection = [...(s.injection ?? []), ...found].slice(-20);
+  return found.length > 0;
+}
 
 /**
  * A customer message, taken off the inbox by the main loop: on a resolved ticket it answers the
@@ -57,7 +66,7 @@ export async function customerTurn(run: TicketRun, m: TranscriptMessage) {
   run.log.record('reply_assessed', 'ai', { ...assessment });
   // A person took over or resolved while the reply was read: the turn is theirs.
   if (epoch !== run.aiEpoch) return;
-  if (s.mode === 'ai_auto' && addressesTheAI(m.body)) {
+  if (s.mode === 'ai_auto' && addressesAI(s, m.body)) {
     s.mode = 'ai_review';
     s.routedMode = 'ai_review'; // a handback keeps the review
     run.log.record('review_required', 'system', { reason: 'the customer message addresses the AI: a person reviews the reply' });

@@ -1,4 +1,4 @@
-import { log } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import { ticketForAI } from '../../domain/aiView';
 import type { Enrichment } from '../../domain/enrichment';
 import {
@@ -8,10 +8,11 @@ import {
   persistenceFailedTrigger,
   type Trigger,
 } from '../../domain/escalation';
+import { addressesTheAI, customerTexts, findInjection, linksIn, unapprovedLinks, type InjectionFinding } from '../../domain/injection';
 import type { RoutingPolicy } from '../../domain/policy';
 import { scorePriority } from '../../domain/priority';
 import { triageDecision } from '../../domain/routing';
-import { unclassified, type Classification, type EscalationSummary, type TranscriptMessage } from '../../domain/ticket';
+import { unclassified, type Classification, type Draft, type EscalationSummary, type TranscriptMessage } from '../../domain/ticket';
 import { ticketView, type Deadline, type TicketState, type TicketView } from '../../domain/ticketState';
 import { activityGroups, type ActivityGroups } from './activityGroups';
 import { Conversation } from './conversation';
@@ -98,7 +99,7 @@ export class TicketRun {
     this.log.record('enriched', 'system', { tier: s.enrichment.tier, churnSignal: s.enrichment.churnSignal, gaps: s.enrichment.gaps });
 
     s.priority = scorePriority(classification, s.enrichment, policy.priorityWeights);
-    const decision = triageDecision(classification, s.enrichment, policy, `${s.ticket.subject}\n${s.ticket.body}`, classificationFailure);
+    const decision = triageDecision(classification, s.enrichment, policy, this.injectionFindings(), classificationFailure);
     s.routedMode = decision.mode;
     s.routeReasons = decision.reasons;
     s.aiCall = { classification, priority: s.priority.level, mode: decision.mode };
@@ -169,7 +170,7 @@ export class TicketRun {
       await this.escalate(lowConfidence);
       return;
     }
-    if (s.mode === 'ai_auto') {
+    if (s.mode === 'ai_auto' && !this.linksNeedReview(draft)) {
       s.aiTurns = turn;
       this.log.setStatus('awaiting_customer', 'ai', { draftId });
       await this.conversation.send(
@@ -247,6 +248,34 @@ export class TicketRun {
     sla.firstHumanResponseAt = null;
     sla.firstHumanResponseBreached = false;
     sla.firstHumanResponseDueAt = from + this.policy.sla[this.s.priority?.level ?? 'P2'].firstHumanResponse;
+  }
+
+  /**
+   * A reply that would send a link neither the knowledge base holds nor the policy allows (a page
+   * title's phishing URL echoed back, say) waits for a person, this once.
+   */
+  private linksNeedReview(draft: Draft): boolean {
+    if (!patched('links-reviewed')) return false;
+    const unknown = unapprovedLinks(linksIn(draft.body), draft.knownLinks ?? [], this.policy.allowedLinkDomains ?? []);
+    if (unknown.length === 0) return false;
+    this.log.record('review_required', 'system', {
+      reason: `the reply links to ${unknown.join(', ')}, which no article holds and the policy does not allow`,
+    });
+    return true;
+  }
+
+  /**
+   * Where the ticket's text addresses the AI: every customer-controlled field in five languages,
+   * decoded blobs included; tickets that started before read subject and body in English only.
+   */
+  private injectionFindings(): InjectionFinding[] {
+    const { ticket } = this.s;
+    if (!patched('injection-everywhere')) {
+      return addressesTheAI(`${ticket.subject}\n${ticket.body}`) ? [{ field: 'subject or body', pattern: 'ignore-instructions' }] : [];
+    }
+    const found = findInjection(customerTexts(ticket));
+    if (found.length > 0) this.s.injection = found;
+    return found;
   }
 
   forAI() {
