@@ -244,8 +244,9 @@ describe('agent actions', () => {
     const takeover = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, { key: keys.bob });
     expect(takeover.body).toMatchObject({ status: 'human_handling', mode: 'human' });
     expect(takeover.body.assignee).toMatch(/^bob-/);
+    // Another agent's ticket: the agent behind the key may not act on it (a lead could).
     const aliceReply = await call(base, 'POST', `/v1/tickets/${ticketId}/actions/reply`, { key: keys.alice, body: { body: 'Hi' } });
-    expect(aliceReply.status).toBe(409);
+    expect(aliceReply.status).toBe(403);
     expect(aliceReply.body.detail).toMatch(/assigned to bob-/);
     const reply = await call<TicketState>(base, 'POST', `/v1/tickets/${ticketId}/actions/reply`, {
       key: keys.bob,

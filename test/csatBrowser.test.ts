@@ -10,7 +10,7 @@ import { waitFor } from './support/waitFor';
 // and the ticket records it. Chromium from Debian (`apt-get install chromium`), as .ci/run installs it.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-let stack: TestStack<'service'>;
+let stack: TestStack<'service' | 'lead'>;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -19,7 +19,7 @@ beforeAll(async () => {
       quadrants: everyQuadrant('ai_auto'),
       timers: { customerReplyWindow: '1h', unresolvedTimeout: '1h', csatDelay: '50ms', csatWindow: '1h', reopenWindow: '1h' },
     }),
-    keys: { service: 'service' },
+    keys: { service: 'service', lead: 'lead' },
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -71,6 +71,6 @@ it('records the score a customer clicks on the survey page, without JavaScript',
   await expect.poll(async () => page.locator('p').textContent()).toMatch(/rated this request 4 out of 5/);
   await context.close();
 
-  const state = await waitForTicket(stack.url, stack.keys.service, ticketId, (s) => s.csat.score !== null);
+  const state = await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.csat.score !== null);
   expect(state.csat).toMatchObject({ score: 4, comment: 'Clear steps, thank you' });
 });

@@ -42,7 +42,7 @@ async function resolvedTicket(subject = 'How do I reset my password?') {
     body: { customer: { id: demoCustomers.freeTier }, channel: 'chat', subject, body: 'Hi, how do I reset my password? I forgot it.' },
   });
   const { ticketId } = created.body;
-  await waitForTicket(stack.url, stack.keys.service, ticketId, (s) => s.status === 'awaiting_customer');
+  await waitForTicket(stack.url, stack.keys.admin, ticketId, (s) => s.status === 'awaiting_customer');
   await call(stack.url, 'POST', `/v1/tickets/${ticketId}/messages`, { key: stack.keys.service, body: { body: 'Thanks, that worked!' } });
   const survey = await waitFor(
     async () => hooks.events('ticket.csat_requested').find((e) => e.data.ticket.id === ticketId),
@@ -85,7 +85,7 @@ describe('the survey link', () => {
     const answered = await postForm(page(surveyUrl), { score: '4', comment: 'Quick <b>and</b> kind' });
     expect(answered.status).toBe(200);
     expect(await answered.text()).toMatch(/rated this request 4 out of 5/);
-    const state = await waitForTicket(stack.url, stack.keys.service, ticketId, (s) => s.csat.score !== null);
+    const state = await waitForTicket(stack.url, stack.keys.admin, ticketId, (s) => s.csat.score !== null);
     expect(state.csat).toMatchObject({ score: 4, comment: 'Quick <b>and</b> kind' });
     expect(await (await fetch(page(surveyUrl))).text()).toMatch(/You rated this request 4 out of 5/);
     expect((await postForm(page(surveyUrl), { score: '1' })).status).toBe(409);
@@ -123,7 +123,7 @@ describe('a number replied to the survey', () => {
     const { ticketId } = await resolvedTicket();
     const sent = await call(stack.url, 'POST', `/v1/tickets/${ticketId}/messages`, { key: stack.keys.service, body: { body: ' 5/5 ' } });
     expect(sent.status).toBe(202);
-    const state = await waitForTicket(stack.url, stack.keys.service, ticketId, (s) => s.csat.score !== null);
+    const state = await waitForTicket(stack.url, stack.keys.admin, ticketId, (s) => s.csat.score !== null);
     expect(state.csat.score).toBe(5);
     expect(state.status).toBe('resolved');
     expect(state.followUps).toBe(0);
@@ -137,7 +137,7 @@ describe('a number replied to the survey', () => {
     expect((await call(stack.url, 'POST', `/v1/tickets/${ticketId}/csat`, { key: stack.keys.service, body: { score: 3 } })).status).toBe(
       202,
     );
-    const state = await waitForTicket(stack.url, stack.keys.service, ticketId, (s) => s.csat.score !== null);
+    const state = await waitForTicket(stack.url, stack.keys.admin, ticketId, (s) => s.csat.score !== null);
     expect(state.csat.score).toBe(3);
   });
 });

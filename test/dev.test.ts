@@ -42,7 +42,7 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
     dev.once('exit', (code, signal) => resolve({ code, signal })),
   );
   try {
-    await expect.poll(() => output, { timeout: 90_000, interval: 250 }).toContain('Tandem is running');
+    await expect.poll(() => output, { timeout: 180_000, interval: 250 }).toContain('Tandem is running');
     expect(output).toContain(`http://127.0.0.1:${port}`);
     expect(output).toContain(`Temporal Web  http://127.0.0.1:${temporalPort + 1000}`);
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/client';
 import { apiKeys, type ApiKeyRole } from '../db/schema';
@@ -11,15 +11,20 @@ export interface Principal {
   /** The agent or service behind the key: the actor recorded in ticket histories. */
   name: string;
   role: ApiKeyRole;
+  /** A service key's reach: the tickets it started (`own`) or every ticket (`all`). */
+  scope: 'own' | 'all';
 }
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Creates a key and returns its plaintext; only the hash is stored, so this is the one chance to see it. */
-export async function createApiKey(db: Db, input: { name: string; role: ApiKeyRole }): Promise<{ id: string; key: string }> {
+export async function createApiKey(
+  db: Db,
+  input: { name: string; role: ApiKeyRole; scope?: 'own' | 'all' },
+): Promise<{ id: string; key: string }> {
   const key = `tdm_${input.role}_${randomBytes(32).toString('base64url')}`;
   const id = `key_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await db.insert(apiKeys).values({ id, name: input.name, role: input.role, hash: hashKey(key) });
+  await db.insert(apiKeys).values({ id, name: input.name, role: input.role, scope: input.scope ?? 'own', hash: hashKey(key) });
   return { id, key };
 }
 
@@ -34,14 +39,21 @@ export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
 
 export function listApiKeys(db: Db) {
   return db
-    .select({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt })
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      role: apiKeys.role,
+      scope: apiKeys.scope,
+      createdAt: apiKeys.createdAt,
+      revokedAt: apiKeys.revokedAt,
+    })
     .from(apiKeys)
     .orderBy(apiKeys.createdAt);
 }
 
 async function findPrincipal(db: Db, hash: string): Promise<Principal | null> {
   const [row] = await db
-    .select({ keyId: apiKeys.id, name: apiKeys.name, role: apiKeys.role })
+    .select({ keyId: apiKeys.id, name: apiKeys.name, role: apiKeys.role, scope: apiKeys.scope })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
@@ -133,4 +145,18 @@ export function allow(roles: ApiKeyRole[], exclusive = false) {
 export function principalOf(req: Request): Principal {
   if (!req.principal) throw problems.unauthenticated('send Authorization: Bearer <api key>');
   return req.principal;
+}
+
+/** The people behind live agent, lead and admin keys: who a ticket can be assigned to. */
+export async function listAgents(db: Db): Promise<{ name: string; role: ApiKeyRole }[]> {
+  const rows = await db
+    .selectDistinct({ name: apiKeys.name, role: apiKeys.role })
+    .from(apiKeys)
+    .where(and(isNull(apiKeys.revokedAt), inArray(apiKeys.role, ['agent', 'lead', 'admin'])))
+    .orderBy(apiKeys.name);
+  // A person with keys of two roles is listed once, with the higher role.
+  const rank: Record<string, number> = { agent: 0, lead: 1, admin: 2 };
+  const byName = new Map<string, ApiKeyRole>();
+  for (const r of rows) if ((rank[r.role] ?? -1) >= (rank[byName.get(r.name) ?? ''] ?? -1)) byName.set(r.name, r.role);
+  return [...byName].map(([name, role]) => ({ name, role }));
 }

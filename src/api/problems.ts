@@ -24,7 +24,7 @@ export const problems = {
   invalid: (errors: FieldError[]) =>
     new Problem(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors }),
   unauthenticated: (detail: string) => new Problem(401, 'Unauthorized', detail),
-  forbidden: (detail: string) => new Problem(403, 'Forbidden', detail),
+  forbidden: (detail: string, extra: Record<string, unknown> = {}) => new Problem(403, 'Forbidden', detail, extra),
   notFound: (detail: string) => new Problem(404, 'Not Found', detail),
   conflict: (detail: string, extra: Record<string, unknown> = {}) => new Problem(409, 'Conflict', detail, extra),
   unprocessable: (detail: string, errors?: FieldError[]) => new Problem(422, 'Unprocessable request', detail, errors ? { errors } : {}),

@@ -1,6 +1,8 @@
 import type { TicketRecord } from '../db/ticketQueries';
 import { summaryLine } from '../db/ticketQueries';
 import { problems } from './problems';
+import { publicStatusOf } from '../domain/delivery';
+import type { TicketView } from '../domain/ticketState';
 import { inStorableRange } from '../schemas/api';
 
 // How the API shows what it read. One time format in every response: ISO 8601.
@@ -35,6 +37,35 @@ export const queueRowView = (r: TicketRecord) => ({
   ...rowView(r),
   summaryLine: summaryLine(r.escalationSummary),
 });
+
+/**
+ * What a service key sees of a ticket: where it stands and the public conversation; never the
+ * enrichment (MRR, billing), drafts, escalation summaries, similar tickets, notes or triage detail.
+ */
+export function serviceView(v: TicketView) {
+  return {
+    ticketId: v.ticketId,
+    status: v.status,
+    publicStatus: publicStatusOf(v.status),
+    channel: v.ticket.channel,
+    subject: v.ticket.subject,
+    externalId: v.ticket.externalId ?? null,
+    createdAt: v.ticket.createdAt,
+    assigned: v.assignee !== null,
+    transcript: v.transcript
+      .filter((m) => !m.internal && m.author !== 'system')
+      .map((m) => ({
+        id: m.id,
+        author: m.author,
+        body: m.body,
+        at: m.at,
+        ...(m.delivery ? { delivery: { status: m.delivery.status, at: m.delivery.at } } : {}),
+      })),
+    csat: { score: v.csat.score, surveySentAt: v.csat.surveySentAt, windowClosed: v.csat.windowClosed },
+    resolution: v.resolution ? { mode: v.resolution.mode, reason: v.resolution.reason, at: v.resolution.at } : null,
+    version: v.version,
+  };
+}
 
 // Workflow state keeps times as epoch milliseconds (what deterministic workflow code has); every
 // field that holds one is named `at`, `…At` or `…Since`.

@@ -196,6 +196,9 @@ export const messages = pgTable(
     emailMessageId: text('email_message_id'),
     /** Attachments the customer's email named; their content is not stored. */
     attachments: jsonb('attachments').$type<Attachment[]>(),
+    /** For a customer's message: the API key that posted it, and its role (a lead or admin posting for a customer shows). */
+    postedBy: text('posted_by'),
+    postedAs: text('posted_as'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('messages_ticket_idx').on(t.ticketId, t.createdAt), index('messages_email_id_idx').on(t.emailMessageId)],

@@ -18,6 +18,13 @@ export const apiKeys = pgTable(
     /** The agent or service behind the key; recorded as the actor of its actions. */
     name: text('name').notNull(),
     role: text('role', { enum: apiKeyRoles }).notNull(),
+    /**
+     * What a service key may see and write: `own` tickets (those it started), or `all` (an internal
+     * backend, granted explicitly). Other roles' keys ignore it.
+     */
+    scope: text('scope', { enum: ['own', 'all'] })
+      .notNull()
+      .default('own'),
     /** SHA-256 of the key: keys are 256-bit random, so a fast hash is enough. */
     hash: text('hash').notNull(),
     createdAt: createdAt(),

@@ -117,6 +117,8 @@ export const customerMessageRow = (m: TranscriptMessage & { ticketId: string }) 
   body: m.body,
   emailMessageId: m.emailMessageId ?? null,
   attachments: m.attachments ?? null,
+  postedBy: m.postedBy?.name ?? null,
+  postedAs: m.postedBy?.role ?? null,
   createdAt: new Date(m.at),
 });
 

@@ -84,9 +84,14 @@ export const actionNames: ActionName[] = [
   'reprioritize',
   'feedback',
 ];
-export type ActionPayload<A extends ActionName> = ActionPayloadMap[A];
+/** Who acts, as the caller vouches: the API sets it from the key; a bare Signal without it counts as an agent. */
+export const actorRoles = ['agent', 'lead', 'admin'] as const;
+export type ActorRole = (typeof actorRoles)[number];
+export type ActionPayload<A extends ActionName> = ActionPayloadMap[A] & { actorRole?: ActorRole };
 /** What a caller sends: the same, except that a resolve's reason may be left out. */
-export type ActionInput<A extends ActionName> = A extends 'resolve' ? { agentId: string; reason?: string } : ActionPayloadMap[A];
+export type ActionInput<A extends ActionName> = (A extends 'resolve' ? { agentId: string; reason?: string } : ActionPayloadMap[A]) & {
+  actorRole?: ActorRole;
+};
 
 export const ACTOR_MAX = 100;
 export const BODY_MAX = 20_000;
@@ -212,7 +217,9 @@ export function parseActionPayload<A extends ActionName>(action: A, raw: unknown
     }
     payload[field] = spec.read(value, field, problems);
   }
-  return problems.length > 0 ? { problems } : { payload: payload as ActionPayload<A> };
+  const role = (raw as Record<string, unknown>).actorRole;
+  if (role !== undefined) payload.actorRole = oneOf(actorRoles)(role, 'actorRole', problems);
+  return problems.length > 0 ? { problems } : { payload: payload as unknown as ActionPayload<A> };
 }
 
 /** The slice of a ticket's state an action is judged against. */
@@ -221,6 +228,30 @@ export interface ActionContext {
   mode: HandlingMode | null;
   assignee: string | null;
   hasPendingDraft: boolean;
+  /** Per-ticket rules apply (tickets started before they existed act as they did). */
+  ownedActions?: boolean;
+}
+
+/** What changes a ticket: only its assignee, a lead or an admin may do these to an assigned ticket. */
+const ownedActions: ActionName[] = [
+  'approve',
+  'modify',
+  'takeover',
+  'assign',
+  'reply',
+  'resolve',
+  'handback',
+  'reclassify',
+  'reprioritize',
+];
+/** Refusals that are a matter of who asks (the API answers them 403), not of the ticket's state. */
+export const FORBIDDEN_PREFIX = 'forbidden: ';
+
+/** Why this actor may not do this to this ticket, or null: an agent acts on unassigned tickets and their own. */
+export function ownershipRefusal(action: ActionName, agentId: string, role: ActorRole | undefined, t: ActionContext): string | null {
+  if (!t.ownedActions || !ownedActions.includes(action) || (role ?? 'agent') !== 'agent') return null;
+  if (t.assignee === null || t.assignee === agentId) return null;
+  return `${FORBIDDEN_PREFIX}the ticket is assigned to ${t.assignee}; only they, a lead or an admin may ${action} it`;
 }
 
 const open = (s: TicketStatus) => s !== 'resolved' && s !== 'closed';
@@ -231,6 +262,8 @@ const open = (s: TicketStatus) => s !== 'resolved' && s !== 'closed';
  */
 export function refusalFor<A extends ActionName>(action: A, payload: ActionPayload<A>, t: ActionContext): string | null {
   if (t.status === 'closed') return 'the ticket is closed';
+  const forbidden = ownershipRefusal(action, payload.agentId, payload.actorRole, t);
+  if (forbidden) return forbidden;
   switch (action) {
     case 'approve':
     case 'modify':

@@ -20,6 +20,17 @@ export function csatRefusal(s: Pick<TicketState, 'status' | 'csat'>, score: unkn
   return Number.isInteger(n) && n >= 1 && n <= 5 ? null : 'score must be 1–5';
 }
 
+/**
+ * Why a score may not replace the one given for this survey, or null: once scored, only whoever
+ * gave it (the same key, or the survey link) may change it. Tickets from before scores were
+ * attributed accept a change as they did.
+ */
+export function csatChangeRefusal(s: Pick<TicketState, 'csat'>, by: string | null): string | null {
+  if (s.csat.score === null || s.csat.by === undefined) return null;
+  if (s.csat.by !== null && by === s.csat.by) return null;
+  return 'this survey was already answered; only whoever answered it may change the score';
+}
+
 /** What the customer receives when the survey, or its reminder, goes out; `link` is the signed survey page. */
 export function csatRequestText(kind: 'csat_survey' | 'csat_reminder', subject: string, link?: string): string {
   const ask =

@@ -119,6 +119,8 @@ export interface TranscriptMessage {
   attachments?: Attachment[];
   /** An agent's note for colleagues (the read model's view only; never in the workflow's transcript). */
   internal?: boolean;
+  /** The API key that posted a customer's message, and its role (a lead posting for a customer says so). */
+  postedBy?: { name: string; role: string };
   /** How a message to the customer travelled (the read model's view only). */
   delivery?: MessageDelivery;
 }

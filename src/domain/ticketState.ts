@@ -115,6 +115,8 @@ export interface TicketState {
     comment: string | null;
     at: number | null;
     windowClosed: boolean;
+    /** Who gave the score (the key's name, or `survey-link`): only they may change it for this survey. */
+    by?: string | null;
   };
   followUps: number;
   refusedActions: number;
@@ -137,6 +139,8 @@ export interface TicketState {
   firstResolution?: FirstResolution | null;
   /** Customer messages after the first response that were more than a plain thanks. */
   customerFollowUps?: number;
+  /** Per-ticket rules apply: an agent acts only on unassigned tickets and their own (absent on older tickets). */
+  ownedActions?: boolean;
   /** Where the customer's text addressed the AI (shown to the agent who reviews the reply). */
   injection?: InjectionFinding[];
   /** A priority level a person set (reprioritize); it stands until a person changes it again. */

@@ -8,6 +8,7 @@ import {
   DEFAULT_RESOLVE_REASON,
   NOTE_MAX,
   REASON_MAX,
+  actorRoles,
   type ActionInput,
   type ActionName,
   type ActionPayload,
@@ -27,21 +28,24 @@ const note = z.string().max(NOTE_MAX);
 
 type SchemaFor<A extends ActionName> = z.ZodType<ActionPayload<A>, ActionInput<A>>;
 
+/** Every action's payload carries who acts in what role (the API sets both from the key). */
+const withActor = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, actorRole: z.enum(actorRoles).optional() });
+
 export const ActionPayloads = {
-  approve: z.object({ agentId: actor }),
-  modify: z.object({ agentId: actor, body, note: note.optional() }),
-  takeover: z.object({ agentId: actor }),
-  assign: z.object({ agentId: actor, assignee: actor }),
-  reply: z.object({ agentId: actor, body }),
-  resolve: z.object({ agentId: actor, reason: z.string().trim().min(1).max(REASON_MAX).default(DEFAULT_RESOLVE_REASON) }),
-  handback: z.object({ agentId: actor, note: note.optional() }),
-  reclassify: z.object({
+  approve: withActor({ agentId: actor }),
+  modify: withActor({ agentId: actor, body, note: note.optional() }),
+  takeover: withActor({ agentId: actor }),
+  assign: withActor({ agentId: actor, assignee: actor }),
+  reply: withActor({ agentId: actor, body }),
+  resolve: withActor({ agentId: actor, reason: z.string().trim().min(1).max(REASON_MAX).default(DEFAULT_RESOLVE_REASON) }),
+  handback: withActor({ agentId: actor, note: note.optional() }),
+  reclassify: withActor({
     agentId: actor,
     changes: ClassificationLabels.partial().refine((c) => Object.keys(c).length > 0, 'name at least one field to correct'),
   }),
-  note: z.object({ agentId: actor, body }),
-  reprioritize: z.object({ agentId: actor, level: PriorityLevel, reason: z.string().trim().min(1).max(FEEDBACK_REASON_MAX) }),
-  feedback: z.object({
+  note: withActor({ agentId: actor, body }),
+  reprioritize: withActor({ agentId: actor, level: PriorityLevel, reason: z.string().trim().min(1).max(FEEDBACK_REASON_MAX) }),
+  feedback: withActor({
     agentId: actor,
     draftId: z
       .string()

@@ -80,7 +80,7 @@ export const ActionBodies = Object.fromEntries(
   Object.entries(ActionPayloads).map(([name, schema]) => [
     name,
     (schema as z.ZodObject)
-      .omit({ agentId: true })
+      .omit({ agentId: true, actorRole: true })
       .strict()
       .meta({ id: `${name[0]?.toUpperCase()}${name.slice(1)}Action` }),
   ]),
@@ -146,6 +146,34 @@ export const TicketState = z
     timeline: z.array(z.looseObject({ seq: z.number(), at: z.number(), type: z.string(), actor: z.string() })),
   })
   .meta({ id: 'TicketState', description: 'The `state` Query of the ticket workflow.' });
+
+export const ServiceTicket = z
+  .object({
+    ticketId: z.string(),
+    status: TicketStatus,
+    publicStatus: z.enum(['open', 'waiting_on_customer', 'resolved', 'closed']),
+    channel: Channel,
+    subject: z.string(),
+    externalId: z.string().nullable(),
+    createdAt: z.string(),
+    assigned: z.boolean(),
+    transcript: z.array(
+      z.object({
+        id: z.string(),
+        author: z.string(),
+        body: z.string(),
+        at: z.string(),
+        delivery: z.object({ status: z.string(), at: z.string().nullable() }).optional(),
+      }),
+    ),
+    csat: z.object({ score: z.number().nullable(), surveySentAt: z.string().nullable(), windowClosed: z.boolean() }),
+    resolution: z.object({ mode: ResolutionMode, reason: z.string(), at: z.string() }).nullable(),
+    version: z.number(),
+  })
+  .meta({
+    id: 'ServiceTicket',
+    description: "What a service key sees of a ticket: its status and public conversation, nothing of Tandem's internals.",
+  });
 
 export const TicketRow = z
   .object({

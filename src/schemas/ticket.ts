@@ -107,6 +107,7 @@ export const TranscriptMessage = z.object({
   emailMessageId: z.string().optional(),
   attachments: z.array(Attachment).optional(),
   internal: z.boolean().optional(),
+  postedBy: z.object({ name: z.string(), role: z.string() }).optional(),
   delivery: z
     .object({
       status: z.enum(deliveryStatuses),

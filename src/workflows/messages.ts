@@ -10,11 +10,15 @@ export interface CustomerMessageInput {
   /** For a message that came by email: its Message-ID (replies thread to it) and named attachments. */
   emailMessageId?: string;
   attachments?: Attachment[];
+  /** The key that posted it (the API sets it): every customer message says who sent it in. */
+  postedBy?: { name: string; role: string };
 }
 
 export interface CsatInput {
   score: number;
   comment?: string;
+  /** Who gives it: the key's name, or `survey-link`. A later score replaces it only from the same. */
+  by?: string;
 }
 
 export const stateQuery = defineQuery<TicketView>('state');

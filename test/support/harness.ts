@@ -85,8 +85,11 @@ export interface TestStackOptions<K extends string> {
   policy?: RoutingPolicy;
   /** Serve GET/PUT /v1/policy from the database (`cacheMs` as the store takes it). */
   policies?: { cacheMs?: number };
-  /** API keys to create, by name and role; each is stored as `<name>-<run suffix>` (see `names`). */
-  keys?: Record<K, ApiKeyRole>;
+  /**
+   * API keys to create, by name and role (`service:all` for a service key granted every ticket);
+   * each is stored as `<name>-<run suffix>` (see `names`).
+   */
+  keys?: Record<K, ApiKeyRole | 'service:all'>;
   /** Anything else the API takes (logger, timeouts, customer ids). */
   app?: Omit<AppDeps, 'client' | 'database' | 'taskQueue' | 'policy' | 'policies'>;
   worker?: Omit<Parameters<typeof startTestWorker>[0], 'database'>;
@@ -136,9 +139,10 @@ export async function startTestStack<K extends string = never>(options: TestStac
     const suffix = randomUUID().slice(0, 6);
     const keys = {} as Record<K, string>;
     const names = {} as Record<K, string>;
-    for (const [name, role] of Object.entries(options.keys ?? {}) as [K, ApiKeyRole][]) {
+    for (const [name, given] of Object.entries(options.keys ?? {}) as [K, ApiKeyRole | 'service:all'][]) {
       names[name] = `${name}-${suffix}`;
-      keys[name] = (await createApiKey(database.db, { role, name: names[name] })).key;
+      const role = given === 'service:all' ? 'service' : given;
+      keys[name] = (await createApiKey(database.db, { role, name: names[name], scope: given === 'service:all' ? 'all' : 'own' })).key;
     }
     return { database, client, worker, app, url: served.url, keys, names, close };
   } catch (error) {

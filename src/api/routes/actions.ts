@@ -4,6 +4,7 @@ import { actionNames, type ActionName } from '../../domain/actions';
 import { requestFingerprint } from '../../domain/requests';
 import type { ActionResult, MessageReceipt } from '../../domain/ticketState';
 import { actions } from '../../workflows/messages';
+import { listAgents, type Principal } from '../auth';
 import { callTemporal } from '../dependencies';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, problemResponse, type RouteSpec } from '../route';
@@ -17,6 +18,16 @@ const REQUEST_POLL_MS = 1000;
 /** Agent actions (one route per Workflow Update) and the status of a request answered 202. */
 export function actionRoutes(calls: TicketCalls): RouteSpec[] {
   const { client, temporal, handleFor, missing, applyUpdate } = calls;
+
+  /** An assignment names a person who has an agent, lead or admin key; anyone else would drop out of every queue. */
+  const mustBeAnAgent = async (name: string) => {
+    const agents = await calls.database(() => listAgents(calls.db));
+    if (!agents.some((a) => a.name === name.trim())) {
+      throw problems.unprocessable(`no agent named ${name}; GET /v1/agents lists who can be assigned`, [
+        { field: 'body.assignee', message: 'not an agent, lead or admin' },
+      ]);
+    }
+  };
 
   const actionRoute = (action: ActionName) =>
     defineRoute({
@@ -38,7 +49,9 @@ export function actionRoutes(calls: TicketCalls): RouteSpec[] {
         409: problemResponse('The workflow refused the action (`detail` says why), or the request id was used for a different request.'),
       },
       async handle({ params, body, principal, requestId }) {
-        const payload = { ...(body as object), agentId: principal?.name ?? 'unknown' };
+        const role = principal?.role === 'lead' || principal?.role === 'admin' ? principal.role : 'agent';
+        const payload = { ...(body as object), agentId: principal?.name ?? 'unknown', actorRole: role };
+        if (action === 'assign') await mustBeAnAgent((body as { assignee: string }).assignee);
         const outcome = await applyUpdate<ActionResult>(params.id, requestId, () =>
           handleFor(params.id).executeUpdate(actions[action].update as never, { args: [payload] as never, updateId: requestId }),
         );
@@ -66,7 +79,8 @@ export function actionRoutes(calls: TicketCalls): RouteSpec[] {
       ...commonResponses,
       404: problemResponse('No such ticket or request.'),
     },
-    async handle({ params }: { params: z.output<typeof RequestIdParams> }) {
+    async handle({ params, principal }: { params: z.output<typeof RequestIdParams>; principal: Principal | null }) {
+      await calls.mustReach(principal, params.id);
       const base = { ticketId: params.id, requestId: params.requestId };
       try {
         // The poll's own deadline means "not yet"; the outer one bounds a Temporal that hangs.

@@ -3,13 +3,14 @@ import { customerConversation } from '../../db/conversationReads';
 import { publicStatusOf } from '../../domain/delivery';
 import { Conversation } from '../../schemas/delivery';
 import { TicketIdParams } from '../../schemas/api';
+import type { Principal } from '../auth';
 import { problems } from '../problems';
 import { commonResponses, defineRoute, problemResponse, type RouteSpec } from '../route';
 import type { TicketCalls } from './ticketCalls';
 
 /** The conversation as the customer may see it, for the widget or backend that shows it to them. */
 export function conversationRoutes(calls: TicketCalls): RouteSpec[] {
-  const { db, database, links } = calls;
+  const { db, database, links, mustReach } = calls;
 
   const conversation = defineRoute({
     method: 'get',
@@ -26,7 +27,8 @@ export function conversationRoutes(calls: TicketCalls): RouteSpec[] {
       ...commonResponses,
       404: problemResponse('No such ticket (or not written yet: retry in a moment).'),
     },
-    async handle({ params }: { params: z.output<typeof TicketIdParams> }) {
+    async handle({ params, principal }: { params: z.output<typeof TicketIdParams>; principal: Principal | null }) {
+      await mustReach(principal, params.id);
       const found = await database(() => customerConversation(db, params.id));
       if (!found) throw problems.notFound(`no ticket ${params.id}`);
       const { ticket } = found;

@@ -100,7 +100,7 @@ export function csatPageRoutes(calls: TicketCalls): RouteSpec[] {
         return html(400, surveyForm(found.ticket.subject, 'Please choose a score from 1 to 5.'));
       const comment = body.comment === undefined ? undefined : cutText(body.comment.trim(), CSAT_COMMENT_MAX);
       try {
-        await temporal(() => handleFor(found.ticket.id).signal(csatSignal, { score, ...(comment ? { comment } : {}) }));
+        await temporal(() => handleFor(found.ticket.id).signal(csatSignal, { score, ...(comment ? { comment } : {}), by: 'survey-link' }));
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return html(410, surveyMessage('This survey has closed', 'Thank you all the same.'));
         throw err;

@@ -92,6 +92,7 @@ export function inboundEmailRoutes(calls: TicketCalls): RouteSpec[] {
             body,
             ...(mail.messageId ? { emailMessageId: mail.messageId } : {}),
             ...(attachments.length ? { attachments } : {}),
+            ...(principal ? { postedBy: { name: principal.name, role: principal.role } } : {}),
           };
           const updateId = messageUpdateId(input.messageId);
           const outcome = await applyUpdate<MessageReceipt>(ticketId, updateId, () =>

@@ -1,5 +1,6 @@
 import type { RouteSpec } from '../route';
 import { actionRoutes } from './actions';
+import { agentRoutes } from './agents';
 import { conversationRoutes } from './conversation';
 import { csatPageRoutes } from './csatPage';
 import { feedbackRoutes } from './feedback';
@@ -29,6 +30,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...actionRoutes(calls),
     ...feedbackRoutes(calls),
     ...queueRoutes(calls),
+    ...agentRoutes(calls),
     ...webhookRoutes(calls),
     ...inboundEmailRoutes(calls),
     ...csatPageRoutes(calls),

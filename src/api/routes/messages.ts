@@ -1,4 +1,4 @@
-import { csatClosedReason } from '../../domain/csat';
+import { csatChangeRefusal, csatClosedReason } from '../../domain/csat';
 import { messageUpdateId, requestFingerprint } from '../../domain/requests';
 import type { MessageReceipt } from '../../domain/ticketState';
 import { csatSignal, customerMessageUpdate, stateQuery } from '../../workflows/messages';
@@ -9,7 +9,7 @@ import { reusedRequest, type TicketCalls } from './ticketCalls';
 
 /** What the customer sends into a ticket: messages and a CSAT score. */
 export function customerRoutes(calls: TicketCalls): RouteSpec[] {
-  const { temporal, fromWorker, handleFor, onTicket, applyUpdate } = calls;
+  const { temporal, fromWorker, handleFor, onTicket, applyUpdate, mustReach } = calls;
 
   const message = defineRoute({
     method: 'post',
@@ -29,15 +29,22 @@ export function customerRoutes(calls: TicketCalls): RouteSpec[] {
       404: problemResponse('No such ticket.'),
       409: problemResponse('The ticket has completed, or the message id was used for a different message.'),
     },
-    async handle({ params, body, requestId }) {
-      const input = { messageId: body.messageId ?? requestId, body: body.body };
+    async handle({ params, body, requestId, principal }) {
+      await mustReach(principal, params.id);
+      const input = {
+        messageId: body.messageId ?? requestId,
+        body: body.body,
+        ...(principal ? { postedBy: { name: principal.name, role: principal.role } } : {}),
+      };
       const updateId = messageUpdateId(input.messageId);
       const outcome = await applyUpdate<MessageReceipt>(params.id, updateId, () =>
         handleFor(params.id).executeUpdate(customerMessageUpdate, { args: [input], updateId }),
       );
       if ('pending' in outcome) return outcome.pending;
       const { request } = outcome.done;
-      if (request.fingerprint !== requestFingerprint('customerMessage', input)) throw reusedRequest(request);
+      // The binding is of the message (id and body), whoever posted it.
+      if (request.fingerprint !== requestFingerprint('customerMessage', { messageId: input.messageId, body: input.body }))
+        throw reusedRequest(request);
       return { status: 202, body: { ticketId: params.id, accepted: true, requestId: updateId } };
     },
   });
@@ -57,12 +64,14 @@ export function customerRoutes(calls: TicketCalls): RouteSpec[] {
       404: problemResponse('No such ticket.'),
       409: problemResponse('The ticket is not resolved, or its CSAT window has closed.'),
     },
-    async handle({ params, body }) {
+    async handle({ params, body, principal }) {
+      await mustReach(principal, params.id);
       const state = await onTicket(params.id, () => fromWorker(() => handleFor(params.id).query(stateQuery)));
       // The workflow has the last word; refusing here first gives the caller a 409 instead of a silent no.
-      const closed = csatClosedReason(state);
+      const by = principal?.name ?? 'unknown';
+      const closed = csatClosedReason(state) ?? csatChangeRefusal(state, by);
       if (closed) throw problems.conflict(closed, { ticketStatus: state.status });
-      await onTicket(params.id, () => temporal(() => handleFor(params.id).signal(csatSignal, body)));
+      await onTicket(params.id, () => temporal(() => handleFor(params.id).signal(csatSignal, { ...body, by })));
       return { status: 202, body: { ticketId: params.id, accepted: true } };
     },
   });

@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { FORBIDDEN_PREFIX } from '../../domain/actions';
 import { workflowIdFor } from '../../domain/ids';
 import type { RoutingPolicy } from '../../domain/policy';
 import { reuseConflict, type RequestBinding } from '../../domain/requests';
@@ -7,6 +8,7 @@ import { getTicketRecord } from '../../db/ticketQueries';
 import { csatLinks } from '../../delivery/csatLinks';
 import type { ticketWorkflow } from '../../workflows/ticket';
 import type { ActivityTimeouts } from '../../workflows/ticket/timeouts';
+import type { Principal } from '../auth';
 import { callDatabase, callTemporal, pollersOn } from '../dependencies';
 import { Problem, problems } from '../problems';
 
@@ -92,7 +94,12 @@ export function ticketCalls(deps: TicketRouteDeps) {
     try {
       return { done: await onTicket(ticketId, () => callTemporal(client, timeouts.updateMs - probeMs, run)) };
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw problems.conflict(err.cause?.message ?? err.message, {});
+      if (err instanceof WorkflowUpdateFailedError) {
+        const reason = err.cause?.message ?? err.message;
+        // Who may act is the workflow's rule too (for Signals and Updates sent straight to Temporal).
+        if (reason.startsWith(FORBIDDEN_PREFIX)) throw problems.forbidden(reason.slice(FORBIDDEN_PREFIX.length));
+        throw problems.conflict(reason, {});
+      }
       const timedOut = err instanceof Problem && err.status === 503 && err.extra.dependency === 'temporal';
       // Temporal answering about pollers means it is up, so it holds the Update for the worker.
       const temporalUp =
@@ -108,7 +115,40 @@ export function ticketCalls(deps: TicketRouteDeps) {
     }
   }
 
-  return { client, db, deps, temporal, fromWorker, database, handleFor, missing, onTicket, applyUpdate, links };
+  /**
+   * A service key reaches only the tickets it started, unless it was granted every ticket
+   * (`scope all`); other roles reach every ticket. A 403 names the rule; a ticket that does not
+   * exist stays a 404.
+   */
+  async function mustReach(principal: Principal | null, ticketId: string): Promise<void> {
+    if (!principal || principal.role !== 'service' || principal.scope === 'all') return;
+    if ((await startedBy(ticketId)) === principal.name) return;
+    throw problems.forbidden(
+      `service key ${principal.name} reaches only the tickets it started (scope own); ticket ${ticketId} is not one of them`,
+      {
+        rule: 'service-scope',
+      },
+    );
+  }
+
+  /** Who started a ticket: the read model's record, or the workflow's memo for one written a moment ago. */
+  async function startedBy(ticketId: string): Promise<string | null> {
+    // Through a database outage the workflow's memo still says, so a service key keeps working.
+    const record = await database(() => getTicketRecord(db, ticketId)).catch((err: unknown) => {
+      if (err instanceof Problem && err.extra.dependency === 'database') return undefined;
+      throw err;
+    });
+    if (record) return record.createdBy;
+    try {
+      const described = await temporal(() => handleFor(ticketId).describe());
+      return typeof described.memo?.createdBy === 'string' ? described.memo.createdBy : null;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no ticket ${ticketId}`);
+      throw err;
+    }
+  }
+
+  return { client, db, deps, temporal, fromWorker, database, handleFor, missing, onTicket, applyUpdate, links, mustReach, startedBy };
 }
 
 export type TicketCalls = ReturnType<typeof ticketCalls>;

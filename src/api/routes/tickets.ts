@@ -13,15 +13,18 @@ import {
   TicketCreated,
   TicketIdParams,
   TicketPage,
+  ServiceTicket,
   TicketState,
 } from '../../schemas/api';
-import { decodeCursor, encodeCursor, rowView, withIsoTimes } from '../views';
+import type { TicketView } from '../../domain/ticketState';
+import type { Principal } from '../auth';
+import { decodeCursor, encodeCursor, rowView, serviceView, withIsoTimes } from '../views';
 import type { TicketCalls } from './ticketCalls';
 import { openTicket, sha256 } from './ticketStarter';
 
 /** Tickets as a resource: start one, read one, list them. */
 export function ticketResourceRoutes(calls: TicketCalls): RouteSpec[] {
-  const { db, fromWorker, database, handleFor } = calls;
+  const { db, fromWorker, database, handleFor, mustReach } = calls;
 
   const create = defineRoute({
     method: 'post',
@@ -71,17 +74,32 @@ export function ticketResourceRoutes(calls: TicketCalls): RouteSpec[] {
     params: TicketIdParams,
     query: GetTicketQuery,
     responses: {
-      200: { description: 'The ticket state.', schema: TicketState },
+      200: {
+        description:
+          'The ticket state; for a service key, the service view (ServiceTicket: no enrichment, drafts, summaries or similar tickets).',
+        schema: TicketState.or(ServiceTicket),
+      },
       ...commonResponses,
       404: problemResponse('No such ticket.'),
     },
-    async handle({ params, query }: { params: { id: string }; query: z.output<typeof GetTicketQuery> }) {
+    async handle({
+      params,
+      query,
+      principal,
+    }: {
+      params: { id: string };
+      query: z.output<typeof GetTicketQuery>;
+      principal: Principal | null;
+    }) {
+      await mustReach(principal, params.id);
+      // A service (the customer's side) gets what it may know; people get the whole state.
+      const shown = (view: TicketView) => withIsoTimes(principal?.role === 'service' ? serviceView(view) : view);
       const fromReadModel = async () => {
         const stored = await database(() => readTicketView(db, params.id));
         return stored
           ? {
               status: 200,
-              body: withIsoTimes(stored.view),
+              body: shown(stored.view),
               headers: { 'X-Tandem-Source': 'read-model', 'X-Tandem-Version': String(stored.version) },
             }
           : undefined;
@@ -93,7 +111,7 @@ export function ticketResourceRoutes(calls: TicketCalls): RouteSpec[] {
         const state = await fromWorker(() => handleFor(params.id).query(stateQuery));
         return {
           status: 200,
-          body: withIsoTimes(state),
+          body: shown(state),
           headers: { 'X-Tandem-Source': 'workflow', 'X-Tandem-Version': String(state.version) },
         };
       } catch (err) {

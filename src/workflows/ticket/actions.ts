@@ -182,7 +182,13 @@ export function registerActions(run: TicketRun) {
   const { s, log, requests } = run;
   const validate = <A extends ActionName>(name: A, raw: unknown): ActionPayload<A> => {
     const payload = parsePayload(name, raw);
-    const refusal = refusalFor(name, payload, { status: s.status, mode: s.mode, assignee: s.assignee, hasPendingDraft: s.draft !== null });
+    const refusal = refusalFor(name, payload, {
+      status: s.status,
+      mode: s.mode,
+      assignee: s.assignee,
+      hasPendingDraft: s.draft !== null,
+      ownedActions: s.ownedActions ?? false,
+    });
     if (refusal) throw new Error(refusal);
     return payload;
   };

@@ -103,7 +103,7 @@ export class Conversation {
     s.firstResolution ??= { mode: s.resolution.mode, endedBy: endedByOf(reason), at: s.resolution.at };
     // A score the customer already gave survives a reopen; otherwise the survey starts afresh.
     if (s.csat.score === null) {
-      s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false };
+      s.csat = { surveySentAt: null, reminderSentAt: null, score: null, comment: null, at: null, windowClosed: false, by: null };
     }
     this.log.setStatus('resolved', by, { resolutionMode: s.resolution.mode, reason });
   }

@@ -1,5 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
-import { CSAT_COMMENT_MAX, csatRefusal } from '../../domain/csat';
+import { CSAT_COMMENT_MAX, csatChangeRefusal, csatRefusal } from '../../domain/csat';
 import { messageUpdateId } from '../../domain/requests';
 import { cutText } from '../../domain/text';
 import type { TranscriptMessage } from '../../domain/ticket';
@@ -34,6 +34,9 @@ export function registerCustomerHandlers(run: TicketRun) {
         at: Date.now(),
         ...(typeof m.emailMessageId === 'string' ? { emailMessageId: m.emailMessageId } : {}),
         ...(Array.isArray(m.attachments) && m.attachments.length ? { attachments: m.attachments } : {}),
+        ...(m.postedBy && typeof m.postedBy.name === 'string'
+          ? { postedBy: { name: m.postedBy.name, role: String(m.postedBy.role) } }
+          : {}),
       };
       run.inbox.push(message);
       log.queueCustomerMessages(message);
@@ -57,17 +60,26 @@ export function registerCustomerHandlers(run: TicketRun) {
   });
 
   setHandler(csatSignal, (c) => {
-    const refusal = csatRefusal(s, c?.score);
-    if (refusal) return log.record('csat_refused', 'customer', { reason: refusal });
-    takeCsatScore(run, Number(c.score), typeof c.comment === 'string' ? c.comment : null);
+    const by = typeof c?.by === 'string' ? c.by : null;
+    const refusal = csatRefusal(s, c?.score) ?? csatChangeRefusal(s, by);
+    if (refusal) return log.record('csat_refused', 'customer', { reason: refusal, ...(by ? { by } : {}) });
+    takeCsatScore(run, Number(c.score), typeof c.comment === 'string' ? c.comment : null, undefined, by);
   });
 }
 
 /** The customer's score: from the survey page or API (a Signal), or a bare number replied to the survey. */
-export function takeCsatScore(run: TicketRun, score: number, comment: string | null, via?: 'reply') {
+export function takeCsatScore(run: TicketRun, score: number, comment: string | null, via?: 'reply', by: string | null = null) {
   const { s, log } = run;
+  const previous = s.csat.score;
   s.csat.score = score;
   s.csat.comment = comment === null ? null : cutText(comment, CSAT_COMMENT_MAX);
   s.csat.at = Date.now();
-  log.record('csat_received', 'customer', { score, ...(via ? { via } : {}) });
+  if (by !== null) s.csat.by = by;
+  // The timeline keeps every score given, the replaced one included.
+  log.record('csat_received', 'customer', {
+    score,
+    ...(via ? { via } : {}),
+    ...(by ? { by } : {}),
+    ...(previous !== null ? { replaced: previous } : {}),
+  });
 }

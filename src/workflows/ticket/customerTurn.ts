@@ -35,7 +35,7 @@ export async function customerTurn(run: TicketRun, m: TranscriptMessage) {
       const score = scoreFromReply(m.body)!;
       const refusal = s.csat.score !== null ? 'the survey was already answered' : csatRefusal(s, score);
       if (refusal) return run.log.record('csat_refused', 'customer', { reason: refusal, via: 'reply' });
-      return takeCsatScore(run, score, null, 'reply');
+      return takeCsatScore(run, score, null, 'reply', m.postedBy?.name ?? null);
     }
     if (!s.resolution || s.resolution.reopenWindowClosed) return;
     // "Thanks, all good" on a resolved ticket is a thank-you, not a new question.
