@@ -4,6 +4,7 @@ import type { WebhookEventType } from '../domain/delivery';
 import type { WebhookAttempt } from '../webhooks/send';
 import type { Db } from './client';
 import { groupCommit } from './groupCommit';
+import { textArray } from './textArray';
 import { messages, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema';
 
 // Every statement about webhook deliveries: which endpoints an event goes to, one row per event
@@ -77,9 +78,6 @@ const toSend = {
   enabled: webhookEndpoints.enabled,
   deletedAt: webhookEndpoints.deletedAt,
 };
-
-/** A text[] literal: the driver runs without array type information (fetch_types off), so arrays go as text. */
-const textArray = (values: string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 
 // Prepared once per database: sending is the hot path (one lookup per attempt), and building the
 // query each time costs more than running it.

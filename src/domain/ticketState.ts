@@ -56,6 +56,7 @@ export const timelineEventTypes = [
   'note_added',
   'override',
   'feedback',
+  'erased',
 ] as const;
 export type TimelineEventType = (typeof timelineEventTypes)[number];
 

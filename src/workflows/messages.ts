@@ -26,6 +26,8 @@ export const customerMessageSignal = defineSignal<[CustomerMessageInput]>('custo
 /** The same message as an Update: the caller learns at once whether its message id was reused. */
 export const customerMessageUpdate = defineUpdate<MessageReceipt, [CustomerMessageInput]>('customerMessage');
 export const csatSignal = defineSignal<[CsatInput]>('csat');
+/** Drop the customer's personal data from the ticket's state (an admin erased the customer). */
+export const eraseSignal = defineSignal<[{ by: string }]>('erase');
 
 type ActionUpdate<A extends ActionName> = ReturnType<typeof defineUpdate<ActionResult, [ActionInput<A>], A>>;
 type ActionSignal<A extends ActionName> = ReturnType<typeof defineSignal<[ActionInput<A>], A>>;

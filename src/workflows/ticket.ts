@@ -5,7 +5,7 @@ import { initialTicketState } from '../domain/initialState';
 import { canComplete, nextDeadline, outcomeOf, type TicketOutcome, type TicketState } from '../domain/ticketState';
 import { stateQuery } from './messages';
 import { registerActions } from './ticket/actions';
-import { registerCustomerHandlers } from './ticket/customer';
+import { registerCustomerHandlers, registerErasure } from './ticket/customer';
 import type { CarriedIds } from './ticket/requestLog';
 import { TicketRun } from './ticket/run';
 import type { ActivityTimeouts } from './ticket/timeouts';
@@ -44,6 +44,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
 
   registerActions(run);
   registerCustomerHandlers(run);
+  registerErasure(run);
   setHandler(stateQuery, run.view);
 
   if (!input.carried) await run.triage();

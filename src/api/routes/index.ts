@@ -2,6 +2,7 @@ import type { RouteSpec } from '../route';
 import { actionRoutes } from './actions';
 import { agentRoutes } from './agents';
 import { conversationRoutes } from './conversation';
+import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
 import { feedbackRoutes } from './feedback';
 import { inboundEmailRoutes } from './inboundEmail';
@@ -31,6 +32,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...feedbackRoutes(calls),
     ...queueRoutes(calls),
     ...agentRoutes(calls),
+    ...customerDataRoutes(calls),
     ...webhookRoutes(calls),
     ...inboundEmailRoutes(calls),
     ...csatPageRoutes(calls),

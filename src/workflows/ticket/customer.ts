@@ -4,7 +4,8 @@ import { messageUpdateId } from '../../domain/requests';
 import { cutText } from '../../domain/text';
 import type { TranscriptMessage } from '../../domain/ticket';
 import type { MessageReceipt } from '../../domain/ticketState';
-import { csatSignal, customerMessageSignal, customerMessageUpdate, type CustomerMessageInput } from '../messages';
+import { erasedMessage, eraseFromState } from '../../domain/erasure';
+import { csatSignal, customerMessageSignal, customerMessageUpdate, eraseSignal, type CustomerMessageInput } from '../messages';
 import type { TicketRun } from './run';
 
 const messageProblem = (m: CustomerMessageInput | null | undefined) =>
@@ -64,6 +65,16 @@ export function registerCustomerHandlers(run: TicketRun) {
     const refusal = csatRefusal(s, c?.score) ?? csatChangeRefusal(s, by);
     if (refusal) return log.record('csat_refused', 'customer', { reason: refusal, ...(by ? { by } : {}) });
     takeCsatScore(run, Number(c.score), typeof c.comment === 'string' ? c.comment : null, undefined, by);
+  });
+}
+
+/** Erasure: the state keeps its shape (status, timers, outcome) without the customer's personal data. */
+export function registerErasure(run: TicketRun) {
+  setHandler(eraseSignal, (e) => {
+    eraseFromState(run.s);
+    run.inbox.splice(0, run.inbox.length, ...run.inbox.map(erasedMessage));
+    run.log.eraseUnsaved();
+    run.log.record('erased', typeof e?.by === 'string' ? e.by : 'admin');
   });
 }
 

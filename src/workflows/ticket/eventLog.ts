@@ -1,5 +1,6 @@
 import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { TicketStatus, TranscriptMessage } from '../../domain/ticket';
+import { erasedMessage } from '../../domain/erasure';
 import { noTimeYet, stageOf } from '../../domain/outcomes';
 import { currentDetails, type TicketState, type TimelineEvent, type TimelineEventType } from '../../domain/ticketState';
 import {
@@ -79,6 +80,11 @@ export class EventLog {
   /** Customer messages not yet in the read model, for a write that must see them first (they stay queued). */
   unsavedCustomerMessages(ticketId: string): (TranscriptMessage & { ticketId: string })[] {
     return this.unsaved.customerMessages.map((m) => ({ ...m, ticketId }));
+  }
+
+  /** Customer messages waiting for the read model, with their words erased (erasure). */
+  eraseUnsaved() {
+    this.unsaved.customerMessages = this.unsaved.customerMessages.map(erasedMessage);
   }
 
   /** Everything unsaved, for one write; `putBack` returns it if the write failed. */
