@@ -7,6 +7,8 @@ import { createPolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
 import { defaultActivityTimeouts } from '../workflows/ticket/timeouts';
 import { publicUrlOf } from '../config';
+import type { TemporalTarget } from '../temporal/connection';
+import { loadKeyRing, tandemDataConverter } from '../temporal/dataConverter';
 import { createApp } from './app';
 
 export interface RunningApi {
@@ -69,13 +71,17 @@ export function drainable(listener: RequestListener) {
   };
 }
 
+/** Where this machine reaches a server listening on `host`: loopback for the any-address forms. */
+export const localHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
 /** One Temporal client per process; close() stops taking requests, drains those in flight, then disconnects. */
-export async function startApi(config: Config, database: Database, address: string, given?: Logger): Promise<RunningApi> {
+export async function startApi(config: Config, database: Database, target: TemporalTarget, given?: Logger): Promise<RunningApi> {
   const logger = given ?? createLogger(config.LOG_LEVEL);
+  const { ring } = await loadKeyRing(config, database.db);
   // Connects on first use: an API started while Temporal is down serves 503s and /readyz says
   // why, instead of refusing to start.
-  const connection = Connection.lazy({ address });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = Connection.lazy(target.connection);
+  const client = new Client({ connection, namespace: target.namespace, dataConverter: tandemDataConverter(ring) });
   const app = createApp({
     client,
     database,
@@ -115,7 +121,7 @@ export async function startApi(config: Config, database: Database, address: stri
   const server = createServer(drain.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, () => {
+    server.listen(config.PORT, config.HOST, () => {
       server.off('error', reject);
       resolve();
     });
@@ -123,8 +129,8 @@ export async function startApi(config: Config, database: Database, address: stri
   let closing: Promise<void> | undefined;
   return {
     server,
-    // The bound port, so PORT=0 (tests) names the port the system chose.
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // The bound port, so PORT=0 (tests) names the port the system chose; all interfaces include loopback.
+    url: `http://${localHost(config.HOST)}:${(server.address() as AddressInfo).port}`,
     client,
     close() {
       closing ??= (async () => {

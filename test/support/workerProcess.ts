@@ -1,12 +1,14 @@
 /**
  * A worker in its own process, so a test can kill it with SIGKILL mid-flight.
- * Env: TEMPORAL_ADDRESS, TASK_QUEUE, DATABASE_URL, WORKFLOW_BUNDLE; OPENAI_BASE_URL to use the
+ * Env: TEMPORAL_ADDRESS, TASK_QUEUE, DATABASE_URL, WORKFLOW_BUNDLE, TANDEM_ENCRYPTION_KEYS; OPENAI_BASE_URL to use the
  * OpenAI-compatible provider against a local stub instead of the local provider.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createLocalSupportAI } from '../../src/ai/localProvider';
 import { createOpenAISupportAI } from '../../src/ai/openaiProvider';
 import { openDatabase } from '../../src/db/client';
+import { tandemDataConverter } from '../../src/temporal/dataConverter';
+import { parseKeyRing } from '../../src/temporal/keyRing';
 import { buildWorker } from '../../src/worker';
 
 const env = (name: string) => {
@@ -22,6 +24,7 @@ const worker = await buildWorker({
   namespace: 'default',
   taskQueue: env('TASK_QUEUE'),
   workflowBundlePath: env('WORKFLOW_BUNDLE'),
+  dataConverter: tandemDataConverter(parseKeyRing(env('TANDEM_ENCRYPTION_KEYS'))),
   deps: {
     db: database.db,
     ai: process.env.OPENAI_BASE_URL
