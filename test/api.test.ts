@@ -515,16 +515,18 @@ describe('bad input', () => {
     expect(badId.status).toBe(400);
   });
 
-  it('answers unknown routes and actions with a 404 problem', async () => {
+  it('answers unknown routes and actions with a 404 problem, and a known route asked with another method with a 405', async () => {
     for (const [method, path] of [
       ['GET', '/v2/tickets'],
       ['POST', '/v1/tickets/t-1/actions/delete'],
-      ['DELETE', '/v1/tickets/t-1'],
     ] as const) {
       const res = await call(base, method, path, { key: keys.lead });
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
+    const wrongMethod = await call(base, 'DELETE', '/v1/tickets/t-1', { key: keys.lead });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('started no workflow for any of the requests above', async () => {

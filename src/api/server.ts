@@ -6,10 +6,11 @@ import type { Database } from '../db/client';
 import { createPolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
 import { defaultActivityTimeouts } from '../workflows/ticket/timeouts';
-import { publicUrlOf } from '../config';
+import { publicUrlOf, temporalWebOrigins } from '../config';
 import type { TemporalTarget } from '../temporal/connection';
 import { loadKeyRing, tandemDataConverter } from '../temporal/dataConverter';
 import { createApp } from './app';
+import { secured } from './security';
 
 export interface RunningApi {
   server: Server;
@@ -104,6 +105,9 @@ export async function startApi(config: Config, database: Database, target: Tempo
       selfOrigins: [`http://127.0.0.1:${config.PORT}`, `http://localhost:${config.PORT}`],
     },
     authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    codec: { ring, webOrigins: temporalWebOrigins(config) },
+    rateLimits: { perIpPerMinute: config.RATE_LIMIT_PER_IP, perKeyPerMinute: config.RATE_LIMIT_PER_KEY },
+    ...(config.TRUST_PROXY !== undefined ? { trustProxy: config.TRUST_PROXY } : {}),
     logger,
     timeouts: {
       temporalMs: config.REQUEST_TIMEOUT_MS,
@@ -118,7 +122,8 @@ export async function startApi(config: Config, database: Database, target: Tempo
     });
   }
   const drain = drainable(app);
-  const server = createServer(drain.listener);
+  // The drain's own 503 never reaches the app: it gets the security headers here.
+  const server = createServer(secured(drain.listener));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => {

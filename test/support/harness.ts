@@ -16,7 +16,7 @@ import { seedDemoData } from '../../src/db/seed';
 import type { RoutingPolicy } from '../../src/domain/policy';
 import type { Integrations } from '../../src/integrations/ports';
 import { buildWorker } from '../../src/worker';
-import { testDataConverter } from './encryption';
+import { testDataConverter, testKeyRing, testWebOrigin } from './encryption';
 import { serve } from './http';
 
 /** The run's PostgreSQL database when TEST_DATABASE_URL is set, else a migrated in-memory PGlite. */
@@ -128,6 +128,7 @@ export async function startTestStack<K extends string = never>(options: TestStac
     closers.push(() => worker.close());
     const { policy } = options;
     const app = createApp({
+      codec: { ring: testKeyRing, webOrigins: [testWebOrigin] },
       ...options.app,
       client,
       database,
