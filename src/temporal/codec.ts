@@ -1,7 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import type * as Proto from '@temporalio/proto';
 import type { KeyRing } from './keyRing';
+
+// @temporalio/proto is CommonJS whose exports Node's ESM loader cannot see by name (tsx, the
+// worker process): required, as the SDK's own packages do.
+const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof Proto;
 
 /**
  * Encrypts every payload Tandem hands Temporal (workflow inputs, signals, updates, queries,
