@@ -7,6 +7,7 @@ import { createApiKey } from '../src/api/auth';
 import { openDatabase, type Database } from '../src/db/client';
 import { seedDemoData } from '../src/db/seed';
 import { createLogger } from '../src/logger';
+import { errorForLog, redactText } from '../src/redaction';
 import { testKeyRing, testWebOrigin } from './support/encryption';
 import { connectClient } from './support/harness';
 import { call, serve } from './support/http';
@@ -140,3 +141,19 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+describe('what a logged error keeps', () => {
+  it("drops drizzle's query and parameters, quoted values and addresses, keeps codes and schema names", () => {
+    const driver = Object.assign(new Error('relation "tickets" does not exist'), { code: '42P01', table_name: 'tickets' });
+    const drizzle = Object.assign(new Error(`Failed query: insert into "tickets" ("body") values ($1)\nparams: ${marker.body}`), {
+      cause: driver,
+    });
+    const logged = errorForLog(drizzle);
+    expect(logged.message).toBe('Failed query (SQL and parameters not logged)');
+    expect(logged.cause).toMatchObject({ code: '42P01', table: 'tickets', message: 'relation "…" does not exist' });
+    expect(JSON.stringify(logged)).not.toContain('Obsidian');
+    expect(redactText(`invalid input syntax for type json: "${marker.body}"`)).toBe('invalid input syntax for type json: "…"');
+    expect(redactText(`no customer ${marker.email} here`)).toBe('no customer <email> here');
+    expect(redactText(`Unexpected token 'O', "${marker.body}" is not valid JSON`)).not.toContain('Obsidian');
+  });
+});
