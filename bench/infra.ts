@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +10,8 @@ import postgres from 'postgres';
 import { createApiKey } from '../src/api/auth';
 import { openDatabase, type Database } from '../src/db/client';
 import { seedDemoData } from '../src/db/seed';
+import { tandemDataConverter } from '../src/temporal/dataConverter';
+import { formatKey, parseKeyRing } from '../src/temporal/keyRing';
 import { startDevServer, type RunningServer } from '../src/temporal/localServer';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -87,7 +90,10 @@ export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready:
 export interface Infra {
   temporal: RunningServer;
   temporalDbFile: string;
+  /** Bare Temporal: starts and reads the baseline workflows, whose payloads are not encrypted. */
   client: Client;
+  /** With Tandem's data converter: reads tickets, whose payloads are. */
+  tandemClient: Client;
   databaseUrl: string;
   database: Database;
   apiUrl: string;
@@ -128,6 +134,7 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
     agent: (await createApiKey(database.db, { role: 'agent', name: 'bench-agent' })).key,
     admin: (await createApiKey(database.db, { role: 'admin', name: 'bench-admin' })).key,
   };
+  const encryptionKeys = formatKey({ id: 'bench', key: randomBytes(32) });
   const ticketQueue = 'bench-tickets';
   const baselineQueue = 'bench-baseline';
   const env = {
@@ -136,6 +143,10 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
     TEMPORAL_TASK_QUEUE: ticketQueue,
     OPENAI_API_KEY: '',
     OPENAI_BASE_URL: '',
+    TANDEM_ENCRYPTION_KEYS: encryptionKeys,
+    // One load generator on one address would measure the limiter, not Tandem: limits are off.
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_KEY: '0',
   };
   const port = await freePort();
   // Any of the processes dying fails the step that is running, with that process's last words.
@@ -159,10 +170,12 @@ export async function startInfra(log: (line: string) => void, options: { cachedW
   log('worker, API and baseline worker running');
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
+  const tandemClient = new Client({ connection, dataConverter: tandemDataConverter(parseKeyRing(encryptionKeys)) });
   const infra: Infra = {
     temporal,
     temporalDbFile,
     client,
+    tandemClient,
     databaseUrl,
     database,
     apiUrl: `http://127.0.0.1:${port}`,

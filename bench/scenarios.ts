@@ -91,7 +91,7 @@ export async function activatePolicy(infra: Infra, policy: RoutingPolicyInput) {
 }
 
 const query = (infra: Infra, ticketId: string) =>
-  infra.client.workflow.getHandle(workflowIdFor(ticketId)).query(stateQuery) as Promise<TicketState>;
+  infra.tandemClient.workflow.getHandle(workflowIdFor(ticketId)).query(stateQuery) as Promise<TicketState>;
 
 async function waitStatus(infra: Infra, ticketId: string, statuses: string[], timeoutMs = 120_000) {
   return until(
@@ -169,7 +169,7 @@ export async function lifecycle(infra: Infra, n: number, log: Log) {
     if (review) await http(infra, 'POST', `/v1/tickets/${id}/actions/approve`, infra.keys.agent);
     await http(infra, 'POST', `/v1/tickets/${id}/actions/resolve`, infra.keys.agent);
     await http(infra, 'POST', `/v1/tickets/${id}/csat`, infra.keys.service, { score: 5 });
-    await infra.client.workflow.getHandle(workflowIdFor(id)).result();
+    await infra.tandemClient.workflow.getHandle(workflowIdFor(id)).result();
     if ((i + 1) % 100 === 0) log(`  tandem ${i + 1}/${n}`);
   });
   await watcher.stop();

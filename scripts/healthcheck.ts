@@ -3,6 +3,7 @@
 //   worker: Temporal reports at least one poller on Tandem's ticket task queue.
 import { Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
+import { temporalTarget } from '../src/temporal/connection';
 
 const config = loadConfig();
 const target = process.argv[2];
@@ -13,12 +14,13 @@ async function apiReady(): Promise<boolean> {
 }
 
 async function workerPolling(): Promise<boolean> {
-  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
-  const connection = await Connection.connect({ address, connectTimeout: 4000 });
+  // Only pollers are read: no payloads, so no data converter is needed here.
+  const target = temporalTarget(config);
+  const connection = await Connection.connect({ ...target.connection, connectTimeout: 4000 });
   try {
     const res = await connection.withDeadline(Date.now() + 4000, () =>
       connection.workflowService.describeTaskQueue({
-        namespace: config.TEMPORAL_NAMESPACE,
+        namespace: target.namespace,
         taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
       }),
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyRingError, parseKeyRing } from './temporal/keyRing';
 
 /**
  * Every environment variable Tandem reads, with its default and an example that is shown
@@ -10,11 +11,19 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+const pem = z.string().regex(/-----BEGIN [A-Z ]+-----/, 'must be PEM text (-----BEGIN …-----)');
 
 const variables = {
   NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), example: 'production' },
   LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), example: 'debug' },
   PORT: { schema: port.default(3000), example: '3000' },
+  // Loopback unless told: a development API prints working keys, and must not be reachable from the network.
+  HOST: { schema: z.string().trim().min(1).default('127.0.0.1'), example: '0.0.0.0' },
+  // Behind a load balancer every request comes from it: Express's `trust proxy` (a hop count, or
+  // `loopback`, a subnet…) makes the per-IP limit count the client's address from X-Forwarded-For.
+  TRUST_PROXY: { schema: optionalString, example: '1' },
+  RATE_LIMIT_PER_IP: { schema: z.coerce.number().int().min(0).default(2400), example: '2400' },
+  RATE_LIMIT_PER_KEY: { schema: z.coerce.number().int().min(0).default(1200), example: '1200' },
   DATABASE_URL: {
     schema: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     example: 'postgres://tandem:secret@127.0.0.1:5432/tandem',
@@ -29,7 +38,50 @@ const variables = {
     ),
     example: 'temporal.internal:7233',
   },
-  TEMPORAL_NAMESPACE: { schema: z.string().min(1).default('default'), example: 'default' },
+  // Unset → the TOML profile's namespace, else `default` (src/temporal/connection.ts).
+  TEMPORAL_NAMESPACE: { schema: optionalString, example: 'default' },
+  // How worker, API and scripts reach a secured cluster: the Temporal SDK's own variables, read
+  // through @temporalio/envconfig so a `temporal.toml` profile shared with the CLI works too.
+  TEMPORAL_API_KEY: { schema: optionalString, example: 'eyJhbGciOi...', secret: true },
+  TEMPORAL_TLS: { schema: optionalString.pipe(z.enum(['true', 'false', '1', '0']).optional()), example: 'true' },
+  TEMPORAL_TLS_CLIENT_CERT_PATH: { schema: optionalString, example: '/etc/tandem/client.pem' },
+  TEMPORAL_TLS_CLIENT_CERT_DATA: { schema: optionalString.pipe(pem.optional()), example: '-----BEGIN CERTIFICATE-----...' },
+  TEMPORAL_TLS_CLIENT_KEY_PATH: { schema: optionalString, example: '/etc/tandem/client.key' },
+  TEMPORAL_TLS_CLIENT_KEY_DATA: { schema: optionalString.pipe(pem.optional()), example: '-----BEGIN PRIVATE KEY-----...', secret: true },
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: { schema: optionalString, example: '/etc/tandem/ca.pem' },
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: { schema: optionalString.pipe(pem.optional()), example: '-----BEGIN CERTIFICATE-----...' },
+  TEMPORAL_TLS_SERVER_NAME: { schema: optionalString, example: 'temporal.internal' },
+  TEMPORAL_PROFILE: { schema: optionalString, example: 'prod' },
+  TEMPORAL_CONFIG_FILE: { schema: optionalString, example: '/etc/tandem/temporal.toml' },
+  TANDEM_ENCRYPTION_KEYS: {
+    schema: optionalString.pipe(
+      z
+        .string()
+        .transform((text, ctx) => {
+          try {
+            return parseKeyRing(text);
+          } catch (err) {
+            if (!(err instanceof KeyRingError)) throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return z.NEVER;
+          }
+        })
+        .optional(),
+    ),
+    example: '2026-06:<base64 of 32 random bytes>,2026-01:<older key>',
+    // The value is key material: a problem names the entry, never echoes it.
+    secret: true,
+  },
+  TEMPORAL_WEB_ORIGIN: {
+    schema: optionalString.pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').map((o) => o.trim()))
+        .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).min(1))
+        .optional(),
+    ),
+    example: 'https://temporal.example.com',
+  },
   TEMPORAL_TASK_QUEUE: { schema: z.string().min(1).default('tandem-tickets'), example: 'tandem-tickets' },
   TEMPORAL_PORT: { schema: port.default(7233), example: '7233' },
   TEMPORAL_CLI_PATH: { schema: optionalString, example: '/usr/local/bin/temporal' },
@@ -64,6 +116,7 @@ const variables = {
   CSAT_LINK_SECRET: {
     schema: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
     example: 'a-long-random-string-of-32-chars-or-more',
+    secret: true,
   },
   // One day by default; at least a minute, at most a week (Temporal keeps retrying the activity that long).
   DELIVERY_DEADLINE_MS: {
@@ -97,19 +150,42 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const config: Record<string, unknown> = {};
-  for (const [name, { schema, example }] of Object.entries(variables)) {
+  for (const [name, spec] of Object.entries(variables) as [string, { schema: z.ZodType; example: string; secret?: boolean }][]) {
     const raw = env[name];
-    const result = (schema as z.ZodType).safeParse(raw);
+    const result = spec.schema.safeParse(raw);
     if (result.success) {
       config[name] = result.data;
     } else {
       const why = result.error.issues.map((i) => i.message).join('; ');
-      problems.push(`${name}=${JSON.stringify(raw)} is invalid: ${why} (example: ${name}=${example})`);
+      // A secret's value is never repeated: the message goes to logs and terminals.
+      const shown = spec.secret ? '(value hidden)' : JSON.stringify(raw);
+      problems.push(`${name}=${shown} is invalid: ${why} (example: ${name}=${spec.example})`);
     }
   }
+  if (problems.length === 0) problems.push(...tlsProblems(config as Config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config as Config;
 }
+
+/** TLS settings that only make sense together: a client certificate needs its key, one source each. */
+function tlsProblems(config: Config): string[] {
+  const problems: string[] = [];
+  for (const part of ['CLIENT_CERT', 'CLIENT_KEY', 'SERVER_CA_CERT'] as const) {
+    if (config[`TEMPORAL_TLS_${part}_PATH`] && config[`TEMPORAL_TLS_${part}_DATA`]) {
+      problems.push(`TEMPORAL_TLS_${part}_PATH and TEMPORAL_TLS_${part}_DATA are both set: give one`);
+    }
+  }
+  const cert = config.TEMPORAL_TLS_CLIENT_CERT_PATH ?? config.TEMPORAL_TLS_CLIENT_CERT_DATA;
+  const key = config.TEMPORAL_TLS_CLIENT_KEY_PATH ?? config.TEMPORAL_TLS_CLIENT_KEY_DATA;
+  if (Boolean(cert) !== Boolean(key)) {
+    problems.push('a client certificate needs its key: set both TEMPORAL_TLS_CLIENT_CERT_* and TEMPORAL_TLS_CLIENT_KEY_*, or neither');
+  }
+  return problems;
+}
+
+/** The browser origins Temporal Web is served from: the codec server answers their CORS requests only. */
+export const temporalWebOrigins = (config: Pick<Config, 'TEMPORAL_WEB_ORIGIN' | 'TEMPORAL_PORT'>) =>
+  config.TEMPORAL_WEB_ORIGIN ?? [`http://127.0.0.1:${config.TEMPORAL_PORT + 1000}`, `http://localhost:${config.TEMPORAL_PORT + 1000}`];
 
 /** The variables and their examples, for docs and `--help` output. */
 export const configVariables = Object.fromEntries(Object.entries(variables).map(([name, { example }]) => [name, example])) as Record<

@@ -8,8 +8,10 @@ import { DatabaseInUseError, openDatabase } from './db/client';
 import { generateDemoHistory, hasDemoHistory } from './db/demoHistory';
 import { demoTickets, seedDemoData } from './db/seed';
 import { createApiKey, revokeApiKey, listApiKeys } from './api/auth';
-import { startApi } from './api/server';
+import { localHost, startApi } from './api/server';
 import { apiKeyRoles } from './db/schema';
+import { temporalTarget } from './temporal/connection';
+import { loadKeyRing } from './temporal/dataConverter';
 import { projectRoot, startDevServer, type RunningServer } from './temporal/localServer';
 import { installRuntime, superviseTandemWorker } from './worker';
 
@@ -25,22 +27,29 @@ async function main() {
   const config = loadConfig();
   installRuntime(config);
   let temporal: RunningServer | undefined;
-  const address =
-    config.TEMPORAL_ADDRESS ??
-    (temporal = await step(`starting Temporal dev server on port ${config.TEMPORAL_PORT}`, () =>
+  let target = temporalTarget(config);
+  // Temporal Web decrypts payloads through the API's codec server, for a lead or admin signed in there.
+  const codecEndpoint = `http://${localHost(config.HOST)}:${config.PORT}/codec`;
+  if (!target.external) {
+    temporal = await step(`starting Temporal dev server on port ${config.TEMPORAL_PORT}`, () =>
       startDevServer({
         port: config.TEMPORAL_PORT,
         uiPort: config.TEMPORAL_PORT + 1000,
+        uiCodecEndpoint: codecEndpoint,
         dbFile: path.join(projectRoot, '.data', `temporal-${config.TEMPORAL_PORT}.sqlite`),
         log: () => {},
       }),
-    )).address;
+    );
+    target = temporalTarget(config, { localAddress: temporal.address });
+  }
+  const address = target.connection.address;
   if (temporal) console.log(`  Temporal CLI: ${temporal.cli.path ?? 'SDK download'} (${temporal.cli.source})`);
 
   const database = openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
   await step(`migrating ${database.driver === 'pglite' ? `embedded PGlite (${config.PGLITE_DIR})` : 'PostgreSQL'}`, () =>
     database.migrate(),
   );
+  const keys = await loadKeyRing(config, database.db);
   const seeded = await step('seeding demo data', () => seedDemoData(database.db));
   console.log(`  ${seeded.accounts} accounts, ${seeded.customers} customers, ${seeded.articles} knowledge-base articles`);
   if (config.DEMO_HISTORY === 'on' && !(await hasDemoHistory(database.db))) {
@@ -64,27 +73,32 @@ async function main() {
 
   // Supervised: a worker that fails (Temporal or PostgreSQL gone) is restarted with backoff, 1 s
   // doubling to 30 s, and each restart is printed; the API keeps serving meanwhile.
-  const worker = superviseTandemWorker(config, database, address, {
+  const worker = superviseTandemWorker(config, database, target, {
     onStarted: (_run, restarts) => {
       if (restarts > 0) console.log(`worker running again on task queue ${config.TEMPORAL_TASK_QUEUE}`);
     },
   });
   await step(`starting worker on task queue ${config.TEMPORAL_TASK_QUEUE}`, () => worker.started);
-  const api = await step(`starting API on port ${config.PORT}`, () => startApi(config, database, address));
+  const api = await step(`starting API on port ${config.PORT}`, () => startApi(config, database, target));
   if (config.DEMO_TICKETS === 'on') {
     const started = await step('starting demo tickets through the API', () => startDemoTickets(api.url, demoKeys.get('service')!));
     console.log(`  ${started.created} new, ${started.existing} already there (DEMO_TICKETS=off skips this)`);
   }
 
+  const lead = demoKeys.get('lead');
   console.log(`
 Tandem is running.
   API           ${api.url}
   Health        ${api.url}/healthz
   Docs          ${api.url}/docs
-  Temporal      ${address}${temporal?.uiUrl ? `\n  Temporal Web  ${temporal.uiUrl}` : ''}
+  Temporal      ${address} (${target.security}, namespace ${target.namespace})${temporal?.uiUrl ? `\n  Temporal Web  ${temporal.uiUrl}` : ''}
   Queue         ${api.url}/v1/queue (with the agent key)
 Demo API keys (Authorization: Bearer <key>; revoked at the next start):
 ${[...demoKeys].map(([role, key]) => `  ${role.padEnd(8)} ${key}`).join('\n')}
+Payloads in Temporal are encrypted (${keys.source === 'configured' ? 'TANDEM_ENCRYPTION_KEYS' : 'a key generated into the database'}). To read them:
+  Temporal Web  sign in at ${codecEndpoint}/session with the lead key, then in Temporal Web's codec settings
+                keep ${codecEndpoint} and tick "Include cross-origin credentials"
+  CLI           temporal workflow show -w ticket-<id> --address ${address} --codec-endpoint ${codecEndpoint} --codec-auth "Bearer ${lead ?? '<lead key>'}"
 Press Ctrl-C to stop.`);
 
   let stopping = false;

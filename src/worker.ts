@@ -1,4 +1,5 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type DeliveryOptions } from './activities';
 import { createSupportAI } from './ai';
@@ -6,6 +7,8 @@ import { loadConfig, publicUrlOf, type Config } from './config';
 import { createMailer } from './email/outbound';
 import { openDatabase, type Database } from './db/client';
 import { createIntegrations } from './integrations';
+import { temporalTarget, type TemporalTarget } from './temporal/connection';
+import { loadKeyRing, tandemDataConverter } from './temporal/dataConverter';
 import { describeRestart, superviseWorker, type SupervisedRun, type Supervisor } from './workerSupervision';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -15,6 +18,8 @@ export interface BuildWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Encrypts payloads (tandemDataConverter): the same one every client of these workflows uses. */
+  dataConverter: DataConverter;
   /** A pre-built bundle (tests, production images); otherwise workflows are bundled at start. */
   workflowBundlePath?: string;
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
@@ -37,6 +42,7 @@ export function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
     activities: createActivities(options.deps),
+    dataConverter: options.dataConverter,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
@@ -59,13 +65,15 @@ export interface RunningWorker extends SupervisedRun {
 }
 
 /** Connects, builds and starts the worker over an open database. */
-export async function startWorker(config: Config, database: Database, address: string): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address });
+export async function startWorker(config: Config, database: Database, target: TemporalTarget): Promise<RunningWorker> {
+  const { ring } = await loadKeyRing(config, database.db);
+  const connection = await NativeConnection.connect(target.connection);
   // A supervisor calls this again after every failure: a build that fails must not leak its connection.
   const worker = await buildWorker({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: target.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter: tandemDataConverter(ring),
     deps: {
       db: database.db,
       ai: createSupportAI(config, database.db),
@@ -105,7 +113,7 @@ export interface TandemSupervisionOptions {
 export function superviseTandemWorker(
   config: Config,
   database: Database,
-  address: string,
+  target: TemporalTarget,
   { migrate = false, onStarted = () => {} }: TandemSupervisionOptions = {},
 ): Supervisor<RunningWorker> {
   let migrated = !migrate;
@@ -116,7 +124,7 @@ export function superviseTandemWorker(
         await database.migrate();
         migrated = true;
       }
-      const run = await startWorker(config, database, address);
+      const run = await startWorker(config, database, target);
       onStarted(run, restarts);
       return run;
     },
@@ -133,13 +141,13 @@ async function main() {
   const config = loadConfig();
   installRuntime(config);
   const database = openDatabase({ url: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-  const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
+  const target = temporalTarget(config);
   const { directory, billing, issueTracker } = createIntegrations(config, database.db);
-  const supervisor = superviseTandemWorker(config, database, address, {
+  const supervisor = superviseTandemWorker(config, database, target, {
     migrate: true,
     onStarted: (_run, restarts) =>
       console.log(
-        `worker polling ${config.TEMPORAL_TASK_QUEUE} on ${address}${restarts ? ` again after ${restarts} restart(s)` : ''} (database: ${database.driver}; AI: ${createSupportAI(config, database.db).name}; CRM: ${directory.name}, billing: ${billing.name}, issues: ${issueTracker.name})`,
+        `worker polling ${config.TEMPORAL_TASK_QUEUE} on ${target.connection.address} (${target.security}, namespace ${target.namespace})${restarts ? ` again after ${restarts} restart(s)` : ''} (database: ${database.driver}; AI: ${createSupportAI(config, database.db).name}; CRM: ${directory.name}, billing: ${billing.name}, issues: ${issueTracker.name})`,
       ),
   });
   // The Temporal runtime drains a running worker on these signals by itself; ours also ends a

@@ -6,6 +6,7 @@
  * No Temporal or database types here: `start` is any function that starts one run, so the restart
  * policy is tested with a plain function (test/workerSupervision.test.ts).
  */
+import { redactText } from './redaction';
 
 /** One running worker, as the supervisor sees it. */
 export interface SupervisedRun {
@@ -113,6 +114,7 @@ export function superviseWorker<T extends SupervisedRun>(start: () => Promise<T>
 
 /** The console line for a restart: what failed, when the next attempt is. */
 export function describeRestart({ error, failures, delayMs }: RestartNotice): string {
-  const reason = error === undefined ? 'it stopped' : error instanceof Error ? error.message : String(error);
+  // Printed on the console: a failed query's SQL and parameters, or quoted values, stay out of it.
+  const reason = error === undefined ? 'it stopped' : redactText(error instanceof Error ? error.message : String(error));
   return `worker stopped (${reason}); restarting in ${delayMs / 1000} s (failure ${failures} in a row)`;
 }

@@ -15,6 +15,7 @@ import { demoCustomers } from '../src/db/seed';
 import { createLogger } from '../src/logger';
 import { workflowIdFor } from '../src/domain/ids';
 import type { TicketState, TicketView } from '../src/domain/ticketState';
+import { testDataConverter } from './support/encryption';
 import { startTestStack, uniqueId, type TestStack, type TestWorker } from './support/harness';
 import { call, serve } from './support/http';
 import { everyQuadrant, statusIs, testPolicy, waitForTicket } from './support/tickets';
@@ -183,7 +184,7 @@ describe('POST /v1/tickets', () => {
     // over the same database is exactly that view: the ticket is only in the read model.
     const namespace = `forgetful-${randomUUID().slice(0, 8)}`;
     await client.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    const forgetful = new Client({ connection: client.connection, namespace });
+    const forgetful = new Client({ connection: client.connection, namespace, dataConverter: testDataConverter });
     const { url, close } = await serve(createApp({ client: forgetful, database, taskQueue: worker.taskQueue, policy: () => policy }));
     try {
       const retry = await call(url, 'POST', '/v1/tickets', { key: keys.service, body: { ...howTo, externalId } });
@@ -515,16 +516,18 @@ describe('bad input', () => {
     expect(badId.status).toBe(400);
   });
 
-  it('answers unknown routes and actions with a 404 problem', async () => {
+  it('answers unknown routes and actions with a 404 problem, and a known route asked with another method with a 405', async () => {
     for (const [method, path] of [
       ['GET', '/v2/tickets'],
       ['POST', '/v1/tickets/t-1/actions/delete'],
-      ['DELETE', '/v1/tickets/t-1'],
     ] as const) {
       const res = await call(base, method, path, { key: keys.lead });
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
+    const wrongMethod = await call(base, 'DELETE', '/v1/tickets/t-1', { key: keys.lead });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('started no workflow for any of the requests above', async () => {

@@ -9,7 +9,9 @@ import { drainable, startApi, type RunningApi } from '../src/api/server';
 import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/client';
 import { demoCustomers } from '../src/db/seed';
+import { temporalTarget } from '../src/temporal/connection';
 import { freePort } from './globalSetup';
+import { testEncryptionKeys } from './support/encryption';
 import { connectClient, openTestDatabase, startTestWorker, type TestWorker } from './support/harness';
 
 /**
@@ -91,8 +93,10 @@ it('16 keep-alive clients creating tickets through close(): each request answere
     TEMPORAL_TASK_QUEUE: worker.taskQueue,
     SHUTDOWN_GRACE_MS: String(graceMs),
     REQUEST_TIMEOUT_MS: '10000',
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TANDEM_ENCRYPTION_KEYS: testEncryptionKeys,
   });
-  const api: RunningApi = await startApi(config, database, inject('temporalAddress'));
+  const api: RunningApi = await startApi(config, database, temporalTarget(config));
   const url = new URL(api.url);
   const service = await createApiKey(database.db, { role: 'service', name: `svc-drain-${randomUUID().slice(0, 6)}` });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });

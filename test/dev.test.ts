@@ -68,6 +68,19 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
     expect(created.status).toBe(201);
     expect((await api('/v1/queue', 'agent')).status).toBe(200);
     expect((await api('/v1/queue', 'service')).status).toBe(403);
+    // Rate limited (through PGlite), security headers on.
+    const limited = await api('/v1/queue', 'agent');
+    expect(limited.headers.get('ratelimit-policy')).toMatch(/"key";q=\d+;w=60/);
+    expect(limited.headers.get('x-content-type-options')).toBe('nosniff');
+
+    // Temporal Web is started with the API's codec server, which the lead key may call.
+    const settings = (await (await fetch(`http://127.0.0.1:${temporalPort + 1000}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    expect(settings.Codec.Endpoint).toBe(`http://127.0.0.1:${port}/codec`);
+    expect(output).toContain(`--codec-endpoint http://127.0.0.1:${port}/codec`);
+    expect((await api('/codec/decode', 'lead', { payloads: [] })).status).toBe(200);
+    expect((await api('/codec/decode', 'agent', { payloads: [] })).status).toBe(403);
 
     process.kill(-dev.pid!, 'SIGINT');
     // npm itself may die of the same Ctrl-C; what matters is that Tandem shut down cleanly.

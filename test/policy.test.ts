@@ -10,6 +10,7 @@ import type { TicketWorkflowInput } from '../src/workflows/ticket';
 import { demoCustomers } from '../src/db/seed';
 import { defaultPolicyDocument, type RoutingPolicyInput } from '../src/schemas/policy';
 import type { TicketState, TicketView } from '../src/domain/ticketState';
+import { testCodec } from './support/encryption';
 import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
 import { everyQuadrant, waitForTicket } from './support/tickets';
@@ -124,9 +125,9 @@ describe('routing policy versions', () => {
     expect(approved.body.status).toBe('awaiting_customer');
     // Its workflow input (history) holds v1 for ops to see.
     const history = await client.workflow.getHandle(workflowIdFor(first)).fetchHistory();
-    const [input] = (history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []).map((p) =>
-      defaultPayloadConverter.fromPayload<TicketWorkflowInput>(p as never),
-    );
+    // Encrypted in the history: read through the run's codec, as Temporal Web reads it through the codec server.
+    const encrypted = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const [input] = (await testCodec.decode(encrypted as never)).map((p) => defaultPayloadConverter.fromPayload<TicketWorkflowInput>(p));
     expect(input?.policy.version).toBe(v1);
     expect(input?.policy.quadrants['low/repeatable']).toBe('ai_review');
     // And in the ticket's own audit trail.

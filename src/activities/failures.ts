@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { AIProviderError } from '../ai/errors';
 import { DeliveryPending } from '../delivery/deliverer';
-import { cutText } from '../domain/text';
 import { IntegrationError } from '../integrations/ports';
+import { redactText } from '../redaction';
 
 /** The longest a provider's Retry-After may delay the next attempt unless configured otherwise. */
 export const DEFAULT_MAX_RETRY_DELAY_MS = 60_000;
@@ -51,7 +51,8 @@ function sqlState(err: unknown, depth = 0): string | undefined {
 function errorName(err: unknown, depth = 0): string {
   const { cause, code, message } = (err ?? {}) as { cause?: unknown; code?: unknown; message?: unknown };
   if (cause && depth < 3) return errorName(cause, depth + 1);
-  if (typeof message === 'string' && !message.startsWith('Failed query')) return cutText(message, 300, { ellipsis: true });
+  // Failure messages sit in the ticket's history in clear (only payloads are encrypted): no quoted data.
+  if (typeof message === 'string' && !message.startsWith('Failed query')) return redactText(message);
   return typeof code === 'string' ? code : 'unknown error';
 }
 

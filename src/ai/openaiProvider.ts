@@ -93,11 +93,12 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
   >;
 
   async function record(row: Omit<typeof aiCalls.$inferInsert, 'id' | 'provider' | 'model'>) {
-    // Usage records are for reporting: a failure to write one must not fail the ticket.
+    // Usage records are for reporting: a failure to write one must not fail the ticket. The error
+    // itself is logged (errorForLog), not its message: drizzle's message carries the row.
     await db
       .insert(aiCalls)
       .values({ id: randomUUID(), provider: 'openai', model, ...row })
-      .catch((err: unknown) => logger.warn('could not record AI usage', { error: (err as Error).message }));
+      .catch((err: unknown) => logger.warn('could not record AI usage', { error: err }));
   }
 
   async function complete<T>(operation: PromptName, schema: z.ZodType<T>, userContent: string, ticketId: string | null): Promise<T> {

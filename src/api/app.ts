@@ -1,21 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { z } from 'zod';
 import { defaultPolicy, type RoutingPolicy } from '../schemas/policy';
 import type { Database } from '../db/client';
 import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
+import type { KeyRing } from '../temporal/keyRing';
 import type { ActivityTimeouts } from '../workflows/ticket/timeouts';
 import { MAX_EMAIL_BYTES } from '../email/inbound';
 import { authenticate } from './auth';
+import { bodyParsers, mimeType } from './bodies';
+import { codecSessions } from './codecSession';
 import { renderDocs } from './docsPage';
-import { checkHealth } from './health';
 import { buildOpenApi } from './openapi';
 import { Problem, problems, sendProblem } from './problems';
-import { defineRoute, register, type RouteSpec } from './route';
+import { rateLimiters, type RateLimitOptions } from './rateLimits';
+import { defineRoute, refuseOtherMethods, register, type RouteSpec } from './route';
 import { DEFAULT_EMAIL_FROM } from '../domain/delivery';
 import { policyRoutes, ticketRoutes } from './routes';
+import { codecRoutes } from './routes/codec';
+import { systemRoutes } from './routes/system';
+import { codecCors, securityHeaders } from './security';
 import { webhookEventDocs } from './webhookEvents';
 import type { RouteDeliveryOptions } from './routes/ticketCalls';
 
@@ -42,102 +47,21 @@ export interface AppDeps {
   customerIds?: 'tandem' | 'crm';
   /** Public address, CSAT link key, email from-address, webhook timeout: see RouteDeliveryOptions. */
   delivery?: Partial<RouteDeliveryOptions>;
+  /** The codec server (/codec/encode, /codec/decode, /codec/session): the key ring, and Temporal Web's origins for CORS. */
+  codec?: { ring: KeyRing; webOrigins: string[]; sessionTtlMs?: number };
+  /** Per-address and per-key budgets, shared through the database; none unless given. */
+  rateLimits?: RateLimitOptions;
+  /** Express's `trust proxy`, so the per-address budget sees clients behind a load balancer. */
+  trustProxy?: string;
 }
 
-const Health = z
-  .object({
-    status: z.enum(['ok', 'degraded']),
-    temporal: z.enum(['up', 'down']),
-    worker: z.enum(['up', 'down']).meta({ description: 'A worker polled the ticket task queue in the last minute.' }),
-    database: z.enum(['up', 'down']),
-    databaseDriver: z.enum(['postgres', 'pglite']),
-    taskQueue: z.string().meta({ description: 'The task queue whose pollers `worker` reports.' }),
-  })
-  .meta({ id: 'Health' });
-
-const Unready = Health.omit({ status: true })
-  .extend({
-    type: z.string(),
-    title: z.string(),
-    status: z.literal(503),
-    detail: z.string(),
-    requestId: z.string(),
-  })
-  .meta({ id: 'Unready' });
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
-const jsonTypes = ['application/json', 'application/*+json'];
-// Only routes that say so accept YAML (the routing policy), a form (the CSAT page) or a raw email
-// (inbound mail); the others answer them with 415.
-const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-const formType = 'application/x-www-form-urlencoded';
-const mimeType = 'message/rfc822';
 
 export function createApp(deps: AppDeps): Express {
   const { client, database } = deps;
   const logger = deps.logger ?? createLogger('info');
   const timeouts = { temporalMs: 10_000, updateMs: 30_000, databaseMs: 5_000, healthMs: 2_000, ...deps.timeouts };
   const taskQueue = deps.taskQueue ?? 'tandem-tickets';
-  const health = () => checkHealth(client, database, { taskQueue, timeoutMs: timeouts.healthMs });
-
-  const systemRoutes: RouteSpec[] = [
-    defineRoute({
-      method: 'get',
-      path: '/healthz',
-      operationId: 'healthz',
-      tag: 'Operations',
-      summary: 'Liveness, with the status of Temporal, the worker and the database',
-      description:
-        'Always 200 while the process answers; each dependency is asked with a 2 s deadline, so the answer comes within about 2 s even when one is down.',
-      roles: 'public',
-      responses: { 200: { description: 'The process answers.', schema: Health } },
-      handle: async () => ({ status: 200, body: await health() }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/readyz',
-      operationId: 'readyz',
-      tag: 'Operations',
-      summary: 'Readiness: Temporal and the database reachable, a worker polling the task queue',
-      description: 'Each dependency is asked with a 2 s deadline, so the answer comes within about 2 s even when one is down.',
-      roles: 'public',
-      responses: {
-        200: { description: 'Ready.', schema: Health },
-        503: {
-          description: 'A dependency is down: a problem that also carries the health fields; see Retry-After.',
-          schema: Unready,
-          contentType: 'application/problem+json',
-        },
-      },
-      async handle({ requestId }) {
-        const state = await health();
-        if (state.status === 'ok') return { status: 200, body: state };
-        // With Temporal away nobody can see the pollers, so the worker is named only when Temporal answers.
-        const down = [
-          ...(state.temporal === 'down' ? ['temporal unreachable'] : []),
-          ...(state.temporal === 'up' && state.worker === 'down' ? [`no worker polling task queue ${state.taskQueue}`] : []),
-          ...(state.database === 'down' ? ['database unreachable'] : []),
-        ];
-        return {
-          status: 503,
-          contentType: 'application/problem+json',
-          headers: { 'Retry-After': '5' },
-          body: {
-            type: 'about:blank',
-            title: 'Service Unavailable',
-            status: 503,
-            detail: `not ready: ${down.join(' and ')}`,
-            temporal: state.temporal,
-            worker: state.worker,
-            database: state.database,
-            databaseDriver: state.databaseDriver,
-            taskQueue: state.taskQueue,
-            requestId,
-          },
-        };
-      },
-    }),
-  ];
   const apiRoutes = ticketRoutes({
     client,
     db: database.db,
@@ -176,7 +100,23 @@ export function createApp(deps: AppDeps): Express {
       handle: async () => ({ status: 200, body: docsHtml(), contentType: 'text/html' }),
     }),
   ];
-  const routes = [...apiRoutes, ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []), ...systemRoutes, ...docRoutes];
+  const publicUrl = deps.delivery?.publicUrl ?? 'http://127.0.0.1:3000';
+  const sessions = codecSessions(database.db, {
+    ttlMs: deps.codec?.sessionTtlMs ?? 8 * 3_600_000,
+    secure: publicUrl.startsWith('https:'),
+    databaseMs: timeouts.databaseMs,
+    cacheTtlMs: deps.authCacheTtlMs ?? 30_000,
+  });
+  const codec = deps.codec
+    ? codecRoutes({ db: database.db, ring: deps.codec.ring, sessions, databaseMs: timeouts.databaseMs, endpoint: `${publicUrl}/codec` })
+    : [];
+  const routes = [
+    ...apiRoutes,
+    ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []),
+    ...systemRoutes(client, database, { taskQueue, healthMs: timeouts.healthMs }),
+    ...codec,
+    ...docRoutes,
+  ];
   let document: ReturnType<typeof buildOpenApi> | undefined;
   const openApi = () => (document ??= buildOpenApi(routes, { version: '1' }, webhookEventDocs));
   let html: string | undefined;
@@ -186,36 +126,38 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('routes', routes);
 
+  // An X-Request-Id that is not one is a 400, but only once the key is known (401 first): until
+  // then the request gets an id of its own.
   const requestId: RequestHandler = (req, res, next) => {
     const given = req.get('x-request-id');
-    if (given !== undefined && !REQUEST_ID.test(given)) {
-      throw problems.invalid([{ field: 'header.X-Request-Id', message: 'must be 1–200 of A-Z a-z 0-9 . _ : -' }]);
-    }
-    req.requestId = given ?? randomUUID();
+    const usable = given !== undefined && REQUEST_ID.test(given);
+    req.requestId = usable ? given : randomUUID();
     res.set('X-Request-Id', req.requestId);
     next();
   };
-  // A body that is not JSON is refused before it is read, so nothing downstream guesses at it.
-  const jsonOnly: RequestHandler = (req, _res, next) => {
-    const hasBody = req.get('content-length') ? req.get('content-length') !== '0' : req.get('transfer-encoding') !== undefined;
-    if (hasBody && !req.is([...jsonTypes, ...yamlTypes, formType, mimeType])) {
-      throw new Problem(415, 'Unsupported Media Type', `send application/json, not ${req.get('content-type') ?? 'no content type'}`);
+  const requestIdValid: RequestHandler = (req, _res, next) => {
+    const given = req.get('x-request-id');
+    if (given !== undefined && given !== req.requestId) {
+      throw problems.invalid([{ field: 'header.X-Request-Id', message: 'must be 1–200 of A-Z a-z 0-9 . _ : -' }]);
     }
     next();
   };
-  const limit = deps.bodyLimit ?? '1mb';
-  app.use(
-    requestId,
-    jsonOnly,
-    express.json({ limit, type: jsonTypes }),
-    express.text({ limit, type: yamlTypes }),
-    express.urlencoded({ limit: '64kb', type: formType, extended: false }),
-    express.raw({ limit: deps.emailLimit ?? MAX_EMAIL_BYTES, type: mimeType }),
-  );
+  if (deps.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(deps.trustProxy));
+  const limits = deps.rateLimits ? rateLimiters(database.db, { timeoutMs: timeouts.databaseMs, ...deps.rateLimits }, logger) : null;
+  app.use(securityHeaders, requestId, ...(limits?.perIp ? [limits.perIp] : []));
+  if (deps.codec) app.use(['/codec/encode', '/codec/decode'], codecCors(deps.codec.webOrigins));
 
   const router = express.Router();
-  const auth = authenticate(database.db, timeouts.databaseMs, { cacheTtlMs: deps.authCacheTtlMs ?? 30_000 });
-  for (const route of routes) register(router, route, auth);
+  const bodyLimits = { json: deps.bodyLimit ?? '1mb', email: deps.emailLimit ?? MAX_EMAIL_BYTES };
+  const middleware = {
+    authenticate: authenticate(database.db, timeouts.databaseMs, { cacheTtlMs: deps.authCacheTtlMs ?? 30_000 }),
+    session: sessions.middleware,
+    perKey: limits?.perKey ? [limits.perKey] : [],
+    checks: [requestIdValid],
+    bodies: (route: RouteSpec) => bodyParsers(route, bodyLimits),
+  };
+  for (const route of routes) register(router, route, middleware);
+  refuseOtherMethods(router, routes);
   app.use(router);
 
   app.use((req) => {
@@ -239,7 +181,8 @@ export function createApp(deps: AppDeps): Express {
       const title = e.status === 413 ? 'Content Too Large' : e.status === 415 ? 'Unsupported Media Type' : 'Bad Request';
       return sendProblem(res, new Problem(e.status, title, detail), req.requestId);
     }
-    logger.error('unexpected error', { requestId: req.requestId, method: req.method, path: req.path, error: err });
+    // The path, not the URL: a query string can carry an email address. The error is logged by errorForLog.
+    logger.error('unexpected error', { requestId: req.requestId, method: req.method, path: req.route?.path ?? req.path, error: err });
     sendProblem(
       res,
       new Problem(500, 'Internal Server Error', `an unexpected error occurred; quote request id ${req.requestId ?? 'unknown'}`),
@@ -252,3 +195,10 @@ export function createApp(deps: AppDeps): Express {
 
 /** The routes an app serves, for the OpenAPI consistency test. */
 export const routesOf = (app: Express) => app.get('routes') as RouteSpec[];
+
+/** `trust proxy` as Express takes it: a hop count, true/false, or addresses and subnets. */
+function trustProxyValue(value: string): number | boolean | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}

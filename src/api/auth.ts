@@ -15,7 +15,7 @@ export interface Principal {
   scope: 'own' | 'all';
 }
 
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** Creates a key and returns its plaintext; only the hash is stored, so this is the one chance to see it. */
 export async function createApiKey(
@@ -51,11 +51,21 @@ export function listApiKeys(db: Db) {
     .orderBy(apiKeys.createdAt);
 }
 
-async function findPrincipal(db: Db, hash: string): Promise<Principal | null> {
+export async function findPrincipal(db: Db, hash: string): Promise<Principal | null> {
   const [row] = await db
     .select({ keyId: apiKeys.id, name: apiKeys.name, role: apiKeys.role, scope: apiKeys.scope })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The unrevoked key with this id: what a signed-in codec session stands for. */
+export async function findPrincipalById(db: Db, keyId: string): Promise<Principal | null> {
+  const [row] = await db
+    .select({ keyId: apiKeys.id, name: apiKeys.name, role: apiKeys.role, scope: apiKeys.scope })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .limit(1);
   return row ?? null;
 }
@@ -67,7 +77,7 @@ async function findPrincipal(db: Db, hash: string): Promise<Principal | null> {
  * `ttlMs` in a running API. Unknown and revoked keys are not cached at all: every such request
  * asks the database again, so a key created a moment ago works at once.
  */
-class VerifiedKeys {
+export class VerifiedKeys {
   private readonly entries = new Map<string, { principal: Principal; expiresAt: number }>();
   // One lookup per key at a time: when a busy key's entry expires, its requests share the query.
   private readonly lookups = new Map<string, Promise<Principal | null>>();
@@ -116,6 +126,8 @@ declare module 'express-serve-static-core' {
 export function authenticate(db: Db, timeoutMs: number, options: { cacheTtlMs?: number } = {}) {
   const verified = new VerifiedKeys(options.cacheTtlMs ?? 0);
   return async (req: Request, _res: Response, next: NextFunction) => {
+    // A signed-in session (the codec server's, from Temporal Web) already named its key.
+    if (req.principal) return next();
     const header = req.get('authorization');
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match?.[1]) throw problems.unauthenticated('send Authorization: Bearer <api key>');

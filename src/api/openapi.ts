@@ -83,19 +83,9 @@ export function buildOpenApi(
         : route.bodyType === 'form' && route.body
           ? {
               requestBody: {
-                required: true,
-                content: {
-                  'application/x-www-form-urlencoded': {
-                    schema: {
-                      type: 'object',
-                      properties: {
-                        score: { type: 'string', enum: ['1', '2', '3', '4', '5'] },
-                        comment: { type: 'string', maxLength: 2000 },
-                      },
-                      required: ['score'],
-                    },
-                  },
-                },
+                // The schema that validates the form's fields, as for JSON bodies.
+                required: !route.body.safeParse({}).success,
+                content: { 'application/x-www-form-urlencoded': { schema: ref(route.body) } },
               },
             }
           : route.body

@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiKeyRole } from '../db/schema';
 import { allow, principalOf, type Principal } from './auth';
@@ -31,6 +31,13 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * `body` schema) or a raw email (message/rfc822, handed over as `raw` bytes).
    */
   bodyType?: 'form' | 'mime';
+  /** A larger body limit than the app's (the codec server's payloads), in body-parser syntax ('16mb'). */
+  bodyLimit?: string;
+  /**
+   * Also accept a signed-in session cookie instead of `Authorization` (the codec server, which
+   * Temporal Web calls from the browser and cannot give a bearer key).
+   */
+  acceptsSession?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -64,8 +71,9 @@ export const problemResponse = (description: string) => ({ description, schema: 
 /** The problems every authenticated route can answer. */
 export const commonResponses = {
   400: problemResponse('A parameter, query string or body field is invalid; `errors` names each one.'),
-  401: problemResponse('Missing, unknown or revoked API key.'),
+  401: problemResponse('Missing, unknown or revoked API key (answered before any 400).'),
   403: problemResponse("The key's role may not do this."),
+  429: problemResponse('Over the per-key or per-address request budget; see Retry-After and the RateLimit fields.'),
   503: problemResponse('Temporal, a worker or the database did not answer in time; `dependency` names it; see Retry-After.'),
 };
 
@@ -88,9 +96,33 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string,
   return undefined;
 }
 
-export function register(router: Router, route: RouteSpec, authenticate: (req: Request, res: Response, next: () => void) => Promise<void>) {
-  const guards = route.roles === 'public' ? [] : [authenticate, allow(route.roles, route.exclusive)];
-  router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
+/** What `register` puts around a route's handler, from the app. */
+export interface RouteMiddleware {
+  /** Resolves the API key (401 when missing or unknown); routes with `acceptsSession` run `session` first. */
+  authenticate: RequestHandler;
+  session?: RequestHandler;
+  /** Once the key is known: the per-key rate limit. */
+  perKey: RequestHandler[];
+  /** Before the body is read, on every route: the header checks that answer 400. */
+  checks: RequestHandler[];
+  /** Reads the body kinds the route takes (src/api/bodies.ts). */
+  bodies(route: RouteSpec): RequestHandler[];
+}
+
+export function register(router: Router, route: RouteSpec, middleware: RouteMiddleware) {
+  // Authentication, then the role, then everything that may answer 400: a caller without a key
+  // learns that first, whatever else is wrong with the request.
+  const guards =
+    route.roles === 'public'
+      ? []
+      : [
+          ...(route.acceptsSession && middleware.session ? [middleware.session] : []),
+          middleware.authenticate,
+          ...middleware.perKey,
+          allow(route.roles, route.exclusive),
+        ];
+  const before = [...guards, ...middleware.checks, ...middleware.bodies(route)];
+  router[route.method](route.path, ...before, async (req: Request, res: Response) => {
     const errors: FieldError[] = [];
     const params = parsePart(route.params, req.params, 'params', errors);
     const query = parsePart(route.query ?? noQuery, { ...req.query }, 'query', errors);
@@ -131,4 +163,28 @@ export function register(router: Router, route: RouteSpec, authenticate: (req: R
     else if (reply.contentType) res.type(reply.contentType).json(reply.body);
     else res.json(reply.body);
   });
+}
+
+const methodOrder: RouteSpec['method'][] = ['get', 'post', 'put', 'delete'];
+const allowHeader = (methods: Set<RouteSpec['method']>) =>
+  methodOrder
+    .filter((m) => methods.has(m))
+    .flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()]))
+    .join(', ');
+
+/**
+ * A known path asked with a method it does not take (OPTIONS, TRACE, PUT on a POST route…)
+ * is a 405 naming the methods it does take, not a 404; registered after every route, so only
+ * what no route answered reaches it.
+ */
+export function refuseOtherMethods(router: Router, routes: RouteSpec[]) {
+  const byPath = new Map<string, Set<RouteSpec['method']>>();
+  for (const route of routes) byPath.set(route.path, (byPath.get(route.path) ?? new Set()).add(route.method));
+  for (const [path, methods] of byPath) {
+    const allowed = allowHeader(methods);
+    router.all(path, (req: Request, res: Response) => {
+      res.set('Allow', allowed);
+      throw new Problem(405, 'Method Not Allowed', `${req.method} is not allowed here; ${path} takes ${allowed}`);
+    });
+  }
 }

@@ -6,8 +6,11 @@ import type { Database } from '../db/client';
 import { createPolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
 import { defaultActivityTimeouts } from '../workflows/ticket/timeouts';
-import { publicUrlOf } from '../config';
+import { publicUrlOf, temporalWebOrigins } from '../config';
+import type { TemporalTarget } from '../temporal/connection';
+import { loadKeyRing, tandemDataConverter } from '../temporal/dataConverter';
 import { createApp } from './app';
+import { secured } from './security';
 
 export interface RunningApi {
   server: Server;
@@ -69,13 +72,17 @@ export function drainable(listener: RequestListener) {
   };
 }
 
+/** Where this machine reaches a server listening on `host`: loopback for the any-address forms. */
+export const localHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
 /** One Temporal client per process; close() stops taking requests, drains those in flight, then disconnects. */
-export async function startApi(config: Config, database: Database, address: string, given?: Logger): Promise<RunningApi> {
+export async function startApi(config: Config, database: Database, target: TemporalTarget, given?: Logger): Promise<RunningApi> {
   const logger = given ?? createLogger(config.LOG_LEVEL);
+  const { ring } = await loadKeyRing(config, database.db);
   // Connects on first use: an API started while Temporal is down serves 503s and /readyz says
   // why, instead of refusing to start.
-  const connection = Connection.lazy({ address });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = Connection.lazy(target.connection);
+  const client = new Client({ connection, namespace: target.namespace, dataConverter: tandemDataConverter(ring) });
   const app = createApp({
     client,
     database,
@@ -98,6 +105,9 @@ export async function startApi(config: Config, database: Database, address: stri
       selfOrigins: [`http://127.0.0.1:${config.PORT}`, `http://localhost:${config.PORT}`],
     },
     authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    codec: { ring, webOrigins: temporalWebOrigins(config) },
+    rateLimits: { perIpPerMinute: config.RATE_LIMIT_PER_IP, perKeyPerMinute: config.RATE_LIMIT_PER_KEY },
+    ...(config.TRUST_PROXY !== undefined ? { trustProxy: config.TRUST_PROXY } : {}),
     logger,
     timeouts: {
       temporalMs: config.REQUEST_TIMEOUT_MS,
@@ -112,10 +122,11 @@ export async function startApi(config: Config, database: Database, address: stri
     });
   }
   const drain = drainable(app);
-  const server = createServer(drain.listener);
+  // The drain's own 503 never reaches the app: it gets the security headers here.
+  const server = createServer(secured(drain.listener));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, () => {
+    server.listen(config.PORT, config.HOST, () => {
       server.off('error', reject);
       resolve();
     });
@@ -123,8 +134,8 @@ export async function startApi(config: Config, database: Database, address: stri
   let closing: Promise<void> | undefined;
   return {
     server,
-    // The bound port, so PORT=0 (tests) names the port the system chose.
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // The bound port, so PORT=0 (tests) names the port the system chose; all interfaces include loopback.
+    url: `http://${localHost(config.HOST)}:${(server.address() as AddressInfo).port}`,
     client,
     close() {
       closing ??= (async () => {

@@ -73,3 +73,18 @@ export const routingPolicies = pgTable(
       .where(sql`${t.active}`),
   ],
 );
+
+// ---- Rate limits: requests counted per API key and per client address, in the database so
+// every API process draws on the same budget (rate-limiter-flexible's RateLimiterDrizzle shape) --
+
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    /** `<policy>:<key id or address>`. */
+    key: text('key').primaryKey(),
+    points: integer('points').notNull(),
+    /** When the window ends; past it the next request starts a new count. */
+    expire: timestamp('expire', { withTimezone: true }),
+  },
+  (t) => [index('rate_limits_expire_idx').on(t.expire)],
+);

@@ -275,7 +275,11 @@ export function outcomeOf(s: TicketState): TicketOutcome {
   };
 }
 
-/** One readable line for Temporal Web's current details. */
+/**
+ * One readable line for Temporal Web's current details: status, priority, mode, category,
+ * assignee and triggers, never the subject or anything else the customer wrote, so it tells ops
+ * what the ticket is doing even to a reader without the codec key.
+ */
 export function currentDetails(s: TicketState): string {
   const parts = [`**${s.status}**`];
   if (s.priority) {
@@ -291,5 +295,5 @@ export function currentDetails(s: TicketState): string {
   if (s.classification) parts.push(s.classification.issueType);
   if (s.assignee) parts.push(`assigned to ${s.assignee}`);
   if (s.escalation) parts.push(`escalated: ${s.escalation.triggers.map((t) => t.code).join(', ')}`);
-  return `${parts.join(' · ')} — ${s.ticket.subject}`;
+  return `${parts.join(' · ')} — ticket ${s.ticketId}`;
 }

@@ -77,6 +77,8 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; omitted → headless. */
   uiPort?: number;
+  /** Tandem's codec server, so Temporal Web can decrypt payloads for a signed-in lead or admin. */
+  uiCodecEndpoint?: string;
   /** SQLite file to persist to; omitted → in memory. */
   dbFile?: string;
   namespace?: string;
@@ -119,6 +121,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
         ip: '127.0.0.1',
         port: options.port,
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+        ...(options.uiPort && options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         ...(options.namespace ? { namespace: options.namespace } : {}),
         searchAttributes,
@@ -135,6 +138,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
   else args.push('--headless');
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { inject } from 'vitest';
@@ -15,6 +16,7 @@ import { seedDemoData } from '../../src/db/seed';
 import type { RoutingPolicy } from '../../src/domain/policy';
 import type { Integrations } from '../../src/integrations/ports';
 import { buildWorker } from '../../src/worker';
+import { testDataConverter, testKeyRing, testWebOrigin } from './encryption';
 import { serve } from './http';
 
 /** The run's PostgreSQL database when TEST_DATABASE_URL is set, else a migrated in-memory PGlite. */
@@ -30,7 +32,7 @@ export async function openTestDatabase(): Promise<Database> {
 
 export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  return { client: new Client({ connection }), close: () => connection.close() };
+  return { client: new Client({ connection, dataConverter: testDataConverter }), close: () => connection.close() };
 }
 
 export interface TestWorker {
@@ -50,6 +52,8 @@ export async function startTestWorker(options: {
   maxRetryDelayMs?: number;
   /** SMTP, CSAT links, webhook timeout. */
   delivery?: DeliveryOptions;
+  /** Another key ring than the run's (key rotation tests). */
+  dataConverter?: DataConverter;
 }): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -58,6 +62,7 @@ export async function startTestWorker(options: {
     namespace: 'default',
     taskQueue,
     workflowBundlePath: inject('workflowBundlePath'),
+    dataConverter: options.dataConverter ?? testDataConverter,
     deps: {
       db: options.database.db,
       ai: options.ai ?? createLocalSupportAI(options.database.db),
@@ -126,6 +131,7 @@ export async function startTestStack<K extends string = never>(options: TestStac
     closers.push(() => worker.close());
     const { policy } = options;
     const app = createApp({
+      codec: { ring: testKeyRing, webOrigins: [testWebOrigin] },
       ...options.app,
       client,
       database,

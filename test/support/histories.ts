@@ -15,7 +15,8 @@ export const historiesDir = path.join(import.meta.dirname, '..', 'histories');
 export async function maybeRecordHistory(name: string, workflowId: string, runId?: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const cli = resolveTemporalCli();
-  mkdirSync(historiesDir, { recursive: true });
+  // A name may name a folder too (`encrypted/…`): the recordings a codec is needed to replay.
+  mkdirSync(path.dirname(path.join(historiesDir, name)), { recursive: true });
   const args = ['workflow', 'show', '--workflow-id', workflowId, '--address', inject('temporalAddress'), '-o', 'json'];
   if (runId) args.push('--run-id', runId);
   const { stdout } = await run(cli.path!, args, { maxBuffer: 64 * 1024 * 1024 });

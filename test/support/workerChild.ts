@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { testEncryptionKeys } from './encryption';
 
 /** A worker running test/support/workerProcess.ts in its own process, so a test can kill it (or its database). */
 export interface WorkerChild {
@@ -27,6 +28,7 @@ export function startWorkerProcess(options: {
       TASK_QUEUE: options.taskQueue,
       DATABASE_URL: options.databaseUrl,
       WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      TANDEM_ENCRYPTION_KEYS: testEncryptionKeys,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
