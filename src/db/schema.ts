@@ -265,4 +265,5 @@ export const linkedIssues = pgTable(
 
 export * from './schemaDelivery';
 export * from './schemaFeedback';
+export * from './schemaImport';
 export * from './schemaOperations';
