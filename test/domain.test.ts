@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseActionPayload, refusalFor } from '../src/domain/actions';
+import { refusalFor } from '../src/domain/actionRefusals';
+import { parseActionPayload } from '../src/domain/actions';
 import { emptyEnrichment, type Enrichment } from '../src/domain/enrichment';
 import { draftConfidenceTrigger, hardTriggersAtTriage, softTriggersAtTriage, triggersAfterReply } from '../src/domain/escalation';
 import { timersFor } from '../src/domain/policy';

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { FORBIDDEN_PREFIX } from '../../domain/actions';
+import { FORBIDDEN_PREFIX } from '../../domain/actionRefusals';
 import { workflowIdFor } from '../../domain/ids';
 import type { RoutingPolicy } from '../../domain/policy';
 import { reuseConflict, type RequestBinding } from '../../domain/requests';

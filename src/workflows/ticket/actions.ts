@@ -1,6 +1,7 @@
 import { ApplicationFailure, currentUpdateInfo, patched, setHandler } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { actionNames, parseActionPayload, refusalFor, type ActionName, type ActionPayload } from '../../domain/actions';
+import { refusalFor } from '../../domain/actionRefusals';
+import { actionNames, parseActionPayload, type ActionName, type ActionPayload } from '../../domain/actions';
 import { lineDiff } from '../../domain/feedback';
 import { aiValue, type OverrideData, type OverrideField } from '../../domain/outcomes';
 import { raiseForBreach, scorePriority, withOverride } from '../../domain/priority';
