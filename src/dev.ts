@@ -13,6 +13,7 @@ import { apiKeyRoles } from './db/schema';
 import { temporalTarget } from './temporal/connection';
 import { loadKeyRing } from './temporal/dataConverter';
 import { projectRoot, startDevServer, type RunningServer } from './temporal/localServer';
+import { setNamespaceRetention } from './temporal/retention';
 import { installRuntime, superviseTandemWorker } from './worker';
 
 const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
@@ -41,6 +42,10 @@ async function main() {
       }),
     );
     target = temporalTarget(config, { localAddress: temporal.address });
+    const local = target;
+    await step(`keeping closed tickets' histories ${config.TEMPORAL_RETENTION_HOURS} h (TEMPORAL_RETENTION_HOURS)`, () =>
+      setNamespaceRetention(local, config.TEMPORAL_RETENTION_HOURS),
+    );
   }
   const address = target.connection.address;
   if (temporal) console.log(`  Temporal CLI: ${temporal.cli.path ?? 'SDK download'} (${temporal.cli.source})`);

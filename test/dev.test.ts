@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { afterAll, expect, it } from 'vitest';
 import { projectRoot } from '../src/temporal/localServer';
 import { freePort } from './globalSetup';
@@ -31,7 +33,13 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
   const { TEMPORAL_ADDRESS: _ignored, DATABASE_URL: _alsoIgnored, ...env } = process.env;
   const dev = spawn('npm', ['run', 'dev'], {
     cwd: projectRoot,
-    env: { ...env, PORT: String(port), TEMPORAL_PORT: String(temporalPort), PGLITE_DIR: path.join(tmp, 'pglite') },
+    env: {
+      ...env,
+      PORT: String(port),
+      TEMPORAL_PORT: String(temporalPort),
+      PGLITE_DIR: path.join(tmp, 'pglite'),
+      TEMPORAL_RETENTION_HOURS: '36',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can send Ctrl-C to all of it
   });
@@ -82,11 +90,20 @@ it('npm run dev brings up Temporal, the database, the worker and the API, and Ct
     expect((await api('/codec/decode', 'lead', { payloads: [] })).status).toBe(200);
     expect((await api('/codec/decode', 'agent', { payloads: [] })).status).toBe(403);
 
+    // The dev server keeps closed tickets' histories as long as TEMPORAL_RETENTION_HOURS says.
+    const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    try {
+      const described = await connection.workflowService.describeNamespace({ namespace: 'default' });
+      expect(optionalTsToMs(described.config?.workflowExecutionRetentionTtl)).toBe(36 * 3_600_000);
+    } finally {
+      await connection.close();
+    }
+
     process.kill(-dev.pid!, 'SIGINT');
     // npm itself may die of the same Ctrl-C; what matters is that Tandem shut down cleanly.
     const { code, signal } = await exited;
     expect(code === 0 || signal === 'SIGINT').toBe(true);
-    await expect.poll(() => output, { timeout: 20_000 }).toContain('stopped.');
+    await expect.poll(() => output, { timeout: 60_000 }).toContain('stopped.');
     expect(await listening(temporalPort)).toBe(false);
     expect(await listening(port)).toBe(false);
   } finally {
