@@ -3,6 +3,7 @@ import { routesOf } from '../src/api/app';
 import { allowedRoles } from '../src/api/auth';
 import { openApiPath } from '../src/api/openapi';
 import { workflowIdFor } from '../src/domain/ids';
+import { actions, stateQuery } from '../src/workflows/messages';
 import { demoCustomers } from '../src/db/seed';
 import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
@@ -229,5 +230,73 @@ describe('assignment and the service view', () => {
     expect(['open', 'waiting_on_customer', 'resolved', 'closed']).toContain(res.body.publicStatus);
     const agentView = await call(stack.url, 'GET', `/v1/tickets/${t.unassigned}`, { key: stack.keys.ana });
     expect(agentView.body.enrichment).toBeTruthy();
+  });
+});
+
+describe('who posted', () => {
+  it('records the key behind every customer message and CSAT score, and lets only that key change the score', async () => {
+    const created = await call(stack.url, 'POST', '/v1/tickets', {
+      key: stack.keys.svcA,
+      body: { customer: { id: demoCustomers.freeTier }, channel: 'chat', subject: 'Export', body: 'Where is the CSV export of contacts?' },
+    });
+    const ticketId = created.body.ticketId;
+    await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.status === 'awaiting_review');
+    const post = (key: Key, path: string, body: unknown) =>
+      call(stack.url, 'POST', `/v1/tickets/${ticketId}${path}`, { key: stack.keys[key], body });
+    expect((await post('svcA', '/messages', { body: 'Also, can I export deals?' })).status).toBe(202);
+    expect((await post('lead', '/messages', { body: 'Posted for the customer by phone.' })).status).toBe(202);
+    const withBoth = await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) =>
+      s.transcript.some((m) => m.body === 'Posted for the customer by phone.'),
+    );
+    const postedBy = (body: string) => withBoth.transcript.find((m) => m.body === body)?.postedBy;
+    expect(postedBy('Also, can I export deals?')).toEqual({ name: stack.names.svcA, role: 'service' });
+    expect(postedBy('Posted for the customer by phone.')).toEqual({ name: stack.names.lead, role: 'lead' });
+
+    expect((await post('lead', '/actions/resolve', {})).status).toBe(200);
+    await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.status === 'resolved');
+    expect((await post('svcA', '/csat', { score: 4 })).status).toBe(202);
+    await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.csat.score === 4);
+    const other = await post('svcAll', '/csat', { score: 1 });
+    expect(other.status).toBe(409);
+    expect(other.body.detail).toMatch(/only whoever answered it may change the score/);
+    expect((await post('svcA', '/csat', { score: 5 })).status).toBe(202);
+    const rescored = await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.csat.score === 5);
+    const scores = rescored.timeline.filter((e) => e.type === 'csat_received');
+    expect(scores.map((e) => [e.data?.score, e.data?.by])).toEqual([
+      [4, stack.names.svcA],
+      [5, stack.names.svcA],
+    ]);
+  });
+});
+
+describe('Updates and Signals sent straight to Temporal', () => {
+  // The Temporal CLI or another UI reaches the workflow without the API: its validators apply the
+  // same per-ticket rules to the agent id and role the message carries.
+  it('refuses an agent acting on another agent’s ticket, ignores the same Signal, and lets a lead act', async () => {
+    const created = await call(stack.url, 'POST', '/v1/tickets', {
+      key: stack.keys.svcA,
+      body: { customer: { id: demoCustomers.freeTier }, channel: 'chat', subject: 'Export', body: 'Where is the CSV export of contacts?' },
+    });
+    const ticketId = created.body.ticketId;
+    await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.status === 'awaiting_review');
+    expect((await call(stack.url, 'POST', `/v1/tickets/${ticketId}/actions/takeover`, { key: stack.keys.ana })).status).toBe(200);
+    const handle = stack.client.workflow.getHandle(workflowIdFor(ticketId));
+    await waitForIdle(handle);
+    const before = await historyLength(ticketId);
+
+    await expect(
+      handle.executeUpdate(actions.takeover.update, { args: [{ agentId: stack.names.bo, actorRole: 'agent' }] }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(new RegExp(`assigned to ${stack.names.ana}`)) } });
+    // A refused Update is never written to the history.
+    expect(await historyLength(ticketId)).toBe(before);
+
+    await handle.signal(actions.takeover.signal, { agentId: stack.names.bo, actorRole: 'agent' });
+    await waitForIdle(handle);
+    expect((await handle.query(stateQuery)).assignee).toBe(stack.names.ana);
+
+    await handle.executeUpdate(actions.reprioritize.update, {
+      args: [{ agentId: stack.names.lead, actorRole: 'lead', level: 'P1', reason: 'key account' }],
+    });
+    expect((await handle.query(stateQuery)).priority?.level).toBe('P1');
   });
 });

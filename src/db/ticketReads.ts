@@ -36,6 +36,8 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
         at: messages.createdAt,
         internal: messages.internal,
         attachments: messages.attachments,
+        postedBy: messages.postedBy,
+        postedAs: messages.postedAs,
         deliveryStatus: messages.deliveryStatus,
         deliveryTransport: messages.deliveryTransport,
         deliveredAt: messages.deliveredAt,
@@ -61,6 +63,7 @@ export async function readTicketView(db: Db, ticketId: string): Promise<StoredTi
     ...(m.agentId ? { agentId: m.agentId } : {}),
     ...(m.internal ? { internal: true } : {}),
     ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+    ...(m.postedBy ? { postedBy: { name: m.postedBy, role: m.postedAs ?? 'unknown' } } : {}),
     ...(m.deliveryStatus && m.deliveryTransport
       ? {
           delivery: {
