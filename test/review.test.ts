@@ -4,7 +4,10 @@ import { aiDrafts, aiFeedback, approvedExamples, kbArticles, reviewItems, review
 import type { ReviewItemView } from '../src/db/reviewItems';
 import { demoCustomers } from '../src/db/seed';
 import { isoWeek } from '../src/domain/weeks';
-import { startTestStack, type TestStack } from './support/harness';
+import { createOpenAISupportAI } from '../src/ai/openaiProvider';
+import type { Database } from '../src/db/client';
+import { openTestDatabase, startTestStack, uniqueId, type TestStack } from './support/harness';
+import { operationOf, startOpenAIStub, wellBehaved, type OpenAIStub } from './support/openaiStub';
 import { call } from './support/http';
 import { everyQuadrant, testPolicy, waitForTicket } from './support/tickets';
 import { waitFor } from './support/waitFor';
@@ -313,5 +316,77 @@ describe('learning from accepted corrections', () => {
         ),
       );
     expect(edits).toHaveLength(0);
+  });
+});
+
+describe('the OpenAI provider and approved examples', () => {
+  let openai: TestStack<'service' | 'ana'>;
+  let stub: OpenAIStub;
+  let aiDatabase: Database;
+
+  beforeAll(async () => {
+    // The model cites whatever approved answer it was given, as the prompt asks.
+    stub = await startOpenAIStub((request) => {
+      if (operationOf(request) !== 'draft') return wellBehaved(request);
+      const user = request.body.messages.find((m) => m.role === 'user')!.content;
+      const example = /\[(ex_[^\]]+)\]/.exec(user)?.[1];
+      return {
+        content: JSON.stringify({ body: 'Hi,\n\nPress the plinth lever twice.', confidence: 0.9, citations: example ? [example] : [] }),
+      };
+    });
+    aiDatabase = await openTestDatabase();
+    const ai = createOpenAISupportAI({
+      db: aiDatabase.db,
+      baseURL: stub.baseURL,
+      apiKey: 'sk-test',
+      model: 'gpt-test',
+      temperature: 0,
+      timeoutMs: 5000,
+    });
+    openai = await startTestStack({
+      policy: testPolicy({ quadrants: everyQuadrant('ai_review') }),
+      keys: { service: 'service', ana: 'agent' },
+      worker: { ai },
+    });
+  });
+  afterAll(async () => {
+    await openai?.close();
+    await stub?.close();
+    await aiDatabase?.close();
+  });
+
+  it("gives the model the category's nearest approved answer as a few-shot example, and keeps its citation as an example", async () => {
+    // The stub classifies every ticket as a how-to: the example is filed there, as a verdict files it.
+    const exampleId = uniqueId('ex_review');
+    const approved = 'Pull the plinth lever twice, then wait for the glimmer lamp.';
+    await openai.database.db.insert(approvedExamples).values({
+      id: exampleId,
+      category: 'how_to',
+      question: 'How do I reset the plinth glimmer lamp?',
+      answer: approved,
+      sourceItemId: 'rv_test',
+      approvedBy: 'lead-test',
+    });
+    const created = await call(openai.url, 'POST', '/v1/tickets', {
+      key: openai.keys.service,
+      body: {
+        customer: { id: demoCustomers.freeTier },
+        channel: 'chat',
+        subject: 'Plinth glimmer lamp',
+        body: 'How do I reset the plinth glimmer lamp?',
+      },
+    });
+    expect(created.status).toBe(201);
+    const state = await waitForTicket(openai.url, openai.keys.ana, created.body.ticketId, (s) => s.status === 'awaiting_review');
+    const draftRequest = stub.requests.find(
+      (r) => operationOf(r) === 'draft' && r.body.messages.some((m) => m.content.includes('plinth glimmer')),
+    );
+    const prompt = draftRequest!.body.messages.find((m) => m.role === 'user')!.content;
+    expect(prompt).toContain(`[${exampleId}]`);
+    expect(prompt).toContain(`Approved answer: ${approved}`);
+    expect(draftRequest!.body.messages[0]!.content).toContain('Approved answers');
+    expect(state.draft!.citations).toEqual([
+      { articleId: exampleId, title: expect.stringContaining('plinth glimmer lamp'), kind: 'example' },
+    ]);
   });
 });
