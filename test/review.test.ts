@@ -66,17 +66,20 @@ describe('the weekly review', () => {
   let rewritten: Awaited<ReturnType<typeof draftAwaitingReview>>;
   let touchedUp: Awaited<ReturnType<typeof draftAwaitingReview>>;
   let liked: Awaited<ReturnType<typeof draftAwaitingReview>>;
+  let amended: Awaited<ReturnType<typeof draftAwaitingReview>>;
   let week: string;
   const ratedCorrection = 'Hello,\nOpen Flumox, choose Lanterns and press Rekindle twice.\nBest wishes';
   const rewrite = 'Hello there,\nIn Zentrix, choose Ledger and then Transfer.\nPick the quarterly sheet.\nCheers';
+  const amendment = 'In Zentrix, choose Ledger, then Transfer, then Confirm; pick the quarterly sheet.';
 
   beforeAll(async () => {
-    [rated, flagged, rewritten, touchedUp, liked] = await Promise.all([
+    [rated, flagged, rewritten, touchedUp, liked, amended] = await Promise.all([
       draftAwaitingReview('How do I rekindle the flumox lanterns?', 'Hi, how do I rekindle the flumox lanterns?'),
       draftAwaitingReview('How do I polish the brindle gizmo?', 'Hi, how do I polish the brindle gizmo?'),
       draftAwaitingReview('How do I move the zentrix ledger?', 'Hi, how do I move the zentrix ledger to another sheet?'),
       draftAwaitingReview('How do I tune the wobbet dial?', 'Hi, how do I tune the wobbet dial?'),
       draftAwaitingReview('How do I fold the snorkel map?', 'Hi, how do I fold the snorkel map?'),
+      draftAwaitingReview('Zentrix ledger transfer fails', 'Hi, how do I transfer the zentrix ledger? Nothing happens.'),
     ]);
     expect(
       (await feedback(rated.ticketId, { draftId: rated.draft!.id, rating: 'down', reasons: ['wrong_answer'], correction: ratedCorrection }))
@@ -86,7 +89,10 @@ describe('the weekly review', () => {
     expect((await act(rewritten.ticketId, 'modify', { body: rewrite })).status).toBe(200);
     expect((await act(touchedUp.ticketId, 'modify', { body: `${touchedUp.draft!.body}\n\nThanks for asking.` })).status).toBe(200);
     expect((await feedback(liked.ticketId, { draftId: liked.draft!.id, rating: 'up' })).status).toBe(201);
-    for (const s of [rated, flagged, rewritten, touchedUp, liked]) await feedbackRows(s.draft!.id);
+    expect(
+      (await feedback(amended.ticketId, { draftId: amended.draft!.id, rating: 'down', correction: amendment }, stack.keys.bo)).status,
+    ).toBe(201);
+    for (const s of [rated, flagged, rewritten, touchedUp, liked, amended]) await feedbackRows(s.draft!.id);
     week = await weekOf(rated.draft!.id);
   });
 
@@ -169,6 +175,16 @@ describe('the weekly review', () => {
     const [article] = await stack.database.db.select().from(kbArticles).where(eq(kbArticles.id, published.body.articleId));
     expect(article).toMatchObject({ title: 'Zentrix ledger transfers', body: rewrite });
 
+    // A later correction of the same topic updates that article instead of adding a second one.
+    const unknownArticle = await verdict(id(amended), { verdict: 'add_to_knowledge_base', articleId: 'kb_no_such_article' });
+    expect(unknownArticle.status).toBe(400);
+    expect(unknownArticle.body.errors[0].field).toBe('body.articleId');
+    const updated = await verdict(id(amended), { verdict: 'add_to_knowledge_base', articleId: published.body.articleId });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(201);
+    expect(updated.body).toMatchObject({ articleId: published.body.articleId, articleCreated: false });
+    const [article2] = await stack.database.db.select().from(kbArticles).where(eq(kbArticles.id, published.body.articleId));
+    expect(article2).toMatchObject({ title: 'Zentrix ledger transfers', body: amendment });
+
     const dismissed = await verdict(id(flagged), { verdict: 'dismiss', comment: 'fine as it was' });
     expect(dismissed.status).toBe(201);
 
@@ -183,11 +199,12 @@ describe('the weekly review', () => {
     const audit = await stack.database.db
       .select()
       .from(reviewVerdicts)
-      .where(inArray(reviewVerdicts.itemId, [id(rated), id(flagged), id(rewritten)]));
+      .where(inArray(reviewVerdicts.itemId, [id(rated), id(flagged), id(rewritten), id(amended)]));
     expect(audit.map((a) => [a.itemId, a.verdict, a.by]).sort()).toEqual(
       [
         [id(rated), 'accept_correction', stack.names.lead],
         [id(rewritten), 'add_to_knowledge_base', stack.names.lead],
+        [id(amended), 'add_to_knowledge_base', stack.names.lead],
         [id(flagged), 'dismiss', stack.names.lead],
       ].sort(),
     );
@@ -203,6 +220,13 @@ describe('the weekly review', () => {
       expect(item).toMatchObject({ status: 'decided', decision: { by: stack.names.lead } });
     }
     expect(itemOf(after, flagged.draft!.id)[0]!.decision).toMatchObject({ verdict: 'dismiss', comment: 'fine as it was' });
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const doc = (await call(stack.url, 'GET', '/v1/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/review', '/v1/review/{itemId}']));
+    expect(doc.paths['/v1/review'].get.parameters).toContainEqual(expect.objectContaining({ name: 'week', in: 'query' }));
+    expect(doc.paths['/v1/review/{itemId}'].post.responses).toHaveProperty('409');
   });
 
   it('refuses an unknown week, item or verdict and anyone but a lead', async () => {
