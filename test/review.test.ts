@@ -296,8 +296,11 @@ describe('learning from accepted corrections', () => {
     return row!.share;
   }
 
+  /** The first round's tickets: their drafts were rewritten, so each is a review item. */
+  let before: Awaited<ReturnType<typeof round>> = [];
+
   it('drafts of the category cite and use the approved example after accept_correction, and the approval-unchanged share rises', async () => {
-    const before = await round();
+    before = await round();
     const category = before[0]!.classification!.issueType;
     expect(before.every((s) => s.classification!.issueType === category)).toBe(true);
     expect(before.some((s) => s.draft!.citations.some((c) => c.kind === 'example'))).toBe(false);
@@ -340,6 +343,22 @@ describe('learning from accepted corrections', () => {
         ),
       );
     expect(edits).toHaveLength(0);
+  });
+
+  it('of two verdicts given at once on an open item, one stands and the other is a 409', async () => {
+    // The first round's second rewrite: still open (only the first was accepted).
+    const draftId = before[1]!.draft!.id;
+    const week = await weekOf(draftId);
+    const [item] = (await review(week)).body.items.filter((i: ReviewItemView) => i.draft.id === draftId);
+    const answers = await Promise.all([
+      verdict(item.itemId, { verdict: 'dismiss' }),
+      verdict(item.itemId, { verdict: 'accept_correction' }),
+      verdict(item.itemId, { verdict: 'add_to_knowledge_base', title: 'Quorvex sprockets' }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
+    const audit = await stack.database.db.select().from(reviewVerdicts).where(eq(reviewVerdicts.itemId, item.itemId));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.verdict).toBe(answers.find((a) => a.status === 201)!.body.verdict);
   });
 });
 
