@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, notExists } from 'drizzle-orm';
 import { reviewItemIdFor, reviewReasonsOf, type ReviewReason } from '../domain/review';
 import type { Db } from './client';
 import { aiDrafts, aiFeedback, reviewItems, tickets } from './schema';
@@ -24,7 +24,14 @@ export async function deriveReviewItems(db: Db, week: string, range: { from: Dat
   const touched = await db
     .selectDistinct({ draftId: aiFeedback.draftId })
     .from(aiFeedback)
-    .where(and(gte(aiFeedback.createdAt, range.from), lt(aiFeedback.createdAt, range.to)));
+    .where(
+      and(
+        gte(aiFeedback.createdAt, range.from),
+        lt(aiFeedback.createdAt, range.to),
+        // An answer with an item already (this week's or an earlier one's) is settled.
+        notExists(db.select({ one: reviewItems.id }).from(reviewItems).where(eq(reviewItems.draftId, aiFeedback.draftId))),
+      ),
+    );
   const byDraft = new Map<string, FeedbackRow>();
   for (const row of await feedbackOn(
     db,
@@ -83,7 +90,27 @@ export function latestCorrection(rows: FeedbackRow[]): { text: string; by: strin
 /** The week's items, open ones first, each with its ticket, the AI's text, the corrections and who gave what. */
 export async function listReviewItems(db: Db, week: string): Promise<ReviewItemView[]> {
   const items = await db
-    .select({ item: reviewItems, draft: aiDrafts, ticket: tickets })
+    // Only the columns the review shows: a ticket's snapshot and state are large jsonb.
+    .select({
+      item: reviewItems,
+      draft: {
+        id: aiDrafts.id,
+        body: aiDrafts.body,
+        turn: aiDrafts.turn,
+        provider: aiDrafts.provider,
+        promptVersion: aiDrafts.promptVersion,
+        outcome: aiDrafts.outcome,
+        createdAt: aiDrafts.createdAt,
+      },
+      ticket: {
+        id: tickets.id,
+        subject: tickets.subject,
+        body: tickets.body,
+        channel: tickets.channel,
+        category: tickets.category,
+        status: tickets.status,
+      },
+    })
     .from(reviewItems)
     .innerJoin(aiDrafts, eq(aiDrafts.id, reviewItems.draftId))
     .innerJoin(tickets, eq(tickets.id, reviewItems.ticketId))
@@ -93,8 +120,10 @@ export async function listReviewItems(db: Db, week: string): Promise<ReviewItemV
     db,
     items.map((i) => i.item.draftId),
   );
+  const byDraft = new Map<string, FeedbackRow[]>();
+  for (const f of feedback) byDraft.set(f.draftId, [...(byDraft.get(f.draftId) ?? []), f]);
   return items.map(({ item, draft, ticket }) => {
-    const rows = feedback.filter((f) => f.draftId === item.draftId);
+    const rows = byDraft.get(item.draftId) ?? [];
     const why = [...new Set(rows.flatMap((r) => reviewReasonsOf(r)))];
     const correction = latestCorrection(rows);
     return {
@@ -102,23 +131,8 @@ export async function listReviewItems(db: Db, week: string): Promise<ReviewItemV
       week: item.week,
       status: item.status,
       why,
-      ticket: {
-        id: ticket.id,
-        subject: ticket.subject,
-        body: ticket.body,
-        channel: ticket.channel,
-        category: item.category ?? ticket.category,
-        status: ticket.status,
-      },
-      draft: {
-        id: draft.id,
-        body: draft.body,
-        turn: draft.turn,
-        provider: draft.provider,
-        promptVersion: draft.promptVersion,
-        outcome: draft.outcome,
-        createdAt: draft.createdAt.toISOString(),
-      },
+      ticket: { ...ticket, category: item.category ?? ticket.category },
+      draft: { ...draft, createdAt: draft.createdAt.toISOString() },
       correction: correction?.text ?? null,
       agent: rows.find((r) => reviewReasonsOf(r).length > 0)?.agent ?? rows[0]?.agent ?? 'unknown',
       correctedBy: correction?.by ?? null,
