@@ -1,7 +1,7 @@
 import type { TicketForAI } from '../domain/aiView';
 import type { Classification, Draft, EscalationSummary, ReplyAssessment, TranscriptMessage } from '../domain/ticket';
 import type { Enrichment } from '../domain/enrichment';
-import type { ExampleHit } from '../db/approvedExamples';
+import type { ExampleHit } from '../domain/review';
 
 // The ticket as the AI sees it is a domain type: the workflow builds it (domain/aiView.ts).
 export type { TicketForAI };

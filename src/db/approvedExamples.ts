@@ -1,19 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
+import type { ExampleHit } from '../domain/review';
 import type { IssueType } from '../domain/vocabulary';
 import type { Db } from './client';
 import { approvedExamples } from './schema';
-
-/** An approved answer of the ticket's category whose question shares the customer's words. */
-export interface ExampleHit {
-  id: string;
-  question: string;
-  answer: string;
-  rank: number;
-  /** How many of the customer's significant words the example's question contains. */
-  matched: number;
-  /** How many significant words the customer used. */
-  asked: number;
-}
 
 /** The category's approved examples nearest to these words (PostgreSQL full-text search over their questions), best first. */
 export async function nearestApprovedExamples(db: Db, category: IssueType, words: string[], limit = 2): Promise<ExampleHit[]> {

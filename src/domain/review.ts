@@ -39,11 +39,20 @@ export const reviewItemIdFor = (draftId: string) => `rv_${draftId}`;
 /** The approved example a verdict makes of an item: one per item. */
 export const approvedExampleIdFor = (itemId: string) => `ex_${itemId.replace(/^rv_/, '')}`;
 
-/** What an approved example's match says of the customer's words. */
-export interface ExampleMatch {
+/** An approved answer of the ticket's category whose question shares the customer's words. */
+export interface ExampleHit {
+  id: string;
+  question: string;
+  answer: string;
+  rank: number;
+  /** How many of the customer's significant words the example's question contains. */
   matched: number;
+  /** How many significant words the customer used. */
   asked: number;
 }
+
+/** What an approved example's match says of the customer's words. */
+export type ExampleMatch = Pick<ExampleHit, 'matched' | 'asked'>;
 
 /**
  * Whether an approved example answers the ticket: its question holds most of the customer's

@@ -1,4 +1,4 @@
-import type { ExampleHit } from '../../db/approvedExamples';
+import type { ExampleHit } from '../../domain/review';
 import { cutText } from '../../domain/text';
 import type { Draft } from '../../domain/ticket';
 
