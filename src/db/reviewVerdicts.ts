@@ -114,8 +114,9 @@ export async function decideReviewItem(db: Db, v: VerdictInput): Promise<Verdict
             id: articleId,
             title: v.title ?? ticket?.subject ?? 'Answer from the weekly review',
             body: given!.text,
-            productArea: item.category,
-            tags: ['review'],
+            // Product areas are the product's (account, billing…), not triage categories: the category is a tag.
+            productArea: null,
+            tags: item.category ? ['review', item.category] : ['review'],
             updatedAt: at,
           })
           .onConflictDoNothing();
