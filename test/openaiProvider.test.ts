@@ -130,7 +130,7 @@ describe('openai provider: requests and answers', () => {
       enrichment: { ...emptyEnrichment(demoCustomers.freeTier), tier: 'free', plan: 'Free', billingStatus: 'active' },
       turn: 1,
     });
-    expect(draft.promptVersion).toBe('draft@v2');
+    expect(draft.promptVersion).toBe('draft@v3');
     expect(draft.provider).toBe('openai:gpt-test');
     expect(draft.citations.map((c) => c.articleId)).toEqual(['kb_reset_password']);
     const user = stub.requests[0]!.body.messages[1]!.content;

@@ -1,6 +1,9 @@
 import { Context } from '@temporalio/activity';
+import { askedWords } from '../ai/localProvider';
 import type { DraftRequest, EscalationRequest, SupportAI, TicketForAI } from '../ai/supportAI';
+import { nearestApprovedExamples } from '../db/approvedExamples';
 import type { Db } from '../db/client';
+import { splitAtReopen } from '../domain/aiView';
 import { linksInKnowledgeBase } from '../db/knowledgeBase';
 import { insertDraft, savedDraft } from '../db/ticketWrites';
 import { linksIn } from '../domain/injection';
@@ -15,6 +18,14 @@ export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
     const links = linksIn(draft.body);
     return links.length === 0 ? draft : { ...draft, knownLinks: await run('draftResponse', () => linksInKnowledgeBase(db, links)) };
   };
+  /** The lead's approved answers nearest to what the customer asks now (their latest message since a reopen). */
+  const examplesFor = ({ ticket, transcript, classification }: DraftRequest) => {
+    const latest = splitAtReopen(transcript, ticket.reopenedBy)
+      .current.filter((m) => m.author === 'customer')
+      .at(-1);
+    const text = `${ticket.reopenedBy ? '' : ticket.subject} ${latest?.body ?? ticket.body}`;
+    return nearestApprovedExamples(db, classification.issueType, askedWords(text));
+  };
   return {
     classifyTicket: (ticket: TicketForAI) => run('classify', () => ai.classify(ticket)),
 
@@ -23,7 +34,8 @@ export function aiActivities(db: Db, ai: SupportAI, options: FailureOptions) {
       // Only a retry can find its draft already written; a first attempt skips the read.
       const saved = Context.current().info.attempt > 1 ? await run('draftResponse', () => savedDraft(db, request.draftId)) : undefined;
       if (saved) return withKnownLinks(saved);
-      const draft = await run('draftReply', () => ai.draftReply(request));
+      const examples = await run('draftResponse', () => examplesFor(request));
+      const draft = await run('draftReply', () => ai.draftReply({ ...request, examples }));
       const stored = {
         ...draft,
         id: request.draftId,

@@ -2,10 +2,12 @@ import { desc, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { kbArticles } from '../db/schema';
 import { pageViewFor, splitAtReopen } from '../domain/aiView';
+import { answersTheSameQuestion } from '../domain/review';
 import type { Draft, EscalationSummary } from '../domain/ticket';
 import { significantWords } from '../integrations/postgres';
 import { readable } from './local/cues';
 import { toEnglish } from './local/glossary';
+import { fromApprovedExample } from './local/exampleAnswer';
 import { pagePreamble, withoutAsksThePageAnswers } from './local/pageAnswer';
 import { assessReplyText } from './local/replies';
 import { summarizeLocally } from './local/summary';
@@ -27,11 +29,16 @@ interface ArticleHit {
   asked: number;
 }
 
+/**
+ * The customer's words a search asks for. The articles are English: French, German and Spanish
+ * support words are read as English, and their function words ("bonjour", "comment", "nous") are
+ * not counted as asked.
+ */
+export const askedWords = (text: string) => significantWords(meaningful(toEnglish(readable(text))).join(' '), 16);
+
 /** Knowledge-base articles ranked by PostgreSQL full-text search over the customer's words. */
 export async function searchKnowledgeBase(db: Db, text: string, limit = 3): Promise<ArticleHit[]> {
-  // The articles are English: French, German and Spanish support words are read as English, and
-  // their function words ("bonjour", "comment", "nous") are not counted as asked.
-  const words = significantWords(meaningful(toEnglish(readable(text))).join(' '), 16);
+  const words = askedWords(text);
   if (words.length === 0) return [];
   const query = sql`to_tsquery('english', ${words.join(' | ')})`;
   const rank = sql<number>`ts_rank(${kbArticles.search}, ${query})`.mapWith(Number);
@@ -83,7 +90,7 @@ export function createLocalSupportAI(db: Db): SupportAI {
       return classifyText(ticket.subject, ticket.body, ticket.pageContext);
     },
 
-    async draftReply({ ticket, transcript, turn }: DraftRequest): Promise<Draft> {
+    async draftReply({ ticket, transcript, turn, examples }: DraftRequest): Promise<Draft> {
       // After a reopen the new message is the question: the settled one no longer steers the search.
       const { current } = splitAtReopen(transcript, ticket.reopenedBy);
       const reopened = ticket.reopenedBy !== undefined;
@@ -94,6 +101,16 @@ export function createLocalSupportAI(db: Db): SupportAI {
       const page = pageViewFor(ticket, answering);
       const where = pagePreamble(page, turn === 1);
       const best = hits[0];
+      // A lead approved this answer to this question: it beats whatever the articles say.
+      const example = examples?.find(answersTheSameQuestion);
+      if (example) {
+        const intro = opening(latest, turn, reopened);
+        return {
+          ...fromApprovedExample(example, where, intro, answerConfidence(example, intro.startsWith('Sorry') ? turn : 1)),
+          promptVersion: LOCAL_DRAFT_PROMPT_VERSION,
+          provider: 'local',
+        };
+      }
       if (!best || best.rank < 0.01) {
         return {
           body: [

@@ -5,7 +5,7 @@ import { and, desc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { createLogger, type Logger } from '../logger';
 import { aiCalls, aiDrafts } from '../db/schema';
-import { Classification, EscalationSummary, ReplyAssessment, type Draft } from '../schemas/ticket';
+import { Classification, EscalationSummary, ReplyAssessment, type Citation, type Draft } from '../schemas/ticket';
 import type { IssueType } from '../domain/vocabulary';
 import { cutText } from '../domain/text';
 import { whyInPlainWords } from '../domain/escalation';
@@ -175,10 +175,10 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
       return complete('classify', Classification, ticketData(ticket), ticket.ticketId);
     },
 
-    async draftReply({ ticket, transcript, classification, enrichment, turn }: DraftRequest): Promise<Draft> {
+    async draftReply({ ticket, transcript, classification, enrichment, turn, examples = [] }: DraftRequest): Promise<Draft> {
       // After a reopen the new message is the question: the settled one no longer steers the search.
       const latest = answering(transcript, ticket.reopenedBy)?.body ?? ticket.body;
-      const [articles, examples] = await Promise.all([
+      const [articles, corrected] = await Promise.all([
         searchKnowledgeBase(db, `${ticket.reopenedBy ? '' : ticket.subject} ${latest}`, 4),
         corrections(classification.issueType),
       ]);
@@ -190,7 +190,12 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
         `Triage: ${classification.issueType}, ${classification.complexity} complexity, sentiment ${classification.sentiment}. This is AI reply number ${turn}.`,
         `Knowledge-base articles:\n${articles.map((a) => `[${a.id}] ${a.title}\n${a.body}`).join('\n\n') || 'none matched'}`,
         examples.length
-          ? `Approved agent corrections of earlier drafts in this category:\n${examples
+          ? `Approved answers (a support lead approved each for a question of this category):\n${examples
+              .map((e) => `[${e.id}]\n${data('question', e.question)}\nApproved answer: ${e.answer}`)
+              .join('\n\n')}`
+          : '',
+        corrected.length
+          ? `Approved agent corrections of earlier drafts in this category:\n${corrected
               .map((e, i) => `Example ${i + 1}\nAI draft: ${e.draft}\nAgent sent: ${e.corrected}`)
               .join('\n\n')}`
           : '',
@@ -198,12 +203,19 @@ export function createOpenAISupportAI(options: OpenAIProviderOptions): SupportAI
         .filter(Boolean)
         .join('\n\n');
       const out = await complete('draft', DraftOutput, content, ticket.ticketId);
-      const known = new Map(articles.map((a) => [a.id, a.title]));
+      const known = new Map<string, Citation>(articles.map((a) => [a.id, { articleId: a.id, title: a.title }]));
+      for (const e of examples) {
+        known.set(e.id, {
+          articleId: e.id,
+          title: `Approved answer: ${cutText(e.question.split('\n')[0]!, 80, { ellipsis: true, atWord: true })}`,
+          kind: 'example' as const,
+        });
+      }
       return {
         body: out.body,
         // A model that cites nothing we gave it is guessing: trust it less.
-        confidence: articles.length === 0 ? Math.min(out.confidence, 0.4) : out.confidence,
-        citations: out.citations.filter((id) => known.has(id)).map((id) => ({ articleId: id, title: known.get(id)! })),
+        confidence: articles.length === 0 && examples.length === 0 ? Math.min(out.confidence, 0.4) : out.confidence,
+        citations: out.citations.filter((id) => known.has(id)).map((id) => known.get(id)!),
         promptVersion: prompts.draft.version,
         provider: `openai:${model}`,
       };

@@ -1,6 +1,7 @@
 import type { TicketForAI } from '../domain/aiView';
 import type { Classification, Draft, EscalationSummary, ReplyAssessment, TranscriptMessage } from '../domain/ticket';
 import type { Enrichment } from '../domain/enrichment';
+import type { ExampleHit } from '../domain/review';
 
 // The ticket as the AI sees it is a domain type: the workflow builds it (domain/aiView.ts).
 export type { TicketForAI };
@@ -12,6 +13,12 @@ export interface DraftRequest {
   enrichment: Enrichment;
   /** The AI reply this draft will be (1 = first response). */
   turn: number;
+  /**
+   * Answers a lead approved in the weekly review for the nearest questions of this category,
+   * best first. The draft activity adds them (the workflow never passes them), so they are read
+   * when the draft is written, not when the ticket started.
+   */
+  examples?: ExampleHit[];
 }
 
 export interface EscalationRequest {

@@ -77,8 +77,11 @@ export interface Classification {
 }
 
 export interface Citation {
+  /** A knowledge-base article's id, or an approved example's (kind `example`). */
   articleId: string;
   title: string;
+  /** Absent: a knowledge-base article (what every citation was before approved examples). */
+  kind?: 'article' | 'example';
 }
 
 export interface Draft {

@@ -67,7 +67,14 @@ export const ClassificationLabels = Classification.pick({
 });
 
 export type Citation = domain.Citation;
-export const Citation = z.object({ articleId: z.string(), title: z.string() });
+export const Citation = z.object({
+  articleId: z.string(),
+  title: z.string(),
+  kind: z
+    .enum(['article', 'example'])
+    .optional()
+    .meta({ description: '`example`: an answer a lead approved in the weekly review; absent or `article`: a knowledge-base article.' }),
+});
 export type Draft = domain.Draft;
 export const Draft = z.object({
   body: z.string().min(1),
