@@ -22,7 +22,7 @@ export const moneyTakenWrongly = phrases(
   'double(-| )(charge|charged|billed|billing)',
   '(charged|billed|charging|billing) (us |me )?for \\d+ seats',
   '(charged|billed) (my|our) card',
-  '(charged|billed)( us| me)? (again|after)',
+  '(charged|billed)( us| me)? again',
   '(wrong|incorrect) (amount|charge|plan)',
 );
 

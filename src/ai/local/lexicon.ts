@@ -20,7 +20,7 @@ export const lexicon: Record<IssueType, Cue[]> = {
     cue(1, 'card', 'plan', 'renewal', 'cancel', 'annual', 'monthly', 'contract'),
   ],
   technical: [
-    cue(3, 'crash(es|ed|ing)?', 'outage', 'redirect loop', 'spf', 'dkim', '5\\d\\d( error)?', '429( too many requests)?'),
+    cue(3, 'crash(es|ed|ing)?', 'outages?', 'redirect loop', 'spf', 'dkim', '5\\d\\d( error)?', '429( too many requests)?'),
     cue(2, 'error(s)?', 'bug', 'broken', 'not working', 'does not work', 'fail(s|ed|ing|ure)?', 'timeout', 'times out', 'slow'),
     cue(2, 'latency', 'down', 'stuck', 'not updat(ed|ing)', 'has not updated', 'sync(ing|ed)?', 'spam folder(s)?', 'too large'),
     cue(2, 'disappeared', 'performance', 'stopped( working| receiving| posting)?', 'nothing happens', 'duplicating'),
@@ -117,8 +117,10 @@ export const problem = phrases(
   'declined',
   'charged',
   'double',
-  'outage',
+  'outages?',
   'down',
+  '(arriv(e|es|ing)|delivered|comes?|coming)( \\d+ (minutes|hours))? late',
+  'delayed',
   'missing',
   'wrong',
   'lost',
@@ -216,7 +218,7 @@ export const attack = phrases(
 /** A problem that needs investigating: it recurs, it trends, or nothing on the customer's side explains it. */
 export const investigation = phrases(
   'nothing changed on our side',
-  'keeps (failing|crashing)',
+  '(second|third|fourth|fifth|\\d+(st|nd|rd|th)) (outage|incident|time)',
   'again',
   'third time',
   'over the last (two|three|few|\\d+) (days|weeks)',
@@ -248,7 +250,6 @@ export const billingCase = phrases(
   'billed for',
   'credit note',
   'billing entity',
-  'trial',
   'charged',
   'overdue',
   'paid',
@@ -267,7 +268,6 @@ export const negotiation = phrases('discuss', 'negotiat(e|ion)', '(price|prices)
 /** Account administration that needs the account's specifics (as opposed to a setting the customer changes). */
 export const accountCase = phrases(
   'suspended',
-  'reactivat(e|ion)',
   'lost (my )?phone',
   'recovery codes?',
   'transfer (the )?ownership',

@@ -108,7 +108,11 @@ function mainIssue(issues: Issue[]): Issue {
 function urgencyOf(main: Issue, all: Issue[], text: string): Urgency {
   const broken = all.some((i) => i.broken);
   if (has(incident, text) || (has(broadImpact, text) && broken)) return 'critical';
-  if (main.type === 'security') return has(attack, text) || has(phrases('leak(ed|s)?'), text) ? 'high' : 'medium';
+  if (main.type === 'security') {
+    if (has(attack, text) || has(phrases('leak(ed|s)?'), text)) return 'high';
+    // A compliance document is a question unless a deadline or a contract waits on it.
+    return has(deadline, text) || has(phrases('contract', 'requires?'), text) ? 'medium' : 'low';
+  }
   // Blocked, money taken wrongly, access lost, or a service down: the guide's "high".
   if (has(blocking, text) || has(moneyTakenWrongly, text) || (broken && (has(accessLost, text) || has(outage, text)))) return 'high';
   if (main.type === 'technical' && (has(ongoing, text) || has(investigation, text))) return 'high';
