@@ -284,7 +284,7 @@ export const accountCase = phrases(
 export const oneOffFailure = phrases(
   'crash(es|ed)?',
   'version',
-  '\\d+%',
+  '\\d+ ?%',
   'stuck at',
   'since (monday|tuesday|wednesday|thursday|friday|saturday|sunday)',
   'keeps failing',

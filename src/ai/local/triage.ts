@@ -143,6 +143,8 @@ function complexityOf(main: Issue, all: Issue[], text: string, urgency: Urgency)
     case 'account':
       return has(accountCase, text) || main.broken ? 'medium' : 'low';
     case 'billing':
+      // "How do we update the card?" after a decline is one documented step, unless money went wrong.
+      if (main.scores.how_to >= 2 && !has(moneyTakenWrongly, text) && !has(phrases('refund', 'charged'), text)) return 'low';
       return has(billingCase, text) || main.broken ? 'medium' : 'low';
     default:
       return has(business, text) ? 'medium' : 'low';
