@@ -2,8 +2,12 @@
 // per field, the routing confusion and escalation recall; with --conversations, over the labelled
 // conversations instead: reply-assessment accuracy, escalation timing and summary completeness.
 //   --provider local|openai   default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set
-//   --split dev|heldout|all   which tickets: eval/tickets.jsonl (dev, the rules were built on it),
-//                             eval/tickets-heldout.jsonl (held out), or both, each reported (default)
+//   --split dev|heldout|heldout2|all
+//                             which tickets: eval/tickets.jsonl (dev, the rules were built on it),
+//                             eval/tickets-heldout.jsonl (the first held-out split: held out until the
+//                             rules were widened on it, now studied too), eval/tickets-heldout2.jsonl
+//                             (the second held-out split, never used to build rules), or all three,
+//                             each reported (default)
 //   --conversations           the conversation evaluation over eval/conversations.jsonl
 //   --verbose                 with --conversations: the conversations whose timing was off and the missed facts
 //   --limit N                 only the first N tickets (of each split) or conversations
@@ -23,8 +27,14 @@ import { defaultPolicy } from '../src/schemas/policy';
 import { lookupAccount, lookupBilling } from '../src/integrations/postgres';
 
 const file = (name: string) => new URL(`../eval/${name}`, import.meta.url).pathname;
-const splits = { dev: file('tickets.jsonl'), heldout: file('tickets-heldout.jsonl') } as const;
+const splits = {
+  dev: file('tickets.jsonl'),
+  heldout: file('tickets-heldout.jsonl'),
+  heldout2: file('tickets-heldout2.jsonl'),
+} as const;
 type Split = keyof typeof splits;
+/** How each split is named in the printed report. */
+const splitNames: Record<Split, string> = { dev: 'dev', heldout: 'held-out (first)', heldout2: 'held-out (second)' };
 
 async function main() {
   const { values } = parseArgs({
@@ -42,7 +52,7 @@ async function main() {
   if (values.provider === 'openai' && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
     throw new Error('--provider openai needs OPENAI_API_KEY or OPENAI_BASE_URL');
   }
-  if (!['dev', 'heldout', 'all'].includes(values.split!)) throw new Error('--split must be dev, heldout or all');
+  if (!['dev', 'heldout', 'heldout2', 'all'].includes(values.split!)) throw new Error('--split must be dev, heldout, heldout2 or all');
   const limit = values.limit ? Number(values.limit) : undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error('--limit must be a positive integer');
 
@@ -78,7 +88,7 @@ async function main() {
       console.log(formatConversationReport(report, ai.name, values.verbose));
       Object.assign(written, { report, results });
     } else {
-      const chosen: Split[] = values.split === 'all' ? ['dev', 'heldout'] : [values.split as Split];
+      const chosen: Split[] = values.split === 'all' ? ['dev', 'heldout', 'heldout2'] : [values.split as Split];
       for (const [i, split] of chosen.entries()) {
         const cases = parseEvalSet(readFileSync(splits[split], 'utf8')).slice(0, limit);
         const { results, report } = await runEvaluation({
@@ -89,7 +99,7 @@ async function main() {
           enrichmentFor,
           onProgress: progress(`classified (${split})`),
         });
-        console.log(`${i > 0 ? '\n' : ''}${formatReport(report, ai.name, split)}`);
+        console.log(`${i > 0 ? '\n' : ''}${formatReport(report, ai.name, splitNames[split])}`);
         written[split] = { report, results };
       }
     }

@@ -9,7 +9,7 @@ import { Channel } from '../schemas/vocabulary';
 import { AIProviderError } from './errors';
 import type { SupportAI } from './supportAI';
 
-/** One labelled ticket of an evaluation split (eval/tickets.jsonl, eval/tickets-heldout.jsonl). */
+/** One labelled ticket of an evaluation split (eval/tickets.jsonl, eval/tickets-heldout.jsonl, eval/tickets-heldout2.jsonl). */
 export const EvalCase = z.strictObject({
   id: z.string().min(1),
   customerId: z.string().nullable(),

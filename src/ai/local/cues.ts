@@ -121,6 +121,13 @@ const sarcasm = phrases(
   'love paying',
   'amazing how this keeps happening',
   '(fantastic|great|wonderful|amazing|excellent) (service|support) as (always|usual)',
+  // Thanks or praise for the very thing that went wrong.
+  'thanks (so much |a lot )?for (charging|breaking|deleting|losing|locking|logging|moving|removing)',
+  'as (helpful|useful|reliable|fast|quick|responsive) as (ever|always|usual)',
+  'perfect timing',
+  'very generous',
+  '(really |just )?lov(e|ing) (the|how|that)( [a-z]+){0,3} (outage|downtime|bug|errors?|crash(es)?|update)',
+  '(wow|impressive)[,.!]? ?(the|your|it|this|that)?( [a-z]+){0,6} (only )?takes',
 );
 
 /** Something does not work, or the answer did not help. */

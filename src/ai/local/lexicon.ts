@@ -16,13 +16,21 @@ export const lexicon: Record<IssueType, Cue[]> = {
     cue(3, 'refund(s|ed)?', 'overdue', 'charged twice', 'double charged', 'duplicate charge'),
     cue(2, 'invoice(s|d)?', 'bill(ing|ed)?', 'charge(d|s)?', 'payment( method)?', 'subscription', 'pric(e|es|ing)', 'cost(s)?', 'how much'),
     cue(2, 'receipt(s)?', 'vat', 'tax', 'downgrad(e|ed|ing)', 'upgrad(e|ed|ing)', 'discount', 'seats', 'prorat(ed|a)', 'paid'),
-    cue(1, 'card', 'plan', 'renewal', 'cancel', 'annual', 'monthly'),
+    cue(2, 'credit note', 'trial', 'quote', 'billing entity', 'billed for'),
+    cue(1, 'card', 'plan', 'renewal', 'cancel', 'annual', 'monthly', 'contract'),
   ],
   technical: [
-    cue(3, 'crash(es|ed|ing)?', 'outage', 'redirect loop', 'spf', 'dkim', '5\\d\\d( error)?', '429( too many requests)?'),
+    cue(3, 'crash(es|ed|ing)?', 'outages?', 'redirect loop', 'spf', 'dkim', '5\\d\\d( error)?', '429( too many requests)?'),
     cue(2, 'error(s)?', 'bug', 'broken', 'not working', 'does not work', 'fail(s|ed|ing|ure)?', 'timeout', 'times out', 'slow'),
     cue(2, 'latency', 'down', 'stuck', 'not updat(ed|ing)', 'has not updated', 'sync(ing|ed)?', 'spam folder(s)?', 'too large'),
-    cue(2, 'disappeared', 'performance', 'stopped( working| receiving| posting)?'),
+    cue(2, 'disappeared', 'performance', 'stopped( working| receiving| posting)?', 'nothing happens', 'duplicating'),
+    cue(
+      2,
+      '(returns|gives|get|getting) (an? )?(4(?!29)\\d\\d|5\\d\\d)',
+      'request id',
+      'does not (add up|match)',
+      '(totals?|numbers?|figures?) (are |is )?wrong',
+    ),
     cue(1, 'api', 'integration(s)?', 'webhook(s)?', 'endpoint', 'export(s|ed)?', 'import(s|ed)?', 'upload(ing)?', 'load(s|ing)?', 'app'),
   ],
   account: [
@@ -35,6 +43,7 @@ export const lexicon: Record<IssueType, Cue[]> = {
       'data subject access request',
     ),
     cue(2, 'ownership', 'verif(y|ication)', 'locked out', 'gdpr', 'e-?mail address'),
+    cue(3, 'suspended', 'reactivat(e|ion)', 'lost (my )?phone', 'recovery codes?', '(get|got) (back )?in(to)? (my|our) account'),
     cue(
       1,
       'password',
@@ -70,6 +79,15 @@ export const lexicon: Record<IssueType, Cue[]> = {
     cue(3, 'hack(ed)?', 'breach', 'phishing', 'unauthori[sz]ed', 'compromised', 'vulnerab(le|ility)', 'leak(ed|s)?'),
     cue(3, 'suspicious (login|activity|email)', 'security questionnaire', 'soc ?2', 'data residency', 'still ha(d|s) access'),
     cue(
+      3,
+      'data processing agreement',
+      'dpa',
+      'sub-?processors',
+      'unknown (ip|device|location)',
+      '(ip|device|location) (we|i) (do not|did not) (know|recognize|recognise)',
+    ),
+    cue(3, 'from another country', 'lock the account'),
+    cue(
       2,
       '(a|an) (login|sign-in) from',
       'logged in(to)?( [a-z]+){0,3} from (a|an|another) (country|location)',
@@ -82,6 +100,7 @@ export const lexicon: Record<IssueType, Cue[]> = {
   other: [
     cue(3, 'partnership', 'reseller', 'hiring', 'careers?( page)?', 'just wanted to say', 'great job'),
     cue(2, 'job application', 'account manager', 'discuss (the )?terms', 'love (it|how)', '(is|was|looks) fantastic'),
+    cue(3, 'webinar', 'journalist', 'press (inquiry|enquiry)', 'interview', 'thank(s| you) for the (quick |fast )?(fix|work)'),
   ],
 };
 
@@ -98,8 +117,10 @@ export const problem = phrases(
   'declined',
   'charged',
   'double',
-  'outage',
+  'outages?',
   'down',
+  '(arriv(e|es|ing)|delivered|comes?|coming)( \\d+ (minutes|hours))? late',
+  'delayed',
   'missing',
   'wrong',
   'lost',
@@ -118,6 +139,12 @@ export const problem = phrases(
   'cannot (log|sign|access|work|login)',
   'slow',
   'spam folder(s)?',
+  'nothing happens',
+  'invalid',
+  'keeps (saying|failing|crashing)',
+  'suspended',
+  'locked',
+  'duplicating',
 );
 
 /** What makes a problem a malfunction of the product rather than a question about it. */
@@ -157,7 +184,12 @@ export const broadImpact = phrases(
 export const incident = phrases(
   'data loss',
   'lost (all )?(our|my) data',
-  '(records|data|contacts|deals) (disappeared|are missing|missing|gone)',
+  '(records|data|contacts|deals) (disappeared|are missing|missing|gone|deleted)',
+  'missing( [a-z]+)?( about| around)? [\\d.,]+ (records|contacts|deals)',
+  '(restore|recover) (them|it|the data|our data)',
+  'from another country',
+  'unknown (ip|device|location)',
+  '(ip|device|location) (we|i) (do not|did not) (know|recognize|recognise)',
   'disappeared',
   'suspicious (login|activity)',
   '(login|logged in|logged into|sign-in|signed in)( [a-z]+){0,3} from (a|an|another)( other)? (country|location)',
@@ -186,6 +218,7 @@ export const attack = phrases(
 /** A problem that needs investigating: it recurs, it trends, or nothing on the customer's side explains it. */
 export const investigation = phrases(
   'nothing changed on our side',
+  '(second|third|fourth|fifth|\\d+(st|nd|rd|th)) (outage|incident|time)',
   'again',
   'third time',
   'over the last (two|three|few|\\d+) (days|weeks)',
@@ -201,6 +234,7 @@ export const blocking = phrases(
   'blocked',
   'read-only',
   'locked out',
+  'lock the account',
   'cannot (log|sign) in',
   'charged twice',
   'double charged',
@@ -213,6 +247,9 @@ export const ongoing = phrases('since (yesterday|this morning|today|\\d{1,2}(:\\
 /** A billing matter on the customer's own account (a case, not a question about prices). */
 export const billingCase = phrases(
   'refund',
+  'billed for',
+  'credit note',
+  'billing entity',
   'charged',
   'overdue',
   'paid',
@@ -230,6 +267,9 @@ export const negotiation = phrases('discuss', 'negotiat(e|ion)', '(price|prices)
 
 /** Account administration that needs the account's specifics (as opposed to a setting the customer changes). */
 export const accountCase = phrases(
+  'suspended',
+  'lost (my )?phone',
+  'recovery codes?',
   'transfer (the )?ownership',
   'ownership',
   'delete (my|our) (account|data|workspace)',
@@ -244,9 +284,10 @@ export const accountCase = phrases(
 export const oneOffFailure = phrases(
   'crash(es|ed)?',
   'version',
-  '\\d+%',
+  '\\d+ ?%',
   'stuck at',
   'since (monday|tuesday|wednesday|thursday|friday|saturday|sunday)',
+  'keeps failing',
 );
 
 /** A business conversation rather than support. */

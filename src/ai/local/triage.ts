@@ -4,6 +4,7 @@ import { cutText } from '../../domain/text';
 import type { Classification, Complexity, IssueType, PageContext, Repeatability, Urgency } from '../../domain/ticket';
 import { readable, sentimentOf, wantsPerson } from './cues';
 import { toEnglish } from './glossary';
+import { accessLost, askWhy, deadline, moneyTakenWrongly, outage, widespread } from './impact';
 import {
   accountCase,
   attack,
@@ -75,10 +76,15 @@ function readIssue(text: string): Issue {
   return { type, scores, broken, malfunctioning, text };
 }
 
-/** Where one issue ends and another starts: a blank line, or a sentence opening with "also" or "unrelated". */
+/**
+ * Where one issue ends and another starts: a blank line, or a sentence that opens a second
+ * matter ("also", "unrelated", "separately", "second", "and how do I…" after a question).
+ */
 function issuesOf(text: string): string[] {
   return text
-    .split(/\n\s*\n|(?<=[.?!])\s+(?=(?:also|unrelated|and also)\b)/)
+    .split(
+      /\n\s*\n|(?<=[.?!])\s+(?=(?:also|unrelated|and also|separately|second(?:ly)?|another thing)\b)|(?<=\?)\s+(?=and (?:how|where|is|can|what|do)\b)/,
+    )
     .map((part) => part.trim())
     .filter((part) => part.split(/\s+/).length >= 3);
 }
@@ -102,17 +108,30 @@ function mainIssue(issues: Issue[]): Issue {
 function urgencyOf(main: Issue, all: Issue[], text: string): Urgency {
   const broken = all.some((i) => i.broken);
   if (has(incident, text) || (has(broadImpact, text) && broken)) return 'critical';
-  if (main.type === 'security') return has(attack, text) || has(phrases('leak(ed|s)?'), text) ? 'high' : 'medium';
-  if (has(blocking, text) || (main.type === 'technical' && (has(ongoing, text) || has(investigation, text)))) return 'high';
+  if (main.type === 'security') {
+    if (has(attack, text) || has(phrases('leak(ed|s)?'), text)) return 'high';
+    // A compliance document is a question unless a deadline or a contract waits on it.
+    return has(deadline, text) || has(phrases('contract', 'requires?'), text) ? 'medium' : 'low';
+  }
+  // Blocked, money taken wrongly, access lost, or a service down: the guide's "high".
+  if (has(blocking, text) || has(moneyTakenWrongly, text) || (broken && (has(accessLost, text) || has(outage, text)))) return 'high';
+  if (main.type === 'technical' && (has(ongoing, text) || has(investigation, text))) return 'high';
   if (broken) return 'medium';
   if (main.type === 'billing' && has(billingCase, text)) return 'medium';
   if (main.type === 'account' && has(accountCase, text)) return 'medium';
+  // A question with a near deadline attached.
+  if (has(deadline, text) && main.type !== 'feature_request') return 'medium';
   return 'low';
 }
 
 function complexityOf(main: Issue, all: Issue[], text: string, urgency: Urgency): Complexity {
   if (main.type === 'security') return has(incident, text) ? 'high' : 'medium';
   if (main.type === 'technical' && (urgency === 'critical' || has(investigation, text) || text.split(/\s+/).length > 120)) return 'high';
+  // Much data or many calls hit, or failures to tell apart: investigation across systems.
+  if (main.type === 'technical' && main.broken && (has(widespread, text) || (has(askWhy, text) && all.length >= 2))) return 'high';
+  // Two things broken at once (an outage beside a wrong charge, two failing integrations).
+  if (all.length >= 2 && all.filter((i) => i.broken).length >= 2 && (has(outage, text) || all.every((i) => i.type === 'technical')))
+    return 'high';
   // Two issues need the customer's specifics for at least one of them.
   if (all.length >= 2) return 'medium';
   switch (main.type) {
@@ -124,6 +143,8 @@ function complexityOf(main: Issue, all: Issue[], text: string, urgency: Urgency)
     case 'account':
       return has(accountCase, text) || main.broken ? 'medium' : 'low';
     case 'billing':
+      // "How do we update the card?" after a decline is one documented step, unless money went wrong.
+      if (main.scores.how_to >= 2 && !has(moneyTakenWrongly, text) && !has(phrases('refund', 'charged'), text)) return 'low';
       return has(billingCase, text) || main.broken ? 'medium' : 'low';
     default:
       return has(business, text) ? 'medium' : 'low';
@@ -137,7 +158,8 @@ function repeatabilityOf(main: Issue, all: Issue[], complexity: Complexity, text
   if (all.length >= 2) return 'semi';
   if (main.type === 'how_to') return 'repeatable';
   if (main.type === 'billing' && has(negotiation, text)) return 'unique';
-  if (main.type === 'technical') return has(oneOffFailure, text) ? 'unique' : 'semi';
+  // A specific failure the customer asks to have explained, or one with its figures: a one-off.
+  if (main.type === 'technical') return has(oneOffFailure, text) || has(askWhy, text) || has(widespread, text) ? 'unique' : 'semi';
   return complexity === 'low' ? 'repeatable' : 'semi';
 }
 
