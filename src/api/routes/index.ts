@@ -8,6 +8,7 @@ import { feedbackRoutes } from './feedback';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
+import { staffingReportRoutes } from './staffingReport';
 import { ticketCalls, type TicketRouteDeps } from './ticketCalls';
 import { ticketResourceRoutes } from './tickets';
 import { webhookRoutes } from './webhooks';
@@ -30,6 +31,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...conversationRoutes(calls),
     ...actionRoutes(calls),
     ...feedbackRoutes(calls),
+    ...staffingReportRoutes(calls),
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
