@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { liveChannels, type StaffingCell } from '../domain/staffing';
 import type { IssueType } from '../domain/vocabulary';
 import type { Db } from './client';
+import { aiResolvedAlone, rowsOf } from './reportSql';
 import { textArray } from './textArray';
 
 // The staffing model's one aggregate: every live and imported ticket created in the window, in a
@@ -21,12 +22,6 @@ interface Row {
   person_ms: number;
   handle_n: number;
   handle_minutes: number;
-}
-
-/** Rows of a raw query, whichever driver ran it (postgres.js answers an array, PGlite an object with rows). */
-export async function rowsOf<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown;
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 export async function staffingCells(db: Db, window: { from: Date; to: Date; timezone: string }): Promise<StaffingCell[]> {
@@ -53,7 +48,7 @@ export async function staffingCells(db: Db, window: { from: Date; to: Date; time
       from (
         select 'live' as source, t.created_at, t.channel, t.category,
           t.first_resolution_mode is not null as resolved,
-          (t.first_resolution_mode = 'ai_only' and t.ended_by is distinct from 'no_reply' and t.reopens = 0) as ai_alone,
+          ${aiResolvedAlone} as ai_alone,
           case when t.first_resolution_mode in ('ai_plus_human', 'human_only') then t.ms_person else 0 end as person_ms,
           null::float8 as handle_minutes
         from tickets t

@@ -1,6 +1,7 @@
 import type { RouteSpec } from '../route';
 import { actionRoutes } from './actions';
 import { agentRoutes } from './agents';
+import { aiCapacityRoutes } from './aiCapacity';
 import { conversationRoutes } from './conversation';
 import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
@@ -32,6 +33,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...actionRoutes(calls),
     ...feedbackRoutes(calls),
     ...staffingReportRoutes(calls),
+    ...aiCapacityRoutes(calls),
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
