@@ -89,6 +89,21 @@ describe('hours of the week', () => {
     expect(counts).toHaveLength(168);
     expect(new Set(counts)).toEqual(new Set([2]));
   });
+
+  it('counts hours across daylight saving changes as they happened, hour by hour', () => {
+    for (const timeZone of ['America/New_York', 'Europe/Paris', 'Australia/Lord_Howe', 'Asia/Kolkata']) {
+      const from = new Date('2025-01-01T00:17:00Z');
+      const to = new Date('2026-01-20T05:00:00Z');
+      const oneByOne = new Array<number>(168).fill(0);
+      for (let t = Date.parse('2025-01-01T00:00:00Z'); t < to.getTime(); t += 3_600_000) oneByOne[hourOfWeek(new Date(t), timeZone)]!++;
+      expect(hoursOfWeekIn(from, to, timeZone), timeZone).toEqual(oneByOne);
+    }
+    // New York's spring-forward Sunday has no 02:00; its autumn Sunday has two 01:00s.
+    const march = hoursOfWeekIn(new Date('2025-03-03T05:00:00Z'), new Date('2025-03-10T04:00:00Z'), 'America/New_York');
+    expect(march[6 * 24 + 2]).toBe(0);
+    const november = hoursOfWeekIn(new Date('2025-10-27T04:00:00Z'), new Date('2025-11-03T05:00:00Z'), 'America/New_York');
+    expect(november[6 * 24 + 1]).toBe(2);
+  });
 });
 
 describe('GET /v1/reports/staffing', () => {

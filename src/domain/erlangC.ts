@@ -66,9 +66,18 @@ export function agentsForServiceLevel(input: {
 }): ErlangCStaffing {
   const erlangs = trafficIntensity(input.arrivals, input.intervalSeconds, input.ahtSeconds);
   if (erlangs <= 0) return { agents: 0, erlangs: 0, serviceLevel: 1, probabilityOfWaiting: 0, occupancy: 0, asaSeconds: 0 };
-  // Occupancy alone asks for at least A / cap; below A the queue never clears.
+  // Occupancy alone asks for at least A / cap; below A the queue never clears. From there, B(N+1)
+  // follows from B(N) in one step, so the search costs O(N) however many agents it tries.
   let agents = Math.max(Math.floor(erlangs) + 1, Math.ceil(erlangs / input.occupancyCap - 1e-9));
-  while (serviceLevel(agents, erlangs, input.ahtSeconds, input.targetSeconds) < input.serviceLevel) agents++;
+  let b = erlangB(agents, erlangs);
+  const levelOf = (n: number, blocked: number) => {
+    const waiting = (n * blocked) / (n - erlangs * (1 - blocked));
+    return 1 - waiting * Math.exp((-(n - erlangs) * input.targetSeconds) / input.ahtSeconds);
+  };
+  while (levelOf(agents, b) < input.serviceLevel) {
+    agents++;
+    b = (erlangs * b) / (agents + erlangs * b);
+  }
   return {
     agents,
     erlangs,

@@ -79,7 +79,21 @@ export function hourOfWeek(at: Date, timeZone: string): number {
  */
 export function hoursOfWeekIn(from: Date, to: Date, timeZone: string): number[] {
   const counts = new Array<number>(HOURS_PER_WEEK).fill(0);
-  for (let t = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS; t < to.getTime(); t += HOUR_MS) counts[hourOfWeek(new Date(t), timeZone)]!++;
+  const end = to.getTime();
+  let t = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS;
+  // Intl is slow (a 400-day window has 9,600 hours), so a day whose end is 24 local hours after
+  // its start is counted without asking for each hour; a day with an offset change asks hour by hour.
+  while (t < end) {
+    const start = hourOfWeek(new Date(t), timeZone);
+    const dayEnd = t + 24 * HOUR_MS;
+    if (dayEnd <= end && hourOfWeek(new Date(dayEnd), timeZone) === (start + 24) % HOURS_PER_WEEK) {
+      for (let k = 0; k < 24; k++) counts[(start + k) % HOURS_PER_WEEK]!++;
+      t = dayEnd;
+    } else {
+      counts[start]!++;
+      t += HOUR_MS;
+    }
+  }
   return counts;
 }
 
