@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capacityMonthCounts } from '../src/db/aiCapacity';
+import { openDatabase } from '../src/db/client';
+import { generateDemoHistory } from '../src/db/demoHistory';
 import { importedTickets, tickets } from '../src/db/schema';
+import { staffingCells } from '../src/db/staffingReport';
 import { agentsForServiceLevel, agentsForWorkload, scheduledAgents } from '../src/domain/erlangC';
-import { hourOfWeek, hoursOfWeekIn } from '../src/domain/staffing';
+import { aiResolvedShares, hourOfWeek, hoursOfWeekIn, staffingHours, staffingTotals } from '../src/domain/staffing';
 import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
 
@@ -220,5 +224,36 @@ describe('GET /v1/reports/staffing', () => {
   it('is for leads and admins: an agent gets 403', async () => {
     expect((await report('', stack.keys.admin)).status).toBe(200);
     expect((await report('', stack.keys.ana)).status).toBe(403);
+  });
+});
+
+describe('on the demo history `npm run dev` seeds', () => {
+  it('has arrivals, an AI share and fewer agent-hours with the AI, and monthly AI capacity counts (in its own PGlite database)', async () => {
+    // Its own embedded database, so the history's fixed ids never meet another test's rows; this
+    // also runs both aggregates on the PGlite driver.
+    const database = openDatabase({ pgliteDir: 'memory://' });
+    try {
+      await database.migrate();
+      const now = new Date('2026-06-15T12:00:00Z');
+      await generateDemoHistory(database.db, { tickets: 1500, days: 90, now });
+      const from = new Date(now.getTime() - 56 * 86_400_000);
+      const cells = await staffingCells(database.db, { from, to: now, timezone: 'UTC' });
+      const hours = staffingHours(cells, hoursOfWeekIn(from, now, 'UTC'), {
+        serviceLevel: 0.8,
+        targetMinutes: 60,
+        shrinkage: 0.3,
+        occupancyCap: 0.85,
+      });
+      expect(hours.reduce((a, h) => a + h.arrivals, 0)).toBeGreaterThan(50);
+      expect(aiResolvedShares(cells).overall.rate).toBeGreaterThan(0);
+      const totals = staffingTotals(hours);
+      expect(totals.agentHoursPerWeekWithAi).toBeGreaterThan(0);
+      expect(totals.agentHoursPerWeekWithAi!).toBeLessThanOrEqual(totals.agentHoursPerWeekWithoutAi!);
+      const months = await capacityMonthCounts(database.db, { from, to: now, timezone: 'UTC' });
+      expect(months.reduce((a, m) => a + m.aiResolved, 0)).toBeGreaterThan(0);
+      expect(months.reduce((a, m) => a + m.humanHandled, 0)).toBeGreaterThan(0);
+    } finally {
+      await database.close();
+    }
   });
 });
