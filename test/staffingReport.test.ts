@@ -11,12 +11,12 @@ import { startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
 
 // The staffing model over the real stack: read-model rows with known arrivals, AI outcomes and
-// person time, in a window of 2021 no other test writes to, so every figure is known in advance.
+// person time, in a window of 2011 no other test writes to, so every figure is known in advance.
 
 let stack: TestStack<'lead' | 'admin' | 'ana'>;
 const run = randomUUID().slice(0, 8);
-const FROM = '2021-03-01T00:00:00Z'; // a Monday
-const TO = '2021-03-15T00:00:00Z'; // two weeks later
+const FROM = '2011-03-07T00:00:00Z'; // a Monday
+const TO = '2011-03-21T00:00:00Z'; // two weeks later
 const MINUTE = 60_000;
 
 type TicketRow = typeof tickets.$inferInsert;
@@ -44,7 +44,7 @@ beforeAll(async () => {
   //  imported from another helpdesk: 10 "Chat" how_to tickets (handled by people).
   const rows: TicketRow[] = [];
   const imported: (typeof importedTickets.$inferInsert)[] = [];
-  for (const day of ['2021-03-01', '2021-03-08']) {
+  for (const day of ['2011-03-07', '2011-03-14']) {
     const at = (minute: number) => `${day}T09:${String(minute).padStart(2, '0')}:00Z`;
     const aiAlone = { firstResolutionMode: 'ai_only' as const, endedBy: 'confirmed' as const };
     for (let i = 0; i < 18; i++) rows.push(ticket(at(i), { category: 'how_to', ...aiAlone }));
@@ -86,8 +86,8 @@ const report = (query: string, key = stack.keys.lead, headers: Record<string, st
 
 describe('hours of the week', () => {
   it('numbers Monday 00:00 as 0 in the time zone and counts each hour of a two-week window twice', () => {
-    expect(hourOfWeek(new Date('2021-03-01T09:30:00Z'), 'UTC')).toBe(9);
-    expect(hourOfWeek(new Date('2021-03-01T09:30:00Z'), 'Europe/Paris')).toBe(10);
+    expect(hourOfWeek(new Date('2011-03-07T09:30:00Z'), 'UTC')).toBe(9);
+    expect(hourOfWeek(new Date('2011-03-07T09:30:00Z'), 'Europe/Paris')).toBe(10);
     expect(hourOfWeek(new Date('2021-03-07T23:59:00Z'), 'UTC')).toBe(167);
     const counts = hoursOfWeekIn(new Date(FROM), new Date(TO), 'UTC');
     expect(counts).toHaveLength(168);
@@ -216,7 +216,7 @@ describe('GET /v1/reports/staffing', () => {
     const backwards = await call(stack.url, 'GET', `/v1/reports/staffing?from=${TO}&to=${FROM}`, { key: stack.keys.lead });
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors[0].field).toBe('query.from');
-    const long = await call(stack.url, 'GET', '/v1/reports/staffing?from=2020-01-01&to=2021-03-01', { key: stack.keys.lead });
+    const long = await call(stack.url, 'GET', '/v1/reports/staffing?from=2010-01-01&to=2011-03-07', { key: stack.keys.lead });
     expect(long.status).toBe(400);
     expect(long.body.errors[0].field).toBe('query.to');
   });
