@@ -135,7 +135,10 @@ export const approvedExamples = pgTable(
   (t) => [index('approved_examples_category_idx').on(t.category), index('approved_examples_search_idx').using('gin', t.search)],
 );
 
-/** A target share of tickets the AI should resolve alone, per quarter, overall (category null) or per category. */
+/**
+ * A target share of tickets the AI should resolve alone, per quarter, overall (category null) or
+ * per category. Every setting is kept; the latest per quarter and category is the target.
+ */
 export const aiCapacityTargets = pgTable(
   'ai_capacity_targets',
   {
@@ -147,5 +150,5 @@ export const aiCapacityTargets = pgTable(
     setBy: text('set_by').notNull(),
     setAt: timestamp('set_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('ai_capacity_targets_idx').on(t.quarter, sql`coalesce(${t.category}, '')`)],
+  (t) => [index('ai_capacity_targets_quarter_idx').on(t.quarter, t.category, t.setAt)],
 );

@@ -47,3 +47,9 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/** The calendar month of an instant, e.g. "2026-11". */
+export function monthOf(at: Date, timeZone = 'UTC'): string {
+  const { y, m } = localDate(at, timeZone);
+  return `${y}-${String(m).padStart(2, '0')}`;
+}

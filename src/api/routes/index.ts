@@ -1,6 +1,7 @@
 import type { RouteSpec } from '../route';
 import { actionRoutes } from './actions';
 import { agentRoutes } from './agents';
+import { aiCapacityRoutes } from './aiCapacity';
 import { conversationRoutes } from './conversation';
 import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
@@ -9,6 +10,7 @@ import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
 import { reviewRoutes } from './review';
+import { staffingReportRoutes } from './staffingReport';
 import { ticketCalls, type TicketRouteDeps } from './ticketCalls';
 import { ticketResourceRoutes } from './tickets';
 import { webhookRoutes } from './webhooks';
@@ -32,6 +34,8 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...actionRoutes(calls),
     ...feedbackRoutes(calls),
     ...reviewRoutes(calls),
+    ...staffingReportRoutes(calls),
+    ...aiCapacityRoutes(calls),
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
