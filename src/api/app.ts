@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { defaultPolicy, type RoutingPolicy } from '../schemas/policy';
+import { defaultPolicy, defaultPolicyDocument, type RoutingPolicy } from '../schemas/policy';
 import type { Database } from '../db/client';
 import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
@@ -19,6 +19,7 @@ import { defineRoute, refuseOtherMethods, register, type RouteSpec } from './rou
 import { DEFAULT_EMAIL_FROM } from '../domain/delivery';
 import { policyRoutes, ticketRoutes } from './routes';
 import { codecRoutes } from './routes/codec';
+import { outcomesReportRoutes } from './routes/outcomesReport';
 import { systemRoutes } from './routes/system';
 import { codecCors, securityHeaders } from './security';
 import { webhookEventDocs } from './webhookEvents';
@@ -113,6 +114,12 @@ export function createApp(deps: AppDeps): Express {
   const routes = [
     ...apiRoutes,
     ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []),
+    ...outcomesReportRoutes({
+      db: database.db,
+      databaseMs: timeouts.databaseMs,
+      activePolicy: async () =>
+        deps.policies ? deps.policies.active() : { version: defaultPolicyDocument.version, document: defaultPolicyDocument },
+    }),
     ...systemRoutes(client, database, { taskQueue, healthMs: timeouts.healthMs }),
     ...codec,
     ...docRoutes,
