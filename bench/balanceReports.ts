@@ -111,10 +111,8 @@ export async function balanceReportsBench(infra: Infra, tickets: number, request
       if (res.status !== 200) throw new Error(`GET ${report.path} → ${res.status} ${body.slice(0, 300)}`);
     };
     // Warm both paths (connections, plans, caches) before counting.
-    for (let i = 0; i < 2; i++) {
-      await get();
-      await report.bare(db);
-    }
+    await get();
+    await report.bare(db);
     const http: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < requests; i++) {

@@ -285,6 +285,35 @@ describe('a real ticket through the workflow', () => {
       { describe: 'the CSAT score in the read model' },
     );
 
+    // An enterprise ticket waits for review (the segment's minimum), a person approves: time in review, AI + human.
+    const reviewed = await call(stack.url, 'POST', '/v1/tickets', {
+      key: stack.keys.service,
+      body: {
+        customer: { id: demoCustomers.enterprise },
+        channel: 'chat',
+        subject: 'How do I reset my password?',
+        body: 'Hi, how do I reset my password? I forgot it.',
+      },
+    });
+    const rid = reviewed.body.ticketId as string;
+    await waitForTicket(stack.url, stack.keys.ana, rid, (s) => s.status === 'awaiting_review');
+    await waitFor(
+      () => readModel(rid),
+      (r) => r.status === 'awaiting_review',
+      { describe: 'awaiting review in the read model' },
+    );
+    expect((await call(stack.url, 'POST', `/v1/tickets/${rid}/actions/approve`, { key: stack.keys.ana, body: {} })).status).toBeLessThan(
+      300,
+    );
+    await say(rid, 'Found it, thank you!');
+    const approved = await waitFor(
+      () => readModel(rid),
+      (r) => r.firstResolutionMode !== null,
+      { describe: 'the reviewed ticket resolved' },
+    );
+    expect(approved).toMatchObject({ firstResolutionMode: 'ai_plus_human', endedBy: 'confirmed', followUps: 0, humanTouched: true });
+    expect(approved.msReview).toBeGreaterThan(0);
+
     // A window of this ticket's millisecond alone.
     const at = after.createdAt.getTime();
     const res = await call(stack.url, 'GET', q({ from: new Date(at).toISOString(), to: new Date(at + 1).toISOString() }), {
