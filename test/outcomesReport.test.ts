@@ -2,7 +2,10 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tickets } from '../src/db/schema';
 import { demoCustomers } from '../src/db/seed';
+import { compareModes } from '../src/domain/routingAdvice';
+import { noCounts } from '../src/domain/outcomeRows';
 import { percentile } from '../src/domain/stats';
+import { startOfLocalDay } from '../src/domain/weeks';
 import { startTestStack, uniqueId, type TestStack } from './support/harness';
 import { call } from './support/http';
 import { everyQuadrant, testPolicy, waitForTicket } from './support/tickets';
@@ -209,6 +212,21 @@ describe('outcomes report', () => {
     expect(restore.status, JSON.stringify(restore.body)).toBe(201);
   });
 
+  it('reads date-only bounds as midnight in the time zone', async () => {
+    const day = { from: '2003-03-03', to: '2003-03-04' };
+    const total = (body: { rows: { tickets: number }[] }) => body.rows.reduce((a, r) => a + r.tickets, 0);
+    const utc = await call(stack.url, 'GET', q(day), { key: stack.keys.lead });
+    expect(utc.body.window).toMatchObject({ from: '2003-03-03T00:00:00.000Z', to: '2003-03-04T00:00:00.000Z', timezone: 'UTC' });
+    expect(total(utc.body)).toBe(seeded.length);
+    // Tokyo's 3 March ends at 15:00 UTC: the tickets created after it fall outside.
+    const tokyo = await call(stack.url, 'GET', q({ ...day, timezone: 'Asia/Tokyo' }), { key: stack.keys.lead });
+    expect(tokyo.body.window).toMatchObject({ from: '2003-03-02T15:00:00.000Z', to: '2003-03-03T15:00:00.000Z' });
+    expect(total(tokyo.body)).toBe(seeded.filter((r) => r.createdAt.getTime() < Date.UTC(2003, 2, 3, 15)).length);
+    expect(total(tokyo.body)).toBeLessThan(seeded.length);
+    expect(startOfLocalDay('2026-03-29', 'Europe/Paris').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(startOfLocalDay('2026-11-01', 'America/Los_Angeles').toISOString()).toBe('2026-11-01T07:00:00.000Z');
+  });
+
   it('refuses bad input with a 400 naming the parameter, and keys other than lead and admin', async () => {
     const field = async (params: Record<string, string>) => {
       const res = await call(stack.url, 'GET', q(params), { key: stack.keys.lead });
@@ -222,6 +240,25 @@ describe('outcomes report', () => {
     expect(await field({ timezone: 'Mars/Olympus' })).toContain('query.timezone');
     expect((await call(stack.url, 'GET', q({}), { key: stack.keys.ana })).status).toBe(403);
     expect((await call(stack.url, 'GET', q({}), { key: stack.keys.admin })).status).toBe(200);
+  });
+});
+
+describe('comparing AI-only with AI + human', () => {
+  const counts = (tickets: number, resolvedKept: number, followedUp = 0) => ({
+    ...noCounts(),
+    tickets,
+    resolvedKept,
+    responded: tickets,
+    followedUp,
+  });
+  it.each([
+    ['ai_worse', counts(200, 100), counts(200, 180)],
+    ['ai_worse', counts(400, 360, 120), counts(400, 360, 40)],
+    ['ai_not_worse', counts(400, 370), counts(400, 360)],
+    ['inconclusive', counts(60, 50), counts(60, 54)],
+    ['too_small', counts(29, 29), counts(400, 360)],
+  ] as const)('%s', (verdict, ai, human) => {
+    expect(compareModes(ai, human, 30).verdict).toBe(verdict);
   });
 });
 
