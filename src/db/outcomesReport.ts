@@ -2,9 +2,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { outcomeGroupings, type OutcomeCell, type OutcomeGrouping } from '../domain/outcomeRows';
 
-// The outcomes report's one aggregate: every ticket created in the window, read once through
-// tickets_outcomes_idx (it carries every column used here, so PostgreSQL can answer from the
-// index alone), counted per group × resolution mode in two grouping sets that one sort serves:
+// The outcomes report's one aggregate: every ticket created in the window, read once (through
+// tickets_created_idx for a short window, a sequential scan for most of the table), counted per
+// group × resolution mode in two grouping sets that one sort serves:
 // the groups the caller asked for, and the same with category and tier added, which the routing
 // advice rolls up (counts add up; medians do not, so only the requested set's are read).
 // Counts are FILTER aggregates, medians and p90s percentile_cont: PostgreSQL returns figures,
@@ -14,7 +14,7 @@ const dimension: Record<OutcomeGrouping, string> = {
   category: `coalesce(category, 'unclassified')`,
   tier: `coalesce(tier, 'unknown')`,
   channel: 'channel',
-  pageContext: `case when has_page_context then 'with' else 'without' end`,
+  pageContext: `case when page_context is not null then 'with' else 'without' end`,
 };
 
 const quoted = (g: string) => `"${g}"`;

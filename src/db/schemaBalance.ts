@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { bigint, boolean, integer, text, timestamp } from 'drizzle-orm/pg-core';
 import { complexities, handlingModes, issueTypes, priorityLevels, repeatabilities, resolutionModes, urgencies } from '../domain/vocabulary';
 
@@ -33,8 +32,4 @@ export const balanceColumns = () => ({
   msCustomer: bigint('ms_customer', { mode: 'number' }).notNull().default(0),
   msQueue: bigint('ms_queue', { mode: 'number' }).notNull().default(0),
   msPerson: bigint('ms_person', { mode: 'number' }).notNull().default(0),
-  /** Whether the ticket came with page context: a plain column, so the outcomes index can carry it (not the jsonb). */
-  hasPageContext: boolean('has_page_context')
-    .notNull()
-    .generatedAlwaysAs(sql`page_context is not null`),
 });

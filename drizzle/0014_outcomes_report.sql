@@ -1,1 +1,0 @@
-ALTER TABLE "tickets" ADD COLUMN "has_page_context" boolean GENERATED ALWAYS AS (page_context is not null) STORED NOT NULL;
