@@ -57,6 +57,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+/** How long a report's aggregate may take at least, whatever the request deadline. */
+const REPORT_DEADLINE_MS = 30_000;
 
 export function createApp(deps: AppDeps): Express {
   const { client, database } = deps;
@@ -116,7 +118,8 @@ export function createApp(deps: AppDeps): Express {
     ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []),
     ...outcomesReportRoutes({
       db: database.db,
-      databaseMs: timeouts.databaseMs,
+      // A report over a long window of a big history reads every ticket in it: longer than a ticket read.
+      databaseMs: Math.max(timeouts.databaseMs, REPORT_DEADLINE_MS),
       activePolicy: async () =>
         deps.policies ? deps.policies.active() : { version: defaultPolicyDocument.version, document: defaultPolicyDocument },
     }),
