@@ -1,3 +1,4 @@
+import type { BalanceReportsResult } from './balanceReports';
 import type { Sizes } from './scenarios';
 
 export interface HistoryProfile {
@@ -56,6 +57,7 @@ export interface BenchReport {
     };
     timers?: { timers: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number };
     delivery?: { webhooks: number; concurrency: number; tandemPerSecond: number; barePerSecond: number; ratio: number; goal: number };
+    balanceReports?: BalanceReportsResult;
   };
 }
 
@@ -137,6 +139,16 @@ export function rows(r: BenchReport): string[][] {
       `${d.ratio}`,
       `≥ ${d.goal}: ${verdict(d.ratio >= d.goal)}`,
     ]);
+  for (const b of r.results.balanceReports?.reports ?? []) {
+    const goal = r.results.balanceReports!.goalP99Ms;
+    out.push([
+      `GET ${b.name} over ${r.results.balanceReports!.tickets} tickets (${r.results.balanceReports!.requests} requests)`,
+      `p50 ${b.http.p50Ms} / p99 ${b.http.p99Ms} ms`,
+      `bare SQL p50 ${b.bareSql.p50Ms} / p99 ${b.bareSql.p99Ms} ms`,
+      `${b.p99Ratio}`,
+      `p99 < ${goal} ms: ${verdict(b.http.p99Ms < goal)}`,
+    ]);
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { balanceReportsBench } from './balanceReports';
 import { deliveryThroughput } from './delivery';
 import { startInfra } from './infra';
 import {
@@ -68,6 +69,9 @@ try {
     await infra.worker.stop();
     report.results.creation = await infra.watch(creation(infra, sizes.creationSeconds, readable, log));
   }
+  // Last: a million rows of history would change what the steps above measure.
+  if (wanted('balanceReports'))
+    report.results.balanceReports = await infra.watch(balanceReportsBench(infra, sizes.balanceTickets, sizes.balanceRequests, log));
 } finally {
   await infra.close();
 }

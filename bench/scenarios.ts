@@ -27,6 +27,9 @@ export interface Sizes {
   cachedWorkflowsAtRest: number;
   /** Webhooks sent each way (Tandem's delivery, a bare POST loop). */
   deliveries: number;
+  /** Tickets of synthetic history the balance reports aggregate, and requests timed per report. */
+  balanceTickets: number;
+  balanceRequests: number;
 }
 export const quickSizes: Sizes = {
   lifecycle: 200,
@@ -38,6 +41,8 @@ export const quickSizes: Sizes = {
   cachedWorkflows: 1000,
   cachedWorkflowsAtRest: 25,
   deliveries: 2000,
+  balanceTickets: 50_000,
+  balanceRequests: 20,
 };
 export const fullSizes: Sizes = {
   lifecycle: 2000,
@@ -49,6 +54,8 @@ export const fullSizes: Sizes = {
   cachedWorkflows: 1000,
   cachedWorkflowsAtRest: 1000,
   deliveries: 10_000,
+  balanceTickets: 1_000_000,
+  balanceRequests: 50,
 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { defaultPolicy, type RoutingPolicy } from '../schemas/policy';
+import { defaultPolicy, defaultPolicyDocument, type RoutingPolicy } from '../schemas/policy';
 import type { Database } from '../db/client';
 import type { PolicyStore } from '../db/policyStore';
 import { createLogger, type Logger } from '../logger';
@@ -19,6 +19,7 @@ import { defineRoute, refuseOtherMethods, register, type RouteSpec } from './rou
 import { DEFAULT_EMAIL_FROM } from '../domain/delivery';
 import { policyRoutes, ticketRoutes } from './routes';
 import { codecRoutes } from './routes/codec';
+import { outcomesReportRoutes } from './routes/outcomesReport';
 import { systemRoutes } from './routes/system';
 import { codecCors, securityHeaders } from './security';
 import { webhookEventDocs } from './webhookEvents';
@@ -56,6 +57,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+/** How long a report's aggregate may take at least, whatever the request deadline. */
+const REPORT_DEADLINE_MS = 30_000;
 
 export function createApp(deps: AppDeps): Express {
   const { client, database } = deps;
@@ -113,6 +116,13 @@ export function createApp(deps: AppDeps): Express {
   const routes = [
     ...apiRoutes,
     ...(deps.policies ? policyRoutes(deps.policies, timeouts.databaseMs) : []),
+    ...outcomesReportRoutes({
+      db: database.db,
+      // A report over a long window of a big history reads every ticket in it: longer than a ticket read.
+      databaseMs: Math.max(timeouts.databaseMs, REPORT_DEADLINE_MS),
+      activePolicy: async () =>
+        deps.policies ? deps.policies.active() : { version: defaultPolicyDocument.version, document: defaultPolicyDocument },
+    }),
     ...systemRoutes(client, database, { taskQueue, healthMs: timeouts.healthMs }),
     ...codec,
     ...docRoutes,

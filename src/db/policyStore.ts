@@ -58,6 +58,14 @@ export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
 
     /** Validates the document and makes it the active version; every problem is reported at once. */
     async activate(document: unknown, createdBy: string): Promise<StoredPolicy> {
+      return this.save(document, createdBy, { activate: true });
+    },
+
+    /**
+     * Validates and stores a new version; active at once unless `activate` is false (a proposal an
+     * admin reads first, then activates with `activateVersion`). Every problem is reported at once.
+     */
+    async save(document: unknown, createdBy: string, options: { activate: boolean }): Promise<StoredPolicy> {
       const problems = policyProblems(document);
       if (problems.length > 0) throw new PolicyRejected(problems);
       const input = document as RoutingPolicyInput;
@@ -66,8 +74,8 @@ export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
         await db.transaction(async (tx) => {
           // Two activations at once would both switch the old one off: take turns instead.
           await tx.execute(sql`select pg_advisory_xact_lock(hashtext('tandem:routing-policy'))`);
-          await tx.update(routingPolicies).set({ active: false }).where(eq(routingPolicies.active, true));
-          await tx.insert(routingPolicies).values({ version: input.version, document: input, active: true, createdBy });
+          if (options.activate) await tx.update(routingPolicies).set({ active: false }).where(eq(routingPolicies.active, true));
+          await tx.insert(routingPolicies).values({ version: input.version, document: input, active: options.activate, createdBy });
         });
       } catch (err) {
         const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; constraint_name?: string; constraint?: string };
@@ -77,7 +85,25 @@ export function createPolicyStore(db: Db, options: { cacheMs?: number } = {}) {
         throw err;
       }
       cached = undefined;
-      return this.active();
+      if (options.activate) return this.active();
+      return { version: input.version, policy: RoutingPolicy.parse(input), document: input, createdBy, createdAt: new Date() };
+    },
+
+    /** Makes a stored version the active one; null when there is no such version. */
+    async activateVersion(version: string): Promise<StoredPolicy | null> {
+      const found = await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('tandem:routing-policy'))`);
+        const [row] = await tx
+          .select({ version: routingPolicies.version })
+          .from(routingPolicies)
+          .where(eq(routingPolicies.version, version));
+        if (!row) return false;
+        await tx.update(routingPolicies).set({ active: false }).where(eq(routingPolicies.active, true));
+        await tx.update(routingPolicies).set({ active: true }).where(eq(routingPolicies.version, version));
+        return true;
+      });
+      cached = undefined;
+      return found ? this.active() : null;
     },
   };
 }

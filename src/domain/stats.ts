@@ -52,3 +52,21 @@ export const DEFAULT_MIN_SAMPLE = 30;
 export function clearlyBelow(a: Share, b: Share): boolean {
   return a.high !== null && b.low !== null && a.high < b.low;
 }
+
+/** A mean with its 95% interval (normal approximation, mean ± 1.96·s/√n), from a count, a sum and a sum of squares. */
+export interface MeanInterval {
+  count: number;
+  /** null when there is nothing to average; low and high also need two values. */
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export function meanInterval(count: number, sum: number, sumSquares: number, z = 1.959964): MeanInterval {
+  if (count <= 0) return { count, mean: null, low: null, high: null };
+  const mean = sum / count;
+  if (count < 2) return { count, mean: round4(mean), low: null, high: null };
+  const variance = Math.max(0, (sumSquares - (sum * sum) / count) / (count - 1));
+  const half = z * Math.sqrt(variance / count);
+  return { count, mean: round4(mean), low: round4(mean - half), high: round4(mean + half) };
+}

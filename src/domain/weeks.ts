@@ -53,3 +53,28 @@ export function monthOf(at: Date, timeZone = 'UTC'): string {
   const { y, m } = localDate(at, timeZone);
   return `${y}-${String(m).padStart(2, '0')}`;
 }
+
+/** How far a time zone's wall clock is ahead of UTC at an instant, in milliseconds. */
+function offsetAt(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000;
+}
+
+/** Midnight at the start of a calendar date ("2026-11-01") in a time zone, as an instant. */
+export function startOfLocalDay(date: string, timeZone = 'UTC'): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  // Read the offset twice: once near the answer, once at it, so a DST change that day lands right.
+  const first = wall - offsetAt(wall, timeZone);
+  return new Date(wall - offsetAt(first, timeZone));
+}
