@@ -18,6 +18,8 @@ export const historyImports = pgTable('history_imports', {
   status: text('status', { enum: importStatuses }).notNull(),
   rows: integer('rows').notNull().default(0),
   classified: integer('classified').notNull().default(0),
+  /** Rows of the file already imported before (same source and id): not inserted again. */
+  skipped: integer('skipped').notNull().default(0),
   /** Every bad row with its line, when the file was refused. */
   problems: jsonb('problems').$type<{ line: number; field?: string; message: string }[]>(),
   workflowId: text('workflow_id'),

@@ -5,6 +5,7 @@ import { conversationRoutes } from './conversation';
 import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
 import { feedbackRoutes } from './feedback';
+import { historyImportRoutes } from './historyImports';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
@@ -33,6 +34,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
+    ...historyImportRoutes(calls),
     ...webhookRoutes(calls),
     ...inboundEmailRoutes(calls),
     ...csatPageRoutes(calls),
