@@ -9,6 +9,7 @@ import { historyImportRoutes } from './historyImports';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
+import { taxonomyRoutes } from './taxonomy';
 import { ticketCalls, type TicketRouteDeps } from './ticketCalls';
 import { ticketResourceRoutes } from './tickets';
 import { webhookRoutes } from './webhooks';
@@ -35,6 +36,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
     ...historyImportRoutes(calls),
+    ...taxonomyRoutes(calls),
     ...webhookRoutes(calls),
     ...inboundEmailRoutes(calls),
     ...csatPageRoutes(calls),
