@@ -5,7 +5,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSupportAI } from '../src/ai/localProvider';
 import type { SupportAI } from '../src/ai/supportAI';
-import { historyImports, importedTickets } from '../src/db/schema';
+import { accounts, customers, historyImports, importedTickets } from '../src/db/schema';
+import { ERASED } from '../src/domain/erasure';
 import { progressQuery } from '../src/workflows/historyImportMessages';
 import { openTestDatabase, startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
@@ -177,5 +178,26 @@ describe('import and classification', () => {
     const lines = await rowsOf(jsonl.body.importId);
     expect(lines.find((r) => r.externalId === 'T-1')).toMatchObject({ tags: ['billing', 'cancellation'], csat: 4, handleMinutes: 12 });
     expect(lines.find((r) => r.externalId === 'T-2')).toMatchObject({ createdAt: new Date('2026-10-07T09:00:00Z'), reopens: 2 });
+  });
+});
+
+describe('erasure', () => {
+  it("DELETE /v1/customers/:id redacts the customer's imported tickets, found by email in any case", async () => {
+    const run = randomUUID().slice(0, 8);
+    const email = `past-${run}@example.com`;
+    await stack.database.db.insert(accounts).values({ id: `acc-${run}`, name: 'Past Ltd', tier: 'pro', plan: 'Pro' });
+    await stack.database.db.insert(customers).values({ id: `cus-${run}`, accountId: `acc-${run}`, email, name: 'Pat Past' });
+    const csv = `id,created_at,subject,description,requester_email\nP-1,2026-10-01,My invoice,Invoice for Pat Past,${email.toUpperCase()}\nP-2,2026-10-01,Other,Someone else,other-${run}@example.com\n`;
+    const imported = await post(csv, `source=${source()}`);
+    expect(imported.status).toBe(202);
+    await waitDone(imported.body.importId);
+    const erased = await call(stack.url, 'DELETE', `/v1/customers/cus-${run}`, { key: stack.keys.admin });
+    expect(erased.status).toBe(200);
+    expect(erased.body.readModel.importedTickets).toBe(1);
+    const rows = await rowsOf(imported.body.importId);
+    expect(rows.find((r) => r.externalId === 'P-1')).toMatchObject({ subject: ERASED, description: ERASED, requesterEmail: null });
+    // Its shape stays for the taxonomy: the classification and the timings are kept.
+    expect(rows.find((r) => r.externalId === 'P-1')!.complexity).not.toBeNull();
+    expect(rows.find((r) => r.externalId === 'P-2')).toMatchObject({ subject: 'Other', requesterEmail: `other-${run}@example.com` });
   });
 });

@@ -62,6 +62,8 @@ export const importedTickets = pgTable(
   (t) => [
     uniqueIndex('imported_tickets_source_external').on(t.source, t.externalId),
     index('imported_tickets_created').on(t.createdAt),
+    // Erasing a customer finds their imported tickets by email.
+    index('imported_tickets_requester').on(sql`lower(${t.requesterEmail})`),
     index('imported_tickets_unclassified')
       .on(t.importId, t.id)
       .where(sql`${t.classifiedAt} is null`),
