@@ -149,6 +149,11 @@ describe('import and classification', () => {
 
     const progress = await stack.client.workflow.getHandle(res.body.workflowId).query(progressQuery);
     expect(progress).toMatchObject({ total: 4, classified: 4, status: 'done' });
+    // What Temporal Web shows on the workflow's page: its current details.
+    const metadata = await stack.client.workflow
+      .getHandle(res.body.workflowId)
+      .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toBe(`History import ${res.body.importId}: 4 of 4 tickets classified (100%), 1 batch, done`);
 
     const again = await post(fixture('zendesk.csv'), `format=zendesk&source=${from}`);
     expect(again.status).toBe(202);

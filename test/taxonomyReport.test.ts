@@ -195,6 +195,28 @@ describe('GET /v1/reports/taxonomy', () => {
   });
 });
 
+describe('suggestMode', () => {
+  const evidence = (tickets: number, reopened: number, csatMean: number | null = null, rated = 0) => ({
+    tickets,
+    reopenRate: wilson(reopened, tickets),
+    csatMean,
+    rated,
+  });
+  it.each([
+    ['low', 'repeatable', evidence(200, 4, 4.5, 40), 'ai_auto'],
+    ['low', 'repeatable', evidence(200, 20, 4.5, 40), 'ai_review'], // up to ~15 % reopens: review
+    ['low', 'repeatable', evidence(200, 2, 3.6, 40), 'ai_review'], // CSAT under 4: review
+    ['low', 'repeatable', evidence(200, 2, 3.6, 5), 'ai_auto'], // 5 ratings are not evidence yet
+    ['medium', 'semi', evidence(200, 10, null), 'ai_review'],
+    ['medium', 'semi', evidence(200, 80, null), 'human'], // at least ~33 % reopens
+    ['low', 'semi', evidence(200, 2, 2.5, 30), 'human'], // CSAT under 3
+    ['high', 'unique', evidence(200, 0, 5, 50), 'human'], // never climbs out of where it sits
+    ['low', 'repeatable', evidence(29, 0, 5, 20), null],
+  ] as const)('%s/%s with %o → %s', (c, r, e, mode) => {
+    expect(suggestMode(c, r, e).mode).toBe(mode);
+  });
+});
+
 describe('on the demo history', () => {
   it('has numbers in every quadrant the demo history fills, and a suggestion where there are enough tickets', async () => {
     // Its own database: the demo history's ids are fixed, so it stays out of the shared one.

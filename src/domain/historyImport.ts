@@ -45,5 +45,5 @@ export function progressLine(p: ImportProgress): string {
   const percent = p.total === 0 ? 100 : Math.floor((p.classified / p.total) * 100);
   const eta = etaSeconds(p);
   const left = p.status === 'done' ? 'done' : eta === null ? 'estimating time left' : `about ${readableSeconds(eta)} left`;
-  return `History import ${p.importId}: ${p.classified} of ${p.total} tickets classified (${percent}%), ${p.batches} batches, ${left}`;
+  return `History import ${p.importId}: ${p.classified} of ${p.total} tickets classified (${percent}%), ${p.batches} batch${p.batches === 1 ? '' : 'es'}, ${left}`;
 }
