@@ -7,6 +7,7 @@ import { createLocalSupportAI } from '../src/ai/localProvider';
 import type { SupportAI } from '../src/ai/supportAI';
 import { accounts, customers, historyImports, importedTickets } from '../src/db/schema';
 import { ERASED } from '../src/domain/erasure';
+import { importHistory } from '../src/integrations/historyImport';
 import { progressQuery } from '../src/workflows/historyImportMessages';
 import { openTestDatabase, startTestStack, type TestStack } from './support/harness';
 import { call } from './support/http';
@@ -183,6 +184,30 @@ describe('import and classification', () => {
     const lines = await rowsOf(jsonl.body.importId);
     expect(lines.find((r) => r.externalId === 'T-1')).toMatchObject({ tags: ['billing', 'cancellation'], csat: 4, handleMinutes: 12 });
     expect(lines.find((r) => r.externalId === 'T-2')).toMatchObject({ createdAt: new Date('2026-10-07T09:00:00Z'), reopens: 2 });
+  });
+});
+
+describe('long imports', () => {
+  it('continue-as-new between batches carries the progress, and the import still finishes whole', async () => {
+    const outcome = await importHistory(
+      { db: stack.database.db, client: stack.client, taskQueue: stack.worker.taskQueue },
+      {
+        bytes: fixture('zendesk.csv'),
+        kind: 'csv',
+        format: 'zendesk',
+        source: source(),
+        createdBy: 'test',
+        batchSize: 1,
+        batchesPerRun: 2,
+      },
+    );
+    if (outcome.status !== 'classifying') throw new Error(JSON.stringify(outcome));
+    const handle = stack.client.workflow.getHandle(outcome.workflowId!);
+    // Four rows one at a time, two batches a run, and the empty batch that finds the end: three runs.
+    expect(await handle.result()).toMatchObject({ total: 4, classified: 4, batches: 5, status: 'done' });
+    const described = await handle.describe();
+    expect(described.runId).not.toBe(described.raw.workflowExecutionInfo?.firstRunId);
+    expect((await rowsOf(outcome.importId)).every((r) => r.classifiedAt !== null)).toBe(true);
   });
 });
 

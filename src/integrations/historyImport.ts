@@ -22,6 +22,8 @@ export interface ImportRequest {
   createdBy: string;
   /** Tickets per classification batch (the workflow's default otherwise). */
   batchSize?: number;
+  /** Batches per workflow run before continue-as-new (the workflow's default otherwise). */
+  batchesPerRun?: number;
   heartbeatTimeoutMs?: number;
 }
 
@@ -59,6 +61,7 @@ export async function importHistory(deps: { db: Db; client: Client; taskQueue: s
         importId,
         total: inserted,
         ...(request.batchSize ? { batchSize: request.batchSize } : {}),
+        ...(request.batchesPerRun ? { batchesPerRun: request.batchesPerRun } : {}),
         ...(request.heartbeatTimeoutMs ? { heartbeatTimeoutMs: request.heartbeatTimeoutMs } : {}),
       },
     ],
