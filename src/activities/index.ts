@@ -9,6 +9,7 @@ import { postgresIntegrations } from '../integrations/postgres';
 import { aiActivities } from './ai';
 import { deliveryActivities } from './delivery';
 import { enrichmentActivities } from './enrichment';
+import { historyImportActivities } from './historyImport';
 import { DEFAULT_MAX_RETRY_DELAY_MS } from './failures';
 import { persistenceActivities } from './persistence';
 
@@ -61,6 +62,7 @@ export function createActivities({
   const ctx: DeliveryContext = { smtp: Boolean(delivery.mailer), emailFrom: emailFrom.address, csatLink: links.link };
   return {
     ...aiActivities(db, ai, options),
+    ...historyImportActivities(db, ai, now, options),
     ...enrichmentActivities(db, integrations, now, options),
     ...persistenceActivities(db, ctx, now, options),
     ...deliveryActivities(

@@ -14,6 +14,8 @@ export const jsonTypes = ['application/json', 'application/*+json'];
 export const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 export const formType = 'application/x-www-form-urlencoded';
 export const mimeType = 'message/rfc822';
+/** A helpdesk export (the history import): CSV or JSON Lines, handed over as bytes. */
+export const exportTypes = ['text/csv', 'application/x-ndjson', 'application/jsonl'];
 
 export interface BodyLimits {
   /** Largest JSON or YAML body, unless the route sets its own. */
@@ -31,11 +33,19 @@ export function bodyParsers(route: RouteSpec, limits: BodyLimits): RequestHandle
     ...(route.acceptsYaml ? yamlTypes : []),
     ...(route.bodyType === 'form' ? [formType] : []),
     ...(route.bodyType === 'mime' ? [mimeType] : []),
+    ...(route.bodyType === 'export' ? exportTypes : []),
   ];
   // A body of a kind the route does not take is refused before it is read, so nothing downstream guesses at it.
   const kindCheck: RequestHandler = (req, _res, next) => {
     if (hasBody(req.get('content-length'), req.get('transfer-encoding')) && !req.is(types)) {
-      const wanted = route.bodyType === 'mime' ? 'message/rfc822' : route.bodyType === 'form' ? formType : 'application/json';
+      const wanted =
+        route.bodyType === 'mime'
+          ? 'message/rfc822'
+          : route.bodyType === 'form'
+            ? formType
+            : route.bodyType === 'export'
+              ? exportTypes.join(' or ')
+              : 'application/json';
       throw new Problem(415, 'Unsupported Media Type', `send ${wanted}, not ${req.get('content-type') ?? 'no content type'}`);
     }
     next();
@@ -47,5 +57,6 @@ export function bodyParsers(route: RouteSpec, limits: BodyLimits): RequestHandle
     ...(route.acceptsYaml ? [express.text({ limit, type: yamlTypes })] : []),
     ...(route.bodyType === 'form' ? [express.urlencoded({ limit: '64kb', type: formType, extended: false })] : []),
     ...(route.bodyType === 'mime' ? [express.raw({ limit: limits.email, type: mimeType })] : []),
+    ...(route.bodyType === 'export' ? [express.raw({ limit, type: exportTypes })] : []),
   ];
 }

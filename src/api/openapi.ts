@@ -80,26 +80,38 @@ export function buildOpenApi(
               },
             },
           }
-        : route.bodyType === 'form' && route.body
+        : route.bodyType === 'export'
           ? {
               requestBody: {
-                // The schema that validates the form's fields, as for JSON bodies.
-                required: !route.body.safeParse({}).success,
-                content: { 'application/x-www-form-urlencoded': { schema: ref(route.body) } },
-              },
-            }
-          : route.body
-            ? {
-                requestBody: {
-                  // Actions that need no fields (approve, takeover, …) may be posted without a body.
-                  required: !route.body.safeParse({}).success,
-                  content: {
-                    'application/json': { schema: ref(route.body) },
-                    ...(route.acceptsYaml ? { 'application/yaml': { schema: ref(route.body) } } : {}),
+                required: true,
+                content: {
+                  'text/csv': { schema: { type: 'string', description: 'A helpdesk export: a header line, then one ticket per record.' } },
+                  'application/x-ndjson': {
+                    schema: { type: 'string', description: 'One JSON object per line, keyed like the CSV columns.' },
                   },
                 },
+              },
+            }
+          : route.bodyType === 'form' && route.body
+            ? {
+                requestBody: {
+                  // The schema that validates the form's fields, as for JSON bodies.
+                  required: !route.body.safeParse({}).success,
+                  content: { 'application/x-www-form-urlencoded': { schema: ref(route.body) } },
+                },
               }
-            : {}),
+            : route.body
+              ? {
+                  requestBody: {
+                    // Actions that need no fields (approve, takeover, …) may be posted without a body.
+                    required: !route.body.safeParse({}).success,
+                    content: {
+                      'application/json': { schema: ref(route.body) },
+                      ...(route.acceptsYaml ? { 'application/yaml': { schema: ref(route.body) } } : {}),
+                    },
+                  },
+                }
+              : {}),
       responses: Object.fromEntries(
         Object.entries(route.responses).map(([status, r]) => [
           status,

@@ -28,9 +28,10 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   acceptsYaml?: boolean;
   /**
    * A body that is not JSON: an HTML form (application/x-www-form-urlencoded, parsed into the
-   * `body` schema) or a raw email (message/rfc822, handed over as `raw` bytes).
+   * `body` schema), a raw email (message/rfc822, handed over as `raw` bytes) or a helpdesk
+   * export (text/csv or JSON Lines, as `raw` bytes).
    */
-  bodyType?: 'form' | 'mime';
+  bodyType?: 'form' | 'mime' | 'export';
   /** A larger body limit than the app's (the codec server's payloads), in body-parser syntax ('16mb'). */
   bodyLimit?: string;
   /**
@@ -129,9 +130,13 @@ export function register(router: Router, route: RouteSpec, middleware: RouteMidd
     // A POST without a body is an empty object, so actions that need no fields need no body.
     let raw: unknown = req.body ?? {};
     const bytes = Buffer.isBuffer(raw) ? raw : null;
-    if (bytes && route.bodyType !== 'mime') throw new Problem(415, 'Unsupported Media Type', 'send application/json');
-    if (route.bodyType === 'mime') {
-      if (!bytes) throw new Problem(415, 'Unsupported Media Type', 'send the raw message as message/rfc822');
+    const takesBytes = route.bodyType === 'mime' || route.bodyType === 'export';
+    if (bytes && !takesBytes) throw new Problem(415, 'Unsupported Media Type', 'send application/json');
+    if (takesBytes) {
+      if (!bytes) {
+        const wanted = route.bodyType === 'mime' ? 'the raw message as message/rfc822' : 'the export as text/csv or application/x-ndjson';
+        throw new Problem(415, 'Unsupported Media Type', `send ${wanted}`);
+      }
       raw = {};
     }
     if (req.is('application/x-www-form-urlencoded') && route.bodyType !== 'form') {

@@ -7,6 +7,7 @@ import {
   aiFeedback,
   approvedExamples,
   customers,
+  importedTickets,
   messages,
   reviewItems,
   ticketEvents,
@@ -16,7 +17,7 @@ import {
 
 // Erasing a customer from the read model: their contact record and every ticket of theirs keep
 // their shape (ids, statuses, timings, outcomes: reports still count them) with what identifies
-// or quotes them replaced by a marker. One transaction: it happens whole or not at all.
+// or quotes them replaced by a marker, and so do their imported past tickets. One transaction: it happens whole or not at all.
 
 export interface ErasureReport {
   customerId: string;
@@ -29,6 +30,8 @@ export interface ErasureReport {
     feedback: number;
     webhookPayloads: number;
     examples: number;
+    /** Past tickets imported from another helpdesk with the customer's email. */
+    importedTickets: number;
   };
 }
 
@@ -49,12 +52,30 @@ export async function ticketsOfCustomer(db: Db, customerId: string): Promise<{ k
 export async function eraseCustomer(db: Db, customerId: string, ticketIds: string[]): Promise<ErasureReport> {
   return db.transaction(async (tx) => {
     const count = (rows: unknown[]) => rows.length;
+    const [customer] = await tx.select({ email: customers.email }).from(customers).where(eq(customers.id, customerId)).limit(1);
+    // Imported history knows a customer only by email: their past tickets keep their shape for the taxonomy.
+    const erasedImported = customer
+      ? await tx
+          .update(importedTickets)
+          .set({ subject: ERASED, description: ERASED, requesterEmail: null })
+          .where(sql`lower(${importedTickets.requesterEmail}) = lower(${customer.email})`)
+          .returning({ id: importedTickets.id })
+      : [];
     const erasedCustomers = await tx
       .update(customers)
       .set({ name: ERASED, email: `erased-${customerId}@erased.invalid` })
       .where(eq(customers.id, customerId))
       .returning({ id: customers.id });
-    const none = { customers: count(erasedCustomers), tickets: 0, messages: 0, drafts: 0, feedback: 0, webhookPayloads: 0, examples: 0 };
+    const none = {
+      customers: count(erasedCustomers),
+      tickets: 0,
+      messages: 0,
+      drafts: 0,
+      feedback: 0,
+      webhookPayloads: 0,
+      examples: 0,
+      importedTickets: count(erasedImported),
+    };
     if (ticketIds.length === 0) return { customerId, tickets: [], rows: none };
     const ids = inArray(tickets.id, ticketIds);
     // The state column as reads serve it, with the ticket's own words and the handoff gone.

@@ -18,6 +18,8 @@ export const historyImports = pgTable('history_imports', {
   status: text('status', { enum: importStatuses }).notNull(),
   rows: integer('rows').notNull().default(0),
   classified: integer('classified').notNull().default(0),
+  /** Rows of the file already imported before (same source and id): not inserted again. */
+  skipped: integer('skipped').notNull().default(0),
   /** Every bad row with its line, when the file was refused. */
   problems: jsonb('problems').$type<{ line: number; field?: string; message: string }[]>(),
   workflowId: text('workflow_id'),
@@ -60,6 +62,8 @@ export const importedTickets = pgTable(
   (t) => [
     uniqueIndex('imported_tickets_source_external').on(t.source, t.externalId),
     index('imported_tickets_created').on(t.createdAt),
+    // Erasing a customer finds their imported tickets by email.
+    index('imported_tickets_requester').on(sql`lower(${t.requesterEmail})`),
     index('imported_tickets_unclassified')
       .on(t.importId, t.id)
       .where(sql`${t.classifiedAt} is null`),

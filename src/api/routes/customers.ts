@@ -45,7 +45,7 @@ export function customerRoutes({ db, database, temporal, client, handleFor }: Ti
     tag: 'Customers',
     summary: "Erase a customer's personal data",
     description:
-      "Rewrites the read model with redacted markers (the customer's name and email; their tickets' subjects, bodies, messages, page context, drafts, corrections and webhook payloads; their tickets' subjects where other tickets name them as similar), keeping each ticket's shape so reports still count it. Running tickets get the `erase` Signal and drop the data from their state. Temporal's histories hold the data until the namespace's retention expires after each ticket closes: the answer says until when, per ticket.",
+      "Rewrites the read model with redacted markers (the customer's name and email; their tickets' subjects, bodies, messages, page context, drafts, corrections and webhook payloads; their tickets' subjects where other tickets name them as similar; the subjects, descriptions and requester emails of past tickets imported with their email), keeping each ticket's shape so reports still count it. Running tickets get the `erase` Signal and drop the data from their state. Temporal's histories hold the data until the namespace's retention expires after each ticket closes: the answer says until when, per ticket.",
     roles: ['admin'],
     exclusive: true,
     params: CustomerIdParams,

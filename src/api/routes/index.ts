@@ -6,11 +6,13 @@ import { conversationRoutes } from './conversation';
 import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
 import { feedbackRoutes } from './feedback';
+import { historyImportRoutes } from './historyImports';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
 import { reviewRoutes } from './review';
 import { staffingReportRoutes } from './staffingReport';
+import { taxonomyRoutes } from './taxonomy';
 import { ticketCalls, type TicketRouteDeps } from './ticketCalls';
 import { ticketResourceRoutes } from './tickets';
 import { webhookRoutes } from './webhooks';
@@ -39,6 +41,8 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
+    ...historyImportRoutes(calls),
+    ...taxonomyRoutes(calls),
     ...webhookRoutes(calls),
     ...inboundEmailRoutes(calls),
     ...csatPageRoutes(calls),

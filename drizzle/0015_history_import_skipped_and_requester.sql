@@ -1,0 +1,2 @@
+ALTER TABLE "history_imports" ADD COLUMN "skipped" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX "imported_tickets_requester" ON "imported_tickets" USING btree (lower("requester_email"));
