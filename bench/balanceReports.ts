@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client';
 import { generateDemoHistory } from '../src/db/demoHistory';
+import { capacityMonthCounts } from '../src/db/aiCapacity';
 import { outcomesSql } from '../src/db/outcomesReport';
+import { staffingCells } from '../src/db/staffingReport';
+import { taxonomyAggregatesQuery } from '../src/db/taxonomyReport';
 import type { Infra } from './infra';
 import { percentile, round } from './stats';
 
@@ -32,6 +35,7 @@ const range = (w: HistoryWindow) => `from=${w.from.toISOString()}&to=${w.to.toIS
 /** The reports to time. Adding one is one entry: its path and its bare aggregate. */
 export function balanceReports(w: HistoryWindow): BalanceReport[] {
   const last28 = { from: new Date(w.to.getTime() - 28 * DAY), to: w.to };
+  const last56 = { from: new Date(w.to.getTime() - 56 * DAY), to: w.to };
   // The outcomes report sets work_mem for its sorts in a transaction: the bare run does the same.
   const outcomes = (window: HistoryWindow, groupBy: Parameters<typeof outcomesSql>[1]) => (db: Db) =>
     db.transaction(async (tx) => {
@@ -53,6 +57,22 @@ export function balanceReports(w: HistoryWindow): BalanceReport[] {
       name: 'outcomes (category × tier, last 28 days)',
       path: `/v1/reports/outcomes?${range(last28)}`,
       bare: outcomes(last28, ['category', 'tier']),
+    },
+    {
+      // The taxonomy audit's window is its last `days`, up to now.
+      name: 'taxonomy (last 90 days)',
+      path: '/v1/reports/taxonomy?days=90',
+      bare: (db) => db.execute(taxonomyAggregatesQuery({ from: new Date(Date.now() - 90 * DAY), to: new Date() })),
+    },
+    {
+      name: 'staffing (last 8 weeks)',
+      path: `/v1/reports/staffing?${range(last56)}`,
+      bare: (db) => staffingCells(db, { ...last56, timezone: 'UTC' }),
+    },
+    {
+      name: 'ai-capacity (whole history)',
+      path: `/v1/reports/ai-capacity?${range(w)}`,
+      bare: (db) => capacityMonthCounts(db, { ...w, timezone: 'UTC' }),
     },
   ];
 }
