@@ -18,7 +18,8 @@ import {
   type Urgency,
 } from '../domain/vocabulary';
 import type { Db } from './client';
-import { aiDrafts, aiFeedback, overrides, tickets } from './schema';
+import { demoReviews } from './demoReviews';
+import { aiDrafts, aiFeedback, overrides, reviewItems, reviewVerdicts, tickets } from './schema';
 
 // A documented, seeded generator of synthetic ticket history, so every report has numbers on a
 // fresh `npm run dev` and the benchmarks have a million rows to aggregate. Each ticket is a closed
@@ -471,7 +472,9 @@ export async function generateDemoHistory(db: Db, options: DemoHistoryOptions = 
   const { days = 90, tickets: total = 3000, seed = 42, feedbackPerAnswer = 0.4 } = options;
   const now = (options.now ?? new Date()).getTime();
   const r = mulberry32(seed);
-  const written = { tickets: 0, drafts: 0, feedback: 0, overrides: 0 };
+  // The review's own generator: adding it left every ticket of a seed's history as it was.
+  const reviewRandom = mulberry32(seed + 1);
+  const written = { tickets: 0, drafts: 0, feedback: 0, overrides: 0, reviewItems: 0 };
   // Batches stay under PostgreSQL's 65,535 bind parameters per statement.
   const BATCH = 800;
   for (let start = 0; start < total; start += BATCH) {
@@ -481,6 +484,7 @@ export async function generateDemoHistory(db: Db, options: DemoHistoryOptions = 
     const drafts = batch.flatMap((b) => b.drafts);
     const feedback = batch.flatMap((b) => b.feedback);
     const overrideRows = batch.flatMap((b) => b.overrides);
+    const reviews = demoReviews(feedback, now, reviewRandom);
     await db.transaction(async (tx) => {
       await tx
         .insert(tickets)
@@ -501,6 +505,19 @@ export async function generateDemoHistory(db: Db, options: DemoHistoryOptions = 
           .insert(overrides)
           .values(overrideRows.slice(i, i + 4000))
           .onConflictDoNothing();
+      // Verdicts only for items this run wrote: a second run over the same history adds none.
+      const fresh = new Set<string>();
+      for (let i = 0; i < reviews.items.length; i += 2000) {
+        const inserted = await tx
+          .insert(reviewItems)
+          .values(reviews.items.slice(i, i + 2000))
+          .onConflictDoNothing()
+          .returning({ id: reviewItems.id });
+        for (const { id } of inserted) fresh.add(id);
+      }
+      const verdicts = reviews.verdicts.filter((v) => fresh.has(v.itemId));
+      for (let i = 0; i < verdicts.length; i += 4000) await tx.insert(reviewVerdicts).values(verdicts.slice(i, i + 4000));
+      written.reviewItems += fresh.size;
     });
     written.tickets += batch.length;
     written.drafts += drafts.length;

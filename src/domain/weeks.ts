@@ -47,3 +47,6 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/** The ISO week label of a Monday given as a local date ('2026-11-23' → '2026-W48'), as SQL's date_trunc('week') buckets give it. */
+export const weekOfMonday = (monday: string): string => isoWeek(new Date(`${monday}T00:00:00Z`));

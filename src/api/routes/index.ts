@@ -5,6 +5,7 @@ import { conversationRoutes } from './conversation';
 import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
 import { feedbackRoutes } from './feedback';
+import { feedbackReportRoutes } from './feedbackReports';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
@@ -30,6 +31,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...conversationRoutes(calls),
     ...actionRoutes(calls),
     ...feedbackRoutes(calls),
+    ...feedbackReportRoutes(calls),
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
