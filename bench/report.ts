@@ -1,3 +1,4 @@
+import type { FeedbackReportTiming } from './feedbackReports';
 import type { Sizes } from './scenarios';
 
 export interface HistoryProfile {
@@ -56,6 +57,7 @@ export interface BenchReport {
     };
     timers?: { timers: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number };
     delivery?: { webhooks: number; concurrency: number; tandemPerSecond: number; barePerSecond: number; ratio: number; goal: number };
+    feedbackReports?: { tickets: number; feedbackRows: number; requests: number; reports: FeedbackReportTiming[]; goalP99Ms: number };
   };
 }
 
@@ -136,6 +138,15 @@ export function rows(r: BenchReport): string[][] {
       `${d.barePerSecond} bare POSTs/s`,
       `${d.ratio}`,
       `≥ ${d.goal}: ${verdict(d.ratio >= d.goal)}`,
+    ]);
+  const f = r.results.feedbackReports;
+  for (const x of f?.reports ?? [])
+    out.push([
+      `GET ${x.report}, ${f!.tickets} tickets, ${f!.feedbackRows} feedback rows`,
+      `p50 ${x.api.p50Ms} / p99 ${x.api.p99Ms} ms`,
+      `bare SQL p50 ${x.sql.p50Ms} / p99 ${x.sql.p99Ms} ms`,
+      `${x.p99Ratio}`,
+      `p99 < ${f!.goalP99Ms} ms: ${verdict(x.api.p99Ms < f!.goalP99Ms)}`,
     ]);
   return out;
 }

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { deliveryThroughput } from './delivery';
+import { feedbackReports } from './feedbackReports';
 import { startInfra } from './infra';
 import {
   actionLatency,
@@ -60,6 +61,10 @@ try {
   if (wanted('delivery'))
     report.results.delivery = await infra.watch(
       deliveryThroughput(infra, sizes.deliveries, Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16), log),
+    );
+  if (wanted('feedbackReports'))
+    report.results.feedbackReports = await infra.watch(
+      feedbackReports(infra, sizes.feedbackTickets, sizes.feedbackPerAnswer, sizes.feedbackReportRequests, log),
     );
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this

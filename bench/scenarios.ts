@@ -27,6 +27,10 @@ export interface Sizes {
   cachedWorkflowsAtRest: number;
   /** Webhooks sent each way (Tandem's delivery, a bare POST loop). */
   deliveries: number;
+  /** Tickets of seeded history the feedback reports aggregate, explicit ratings per AI answer, timed requests per report. */
+  feedbackTickets: number;
+  feedbackPerAnswer: number;
+  feedbackReportRequests: number;
 }
 export const quickSizes: Sizes = {
   lifecycle: 200,
@@ -38,6 +42,9 @@ export const quickSizes: Sizes = {
   cachedWorkflows: 1000,
   cachedWorkflowsAtRest: 25,
   deliveries: 2000,
+  feedbackTickets: 10_000,
+  feedbackPerAnswer: 3.6,
+  feedbackReportRequests: 30,
 };
 export const fullSizes: Sizes = {
   lifecycle: 2000,
@@ -49,6 +56,10 @@ export const fullSizes: Sizes = {
   cachedWorkflows: 1000,
   cachedWorkflowsAtRest: 1000,
   deliveries: 10_000,
+  // ≈ 300k feedback rows: 3.6 ratings on each of ≈ 78k AI answers, plus the edits and takeovers.
+  feedbackTickets: 100_000,
+  feedbackPerAnswer: 3.6,
+  feedbackReportRequests: 100,
 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { instantParam, reportRows, weekStartOf } from './reportRows';
+import { instantParam, reportRows, weekBuckets } from './reportRows';
 
 /** AI drafts of one week and category: what became of them. `inWindow`: created in [from, to), not only in the trend's weeks. */
 export interface DraftCount {
@@ -44,10 +44,12 @@ export interface ReasonCount {
  */
 export function draftCounts(db: Db, q: { since: Date; from: Date; to: Date; timezone: string }): Promise<DraftCount[]> {
   const since = instantParam(q.since);
+  const weeks = weekBuckets(q.since, q.to, q.timezone);
   return reportRows<DraftCount>(
     db,
     sql`
-    with m as (
+    with ${weeks.cte},
+    m as (
       select draft_id, avg(edit_size) as edit_size from ai_feedback
       where source = 'modify' and created_at >= ${since} and edit_size is not null
       group by draft_id
@@ -55,7 +57,8 @@ export function draftCounts(db: Db, q: { since: Date; from: Date; to: Date; time
     t as (
       select distinct draft_id from ai_feedback where source = 'takeover' and created_at >= ${since}
     )
-    select ${weekStartOf(sql`d.created_at`, q.timezone)} as week, d.category::text as category,
+    select ${weeks.label(sql`x.wk`)} as week, x.* from (
+    select ${weeks.index(sql`d.created_at`)} as wk, d.category::text as category,
       (d.created_at >= ${instantParam(q.from)}) as "inWindow",
       count(*) filter (where d.outcome in ('sent', 'approved', 'modified'))::int as sent,
       count(*) filter (where d.outcome = 'sent')::int as "autoSent",
@@ -68,7 +71,8 @@ export function draftCounts(db: Db, q: { since: Date; from: Date; to: Date; time
     left join m on m.draft_id = d.id
     left join t on t.draft_id = d.id
     where d.created_at >= ${since} and d.created_at < ${instantParam(q.to)}
-    group by 1, 2, 3`,
+    group by 1, 2, 3
+    ) x`,
   );
 }
 
@@ -80,18 +84,24 @@ interface FeedbackQuery {
   byCategory: boolean;
 }
 
-const feedbackKeys = (q: FeedbackQuery) => ({
-  week: q.byWeek ? weekStartOf(sql`f.created_at`, q.timezone) : sql`null::text`,
-  category: q.byCategory ? sql`f.category::text` : sql`null::text`,
-});
+const feedbackKeys = (q: FeedbackQuery) => {
+  const weeks = weekBuckets(q.from, q.to, q.timezone);
+  return {
+    weeks,
+    week: q.byWeek ? weeks.index(sql`f.created_at`) : sql`null::int`,
+    category: q.byCategory ? sql`f.category::text` : sql`null::text`,
+  };
+};
 
 /** Explicit thumbs, flags and corrections given in [from, to), by when they were given and the ticket's category then. */
 export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCount[]> {
-  const { week, category } = feedbackKeys(q);
+  const { weeks, week, category } = feedbackKeys(q);
   return reportRows<FeedbackCount>(
     db,
     sql`
-    select ${week} as week, ${category} as category,
+    with ${weeks.cte}
+    select ${weeks.label(sql`x.wk`)} as week, x.* from (
+    select ${week} as wk, ${category} as category,
       count(*) filter (where f.rating = 'up')::int as up,
       count(*) filter (where f.rating = 'down')::int as down,
       count(*) filter (where f.flag)::int as flags,
@@ -99,20 +109,24 @@ export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCount[
     from ai_feedback f
     where f.source = 'explicit' and f.superseded_at is null
       and f.created_at >= ${instantParam(q.from)} and f.created_at < ${instantParam(q.to)}
-    group by 1, 2`,
+    group by 1, 2
+    ) x`,
   );
 }
 
 /** The reasons agents gave with their explicit feedback in [from, to). */
 export function reasonCounts(db: Db, q: FeedbackQuery): Promise<ReasonCount[]> {
-  const { week, category } = feedbackKeys(q);
+  const { weeks, week, category } = feedbackKeys(q);
   return reportRows<ReasonCount>(
     db,
     sql`
-    select ${week} as week, ${category} as category, r.reason, count(*)::int as n
+    with ${weeks.cte}
+    select ${weeks.label(sql`x.wk`)} as week, x.* from (
+    select ${week} as wk, ${category} as category, r.reason, count(*)::int as n
     from ai_feedback f cross join lateral unnest(f.reasons) as r(reason)
     where f.source = 'explicit' and f.superseded_at is null
       and f.created_at >= ${instantParam(q.from)} and f.created_at < ${instantParam(q.to)}
-    group by 1, 2, 3`,
+    group by 1, 2, 3
+    ) x`,
   );
 }

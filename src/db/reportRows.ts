@@ -10,12 +10,23 @@ export async function reportRows<T>(db: Db, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-/**
- * The Monday (a local date, 'YYYY-MM-DD') of the week a timestamp falls in, in `timeZone`:
- * date_trunc('week') is ISO's Monday-based week; `isoWeek` labels it.
- */
-export const weekStartOf = (column: SQL, timeZone: string) =>
-  sql`to_char(date_trunc('week', ${column} at time zone ${timeZone}), 'YYYY-MM-DD')`;
-
 /** A timestamp parameter, typed so both drivers and the planner read it as one. */
 export const instantParam = (at: Date) => sql`${at.toISOString()}::timestamptz`;
+
+/**
+ * Weekly buckets in a time zone, cheaply: the local Mondays from `from`'s week to `to` are
+ * computed once (a CTE named `weeks`), and each row finds its week by binary search
+ * (width_bucket over the Mondays as instants) instead of converting every timestamp to local time,
+ * which costs more than the rest of the aggregate. `index(column)` goes in the grouped query,
+ * `label(index)` (the Monday as 'YYYY-MM-DD', for `isoWeek`) outside it.
+ */
+export function weekBuckets(from: Date, to: Date, timeZone: string) {
+  return {
+    cte: sql`weeks as (
+      select array_agg(m at time zone ${timeZone} order by m) as bounds, array_agg(to_char(m, 'YYYY-MM-DD') order by m) as mondays
+      from generate_series(date_trunc('week', ${instantParam(from)} at time zone ${timeZone}), ${instantParam(to)} at time zone ${timeZone}, interval '1 week') m
+    )`,
+    index: (column: SQL) => sql`width_bucket(${column}, (select bounds from weeks))`,
+    label: (index: SQL) => sql`(select mondays from weeks)[${index}]`,
+  };
+}

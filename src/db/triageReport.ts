@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { OverrideField } from '../domain/outcomes';
 import type { Db } from './client';
-import { instantParam, reportRows, weekStartOf } from './reportRows';
+import { instantParam, reportRows, weekBuckets } from './reportRows';
 
 /** One bucket of the triage aggregate: how many tickets had this AI value, this final value, and were (not) reviewed, (not) overridden. */
 export interface TriageCount {
@@ -25,46 +25,75 @@ export interface TriageCountQuery {
   byCategory: boolean;
 }
 
+// The read-model columns of each field's AI call and final value, in `overrideFields` order.
+const fieldColumns: [OverrideField, string, string][] = [
+  ['issueType', 'ai_category', 'category'],
+  ['complexity', 'ai_complexity', 'complexity'],
+  ['repeatability', 'ai_repeatability', 'repeatability'],
+  ['urgency', 'ai_urgency', 'urgency'],
+  ['priority', 'ai_priority_level', 'priority_level'],
+  ['mode', 'ai_mode', 'mode'],
+];
+
+type GroupedRow = { week: string | null; category: string | null; reviewed: boolean; g: number; n: number } & Record<string, unknown>;
+
 /**
- * The AI's triage call beside the final one, per field, for the tickets created in [from, to):
- * one pass over the window's tickets (six field rows each), with the fields a person overrode
- * (any override row) and whether a person touched the ticket at all. Overrides come after the
- * ticket is created, so only those at or after `from` can belong to the window.
+ * The AI's triage call beside the final one, per field, for the tickets created in [from, to).
+ * One pass over the window's tickets, each joined to a bit mask of the fields a person overrode
+ * (any override row; overrides follow the ticket's creation, so only those at or after `from`
+ * can belong to it), counted under six grouping sets at once (one per field): PostgreSQL hashes
+ * each ticket into six tables instead of expanding it into six rows and joining them.
  */
 export async function triageCounts(db: Db, q: TriageCountQuery): Promise<TriageCount[]> {
   const from = instantParam(q.from);
-  const to = instantParam(q.to);
-  const week = q.byWeek ? weekStartOf(sql`t.created_at`, q.timezone) : sql`null::text`;
+  const weeks = weekBuckets(q.from, q.to, q.timezone);
+  const week = q.byWeek ? weeks.index(sql`t.created_at`) : sql`null::int`;
   const category = q.byCategory ? sql`t.category::text` : sql`null::text`;
-  return reportRows<TriageCount>(
+  const bit = (i: number) => 1 << i;
+  const columns = sql.raw(
+    fieldColumns.map(([, ai, final], i) => `t.${ai}::text as a${i}, t.${final}::text as f${i}, (mask & ${bit(i)}) > 0 as o${i}`).join(', '),
+  );
+  const sets = sql.raw(fieldColumns.map((_, i) => `(a${i}, f${i}, o${i})`).join(', '));
+  const maskCase = sql.raw(fieldColumns.map(([field], i) => `when '${field}' then ${bit(i)}`).join(' '));
+  const grouping = sql.raw(`grouping(${fieldColumns.map((_, i) => `a${i}`).join(', ')})`);
+  const rows = await reportRows<GroupedRow>(
     db,
     sql`
-    with t as (
-      select id, created_at, category, human_touched,
-        ai_category, ai_complexity, ai_repeatability, ai_urgency, ai_priority_level, ai_mode,
-        complexity, repeatability, urgency, priority_level, mode
-      from tickets
-      where created_at >= ${from} and created_at < ${to}
-    ),
+    with ${weeks.cte},
     o as (
-      select distinct ticket_id, field from overrides
-      where at >= ${from} and ticket_id in (select id from t)
+      select ticket_id, bit_or(case field ${maskCase} else 0 end) as mask
+      from overrides where at >= ${from} group by ticket_id
+    ),
+    t as (
+      select ${week} as wk, ${category} as category, (t.human_touched or o.mask is not null) as reviewed,
+        coalesce(o.mask, 0) as mask, ${columns}
+      from tickets t left join o on o.ticket_id = t.id
+      where t.created_at >= ${from} and t.created_at < ${instantParam(q.to)}
     )
-    select ${week} as week, ${category} as category, f.field, f.ai, f.final,
-      (t.human_touched or o.ticket_id is not null) as reviewed,
-      (o.ticket_id is not null) as overridden,
-      count(*)::int as n
-    from t
-    cross join lateral (values
-      ('issueType', t.ai_category::text, t.category::text),
-      ('complexity', t.ai_complexity::text, t.complexity::text),
-      ('repeatability', t.ai_repeatability::text, t.repeatability::text),
-      ('urgency', t.ai_urgency::text, t.urgency::text),
-      ('priority', t.ai_priority_level::text, t.priority_level::text),
-      ('mode', t.ai_mode::text, t.mode::text)
-    ) as f(field, ai, final)
-    left join o on o.ticket_id = t.id and o.field = f.field
-    where f.ai is not null
-    group by 1, 2, 3, 4, 5, 6, 7`,
+    select ${weeks.label(sql`x.wk`)} as week, x.* from (
+      select wk, category, reviewed, ${grouping} as g, ${sql.raw(fieldColumns.map((_, i) => `a${i}, f${i}, o${i}`).join(', '))},
+        count(*)::int as n
+      from t
+      group by wk, category, reviewed, grouping sets (${sets})
+    ) x`,
   );
+  // grouping() sets a bit (most significant first) for every field column left out of the row's set.
+  const width = fieldColumns.length;
+  return rows.flatMap((r) => {
+    const i = fieldColumns.findIndex((_, k) => (r.g & (1 << (width - 1 - k))) === 0);
+    const ai = i === -1 ? null : (r[`a${i}`] as string | null);
+    if (ai === null) return [];
+    return [
+      {
+        week: r.week,
+        category: r.category,
+        field: fieldColumns[i]![0],
+        ai,
+        final: r[`f${i}`] as string | null,
+        reviewed: r.reviewed,
+        overridden: r[`o${i}`] as boolean,
+        n: r.n,
+      },
+    ];
+  });
 }

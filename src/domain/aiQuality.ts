@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_SAMPLE, trendLine, wilson, type Share } from './stats';
 import { feedbackReasons, issueTypes } from './vocabulary';
-import { isoWeek, weekOfMonday, weekRange } from './weeks';
+import { isoWeek, weekLabeller, weekRange } from './weeks';
 
 // How good the AI's answers are, decided once: of the drafts a person decided on (approved as
 // written, edited, or set aside by a takeover), the share approved unchanged; what was sent; how
@@ -88,6 +88,7 @@ export function aiQualityRows(
   const byWeek = groupBy.includes('week');
   const byCategory = groupBy.includes('category');
   const groups = new Map<string, Acc>();
+  const weekOfMonday = weekLabeller();
   const groupOf = (week: string | null, category: string | null) => {
     const key = { ...(byWeek && week ? { week: weekOfMonday(week) } : {}), ...(byCategory ? { category } : {}) };
     const id = JSON.stringify(key);
@@ -157,6 +158,7 @@ export function trendSince(weeks: string[]): Date {
 /** Per category, the weekly approval-unchanged rate over the trend's weeks and its least-squares line. */
 export function approvalTrend(drafts: DraftCell[], weeks: string[]): CategoryTrend[] {
   const counts = new Map<string | null, Map<string, { approved: number; decided: number }>>();
+  const weekOfMonday = weekLabeller();
   for (const c of drafts) {
     const week = weekOfMonday(c.week);
     if (!weeks.includes(week)) continue;

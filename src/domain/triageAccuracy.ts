@@ -1,7 +1,7 @@
 import { overrideFields, type OverrideField } from './outcomes';
 import { DEFAULT_MIN_SAMPLE, wilson, type Share } from './stats';
 import { complexities, handlingModes, issueTypes, priorityLevels, repeatabilities, urgencies } from './vocabulary';
-import { weekOfMonday } from './weeks';
+import { weekLabeller } from './weeks';
 
 // How often people change the AI's triage, decided once: per field, of the tickets with an AI call,
 // how many no person touched ("not reviewed": never counted as correct), how many a person
@@ -76,6 +76,7 @@ export function triageRows(cells: TriageCell[], groupBy: readonly TriageGrouping
   const byWeek = groupBy.includes('week');
   const byCategory = groupBy.includes('category');
   const groups = new Map<string, Acc>();
+  const weekOfMonday = weekLabeller();
   for (const c of cells) {
     const week = byWeek && c.week ? weekOfMonday(c.week) : undefined;
     const key = { ...(week ? { week } : {}), ...(byCategory ? { category: c.category } : {}), field: c.field };
