@@ -279,6 +279,19 @@ describe('AI answer quality', () => {
     expect(trend.line.slopePerWeek).toBeGreaterThan(0);
   });
 
+  it('buckets weeks in the time zone asked: in Honolulu, drafts written Monday 09:00 UTC fall on Sunday', async () => {
+    const res = await report(`/v1/reports/ai-quality${W}&timezone=Pacific/Honolulu`);
+    expect(res.status).toBe(200);
+    const weeks = res.body.rows.map((r: { week: string; sent: number; takenOver: number }) => [r.week, r.sent, r.takenOver]);
+    // d7–d10 in W09 (d8–d10: Sunday evening there), d11–d13 in W10, d14 in W11 (taken over, not sent).
+    expect(weeks).toEqual([
+      ['2021-W09', 4, 0],
+      ['2021-W10', 3, 0],
+      ['2021-W11', 0, 1],
+    ]);
+    expect(res.body.trend[0].weeks.at(-1).week).toBe('2021-W12');
+  });
+
   it('answers CSV with the rows', async () => {
     const csv = await report(`/v1/reports/ai-quality${W}`, stack.keys.lead, { accept: 'text/csv' });
     expect(csv.status).toBe(200);
