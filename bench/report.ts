@@ -143,10 +143,10 @@ export function rows(r: BenchReport): string[][] {
   for (const x of f?.reports ?? [])
     out.push([
       `GET ${x.report}, ${f!.tickets} tickets, ${f!.feedbackRows} feedback rows`,
-      `p50 ${x.api.p50Ms} / p99 ${x.api.p99Ms} ms`,
+      `p50 ${x.api.p50Ms} / p99 ${x.api.p99Ms} ms, ${x.failures} 503s`,
       `bare SQL p50 ${x.sql.p50Ms} / p99 ${x.sql.p99Ms} ms`,
       `${x.p99Ratio}`,
-      `p99 < ${f!.goalP99Ms} ms: ${verdict(x.api.p99Ms < f!.goalP99Ms)}`,
+      `p99 < ${f!.goalP99Ms} ms, 0 503s: ${verdict(x.api.p99Ms < f!.goalP99Ms && x.failures === 0)}`,
     ]);
   return out;
 }

@@ -59,7 +59,7 @@ export const fullSizes: Sizes = {
   // ≈ 300k feedback rows: 3.6 ratings on each of ≈ 78k AI answers, plus the edits and takeovers.
   feedbackTickets: 100_000,
   feedbackPerAnswer: 3.6,
-  feedbackReportRequests: 60,
+  feedbackReportRequests: 30,
 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {
