@@ -1,4 +1,5 @@
 import type { BalanceReportsResult } from './balanceReports';
+import type { FeedbackReportTiming } from './feedbackReports';
 import type { Sizes } from './scenarios';
 
 export interface HistoryProfile {
@@ -58,6 +59,7 @@ export interface BenchReport {
     timers?: { timers: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number };
     delivery?: { webhooks: number; concurrency: number; tandemPerSecond: number; barePerSecond: number; ratio: number; goal: number };
     balanceReports?: BalanceReportsResult;
+    feedbackReports?: { tickets: number; feedbackRows: number; requests: number; reports: FeedbackReportTiming[]; goalP99Ms: number };
   };
 }
 
@@ -149,6 +151,15 @@ export function rows(r: BenchReport): string[][] {
       `p99 < ${goal} ms: ${verdict(b.http.p99Ms < goal)}`,
     ]);
   }
+  const f = r.results.feedbackReports;
+  for (const x of f?.reports ?? [])
+    out.push([
+      `GET ${x.report}, ${f!.tickets} tickets, ${f!.feedbackRows} feedback rows`,
+      `p50 ${x.api.p50Ms} / p99 ${x.api.p99Ms} ms, ${x.failures} 503s`,
+      `bare SQL p50 ${x.sql.p50Ms} / p99 ${x.sql.p99Ms} ms`,
+      `${x.p99Ratio}`,
+      `p99 < ${f!.goalP99Ms} ms, 0 503s: ${verdict(x.api.p99Ms < f!.goalP99Ms && x.failures === 0)}`,
+    ]);
   return out;
 }
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { balanceReportsBench } from './balanceReports';
 import { deliveryThroughput } from './delivery';
+import { feedbackReports } from './feedbackReports';
 import { startInfra } from './infra';
 import {
   actionLatency,
@@ -61,6 +62,10 @@ try {
   if (wanted('delivery'))
     report.results.delivery = await infra.watch(
       deliveryThroughput(infra, sizes.deliveries, Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16), log),
+    );
+  if (wanted('feedbackReports'))
+    report.results.feedbackReports = await infra.watch(
+      feedbackReports(infra, sizes.feedbackTickets, sizes.feedbackPerAnswer, sizes.feedbackReportRequests, log),
     );
   if (wanted('creation')) {
     // Starting a ticket does not need the worker; stopping it keeps the thousands of tickets this

@@ -30,6 +30,10 @@ export interface Sizes {
   /** Tickets of synthetic history the balance reports aggregate, and requests timed per report. */
   balanceTickets: number;
   balanceRequests: number;
+  /** Tickets of seeded history the feedback reports aggregate, explicit ratings per AI answer, timed requests per report. */
+  feedbackTickets: number;
+  feedbackPerAnswer: number;
+  feedbackReportRequests: number;
 }
 export const quickSizes: Sizes = {
   lifecycle: 200,
@@ -43,6 +47,9 @@ export const quickSizes: Sizes = {
   deliveries: 2000,
   balanceTickets: 50_000,
   balanceRequests: 20,
+  feedbackTickets: 10_000,
+  feedbackPerAnswer: 3.6,
+  feedbackReportRequests: 30,
 };
 export const fullSizes: Sizes = {
   lifecycle: 2000,
@@ -56,6 +63,10 @@ export const fullSizes: Sizes = {
   deliveries: 10_000,
   balanceTickets: 1_000_000,
   balanceRequests: 50,
+  // ≈ 300k feedback rows: 3.6 ratings on each of ≈ 78k AI answers, plus the edits and takeovers.
+  feedbackTickets: 100_000,
+  feedbackPerAnswer: 3.6,
+  feedbackReportRequests: 30,
 };
 
 async function http(infra: Infra, method: string, path: string, key: string, body?: unknown) {

@@ -243,7 +243,12 @@ export const aiDrafts = pgTable(
     createdAt: createdAt(),
     reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
   },
-  (t) => [index('ai_drafts_ticket_idx').on(t.ticketId), index('ai_drafts_outcome_idx').on(t.outcome, t.category)],
+  (t) => [
+    index('ai_drafts_ticket_idx').on(t.ticketId),
+    index('ai_drafts_outcome_idx').on(t.outcome, t.category),
+    // Also ai_drafts_created_idx and ai_drafts_category_created_idx (covering, for the feedback
+    // reports), from drizzle/0014_feedback_report_indexes.sql: drizzle's builder has no INCLUDE.
+  ],
 );
 
 // ---- Linked issues: the default issue tracker (bugs a customer is waiting on) --------------

@@ -56,6 +56,9 @@ export const aiFeedback = pgTable(
     index('ai_feedback_draft_idx').on(t.draftId, t.agent),
     index('ai_feedback_agent_idx').on(t.agent, t.createdAt),
     index('ai_feedback_category_idx').on(t.category, t.createdAt),
+    // Also, from drizzle/0014_feedback_report_indexes.sql (INCLUDE, which drizzle's builder lacks):
+    // ai_feedback_{current_explicit,corrections,takeover,modify}_idx, partial covering indexes by
+    // created_at that the feedback reports read each kind of feedback from alone.
   ],
 );
 

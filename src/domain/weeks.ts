@@ -78,3 +78,17 @@ export function startOfLocalDay(date: string, timeZone = 'UTC'): Date {
   const first = wall - offsetAt(wall, timeZone);
   return new Date(wall - offsetAt(first, timeZone));
 }
+
+/**
+ * Labels Mondays given as local dates ('2026-11-23' → '2026-W48'), as SQL's date_trunc('week')
+ * buckets give them. A report labels thousands of buckets from a few dozen Mondays and Intl
+ * formatting is the cost, so each labeller remembers what it labelled (one per report, no shared state).
+ */
+export function weekLabeller(): (monday: string) => string {
+  const labels = new Map<string, string>();
+  return (monday) => {
+    let label = labels.get(monday);
+    if (label === undefined) labels.set(monday, (label = isoWeek(new Date(`${monday}T00:00:00Z`))));
+    return label;
+  };
+}

@@ -73,3 +73,14 @@ export function reportQuery<G extends string, S extends z.ZodRawShape>(options: 
     })
     .meta({ id: options.id });
 }
+
+/** A share with its Wilson 95% interval, as `wilson` in src/domain/stats.ts gives it. */
+export const ShareSchema = z
+  .object({
+    count: z.number().int(),
+    of: z.number().int(),
+    rate: z.number().nullable(),
+    low: z.number().nullable(),
+    high: z.number().nullable(),
+  })
+  .meta({ id: 'Share', description: 'count of `of`, its rate and Wilson 95% interval (null when `of` is 0).' });

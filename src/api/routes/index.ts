@@ -7,6 +7,7 @@ import { customerRoutes as customerDataRoutes } from './customers';
 import { csatPageRoutes } from './csatPage';
 import { feedbackRoutes } from './feedback';
 import { historyImportRoutes } from './historyImports';
+import { feedbackReportRoutes } from './feedbackReports';
 import { inboundEmailRoutes } from './inboundEmail';
 import { customerRoutes } from './messages';
 import { queueRoutes } from './queue';
@@ -38,6 +39,7 @@ export function ticketRoutes(deps: TicketRouteDeps): RouteSpec[] {
     ...reviewRoutes(calls),
     ...staffingReportRoutes(calls),
     ...aiCapacityRoutes(calls),
+    ...feedbackReportRoutes(calls),
     ...queueRoutes(calls),
     ...agentRoutes(calls),
     ...customerDataRoutes(calls),
