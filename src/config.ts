@@ -40,7 +40,15 @@ const variables = {
   },
   // How long the local dev server keeps a closed ticket's history (and so the customer data in it,
   // encrypted): erasure answers with this. A cluster of your own sets it with the Temporal CLI.
-  TEMPORAL_RETENTION_HOURS: { schema: z.coerce.number().int().min(1).max(24 * 3650).default(72), example: '24' },
+  TEMPORAL_RETENTION_HOURS: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3650)
+      .default(72),
+    example: '24',
+  },
   // Unset → the TOML profile's namespace, else `default` (src/temporal/connection.ts).
   TEMPORAL_NAMESPACE: { schema: optionalString, example: 'default' },
   // How worker, API and scripts reach a secured cluster: the Temporal SDK's own variables, read

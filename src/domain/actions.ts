@@ -9,16 +9,7 @@ import {
   sentiments,
   urgencies,
 } from './vocabulary';
-import type {
-  Complexity,
-  FeedbackRating,
-  FeedbackReason,
-  IssueType,
-  PriorityLevel,
-  Repeatability,
-  Sentiment,
-  Urgency,
-} from './vocabulary';
+import type { Complexity, FeedbackRating, FeedbackReason, IssueType, PriorityLevel, Repeatability, Sentiment, Urgency } from './vocabulary';
 
 /**
  * Agent actions. Each is a Workflow Update (validated synchronously, refused with nothing
