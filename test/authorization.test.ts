@@ -251,6 +251,8 @@ describe('who posted', () => {
     const postedBy = (body: string) => withBoth.transcript.find((m) => m.body === body)?.postedBy;
     expect(postedBy('Also, can I export deals?')).toEqual({ name: stack.names.svcA, role: 'service' });
     expect(postedBy('Posted for the customer by phone.')).toEqual({ name: stack.names.lead, role: 'lead' });
+    // The AI's turn on those messages finishes before the lead resolves, so nothing it decides lands after.
+    await waitForIdle(stack.client.workflow.getHandle(workflowIdFor(ticketId)));
 
     expect((await post('lead', '/actions/resolve', {})).status).toBe(200);
     await waitForTicket(stack.url, stack.keys.lead, ticketId, (s) => s.status === 'resolved');
