@@ -104,9 +104,11 @@ describe.runIf(databaseUrl)('a history import whose worker is killed', () => {
     expect(done.filter((r) => atAfter.get(r.id) !== r.at!.getTime())).toEqual([]);
     const [record] = await database.db.select().from(historyImports).where(eq(historyImports.id, started.importId));
     expect(record).toMatchObject({ status: 'done', rows: TOTAL, classified: TOTAL });
-    // One batch per BATCH rows and the empty one that finds the end; a batch cut short by the
-    // kill is retried as the same activity, so it is not counted twice.
+    // One completed batch per BATCH rows and the empty one that finds the end, counted once each
+    // (a batch cut short by the kill is retried as the same activity). When the kill lands after a
+    // batch's write committed but before its completion reached Temporal, that attempt's rows stay
+    // written (and are not redone, as checked above) and its retry takes the next rows: one fewer.
     const progress = await client.workflow.getHandle(started.workflowId!).query(progressQuery);
-    expect(progress.batches).toBe(TOTAL / BATCH + 1);
+    expect([TOTAL / BATCH, TOTAL / BATCH + 1]).toContain(progress.batches);
   });
 });
