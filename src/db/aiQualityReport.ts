@@ -1,40 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { instantParam, reportRows, weekBuckets } from './reportRows';
-
-/** AI drafts of one week and category: what became of them. `inWindow`: created in [from, to), not only in the trend's weeks. */
-export interface DraftCount {
-  week: string;
-  category: string | null;
-  inWindow: boolean;
-  /** Sent to the customer: by the AI alone, approved as written, or edited first. */
-  sent: number;
-  autoSent: number;
-  approved: number;
-  modified: number;
-  /** A person took the ticket over while the draft waited for review. */
-  takenOver: number;
-  /** Sum and count of the edit sizes of the modified drafts (1 − line similarity). */
-  editSizeSum: number;
-  editSizes: number;
-}
-
-/** Current feedback rows of one bucket (a later rating by the same agent replaces an earlier one). */
-export interface FeedbackCount {
-  week: string | null;
-  category: string | null;
-  up: number;
-  down: number;
-  flags: number;
-  corrections: number;
-}
-
-export interface ReasonCount {
-  week: string | null;
-  category: string | null;
-  reason: string;
-  n: number;
-}
+import type { DraftCell, FeedbackCell, ReasonCell } from '../domain/aiQuality';
 
 /**
  * The outcome of every AI draft created in [since, to), by the week and category it was drafted
@@ -42,10 +9,10 @@ export interface ReasonCount {
  * exists, and its edit size is the `modify` feedback's. Feedback follows its draft, so only rows
  * at or after `since` can belong to these drafts.
  */
-export function draftCounts(db: Db, q: { since: Date; from: Date; to: Date; timezone: string }): Promise<DraftCount[]> {
+export function draftCounts(db: Db, q: { since: Date; from: Date; to: Date; timezone: string }): Promise<DraftCell[]> {
   const since = instantParam(q.since);
   const weeks = weekBuckets(q.since, q.to, q.timezone);
-  return reportRows<DraftCount>(
+  return reportRows<DraftCell>(
     db,
     sql`
     with ${weeks.cte},
@@ -94,9 +61,9 @@ const feedbackKeys = (q: FeedbackQuery) => {
 };
 
 /** Explicit thumbs, flags and corrections given in [from, to), by when they were given and the ticket's category then. */
-export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCount[]> {
+export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCell[]> {
   const { weeks, week, category } = feedbackKeys(q);
-  return reportRows<FeedbackCount>(
+  return reportRows<FeedbackCell>(
     db,
     sql`
     with ${weeks.cte}
@@ -115,9 +82,9 @@ export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCount[
 }
 
 /** The reasons agents gave with their explicit feedback in [from, to). */
-export function reasonCounts(db: Db, q: FeedbackQuery): Promise<ReasonCount[]> {
+export function reasonCounts(db: Db, q: FeedbackQuery): Promise<ReasonCell[]> {
   const { weeks, week, category } = feedbackKeys(q);
-  return reportRows<ReasonCount>(
+  return reportRows<ReasonCell>(
     db,
     sql`
     with ${weeks.cte}

@@ -1,21 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { OverrideField } from '../domain/outcomes';
+import type { TriageCell } from '../domain/triageAccuracy';
 import type { Db } from './client';
 import { instantParam, reportRows, weekBuckets } from './reportRows';
-
-/** One bucket of the triage aggregate: how many tickets had this AI value, this final value, and were (not) reviewed, (not) overridden. */
-export interface TriageCount {
-  /** Monday of the creation week (local date), when grouped by week. */
-  week: string | null;
-  /** The ticket's final category, when grouped by category. */
-  category: string | null;
-  field: OverrideField;
-  ai: string;
-  final: string | null;
-  reviewed: boolean;
-  overridden: boolean;
-  n: number;
-}
 
 export interface TriageCountQuery {
   from: Date;
@@ -44,7 +31,7 @@ type GroupedRow = { week: string | null; category: string | null; reviewed: bool
  * can belong to it), counted under six grouping sets at once (one per field): PostgreSQL hashes
  * each ticket into six tables instead of expanding it into six rows and joining them.
  */
-export async function triageCounts(db: Db, q: TriageCountQuery): Promise<TriageCount[]> {
+export async function triageCounts(db: Db, q: TriageCountQuery): Promise<TriageCell[]> {
   const from = instantParam(q.from);
   const weeks = weekBuckets(q.from, q.to, q.timezone);
   const week = q.byWeek ? weeks.index(sql`t.created_at`) : sql`null::int`;

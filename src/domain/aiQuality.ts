@@ -11,18 +11,23 @@ export const aiQualityGroupings = ['week', 'category'] as const;
 export type AiQualityGrouping = (typeof aiQualityGroupings)[number];
 export const TREND_WEEKS = 12;
 
+/** AI drafts of one week and category: what became of them. `inWindow`: created in [from, to), not only in the trend's weeks. */
 export interface DraftCell {
   week: string;
   category: string | null;
   inWindow: boolean;
+  /** Sent to the customer: by the AI alone, approved as written, or edited first. */
   sent: number;
   autoSent: number;
   approved: number;
   modified: number;
+  /** A person took the ticket over while the draft waited for review. */
   takenOver: number;
+  /** Sum and count of the edit sizes of the modified drafts (1 − line similarity). */
   editSizeSum: number;
   editSizes: number;
 }
+/** Current feedback rows of one bucket (a later rating by the same agent replaces an earlier one). */
 export interface FeedbackCell {
   week: string | null;
   category: string | null;
