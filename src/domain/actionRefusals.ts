@@ -1,4 +1,4 @@
-import type { ActionName, ActionPayload, ActorRole } from './actions';
+import { actionNames, type ActionName, type ActionPayload, type ActorRole } from './actions';
 import type { HandlingMode, TicketStatus } from './vocabulary';
 
 // Whether an action fits a ticket: who may act on it (per-ticket authorization) and what its
@@ -14,18 +14,8 @@ export interface ActionContext {
   ownedActions?: boolean;
 }
 
-/** What changes a ticket: only its assignee, a lead or an admin may do these to an assigned ticket. */
-const ownedActions: ActionName[] = [
-  'approve',
-  'modify',
-  'takeover',
-  'assign',
-  'reply',
-  'resolve',
-  'handback',
-  'reclassify',
-  'reprioritize',
-];
+/** What changes a ticket (all but notes and feedback): only its assignee, a lead or an admin may do these to an assigned ticket. */
+const ownedActions: ActionName[] = actionNames.filter((a) => a !== 'note' && a !== 'feedback');
 /** Refusals that are a matter of who asks (the API answers them 403), not of the ticket's state. */
 export const FORBIDDEN_PREFIX = 'forbidden: ';
 
