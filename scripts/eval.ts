@@ -2,12 +2,13 @@
 // per field, the routing confusion and escalation recall; with --conversations, over the labelled
 // conversations instead: reply-assessment accuracy, escalation timing and summary completeness.
 //   --provider local|openai   default: openai when OPENAI_API_KEY or OPENAI_BASE_URL is set
-//   --split dev|heldout|heldout2|all
+//   --split dev|heldout|heldout2|heldout3|all
 //                             which tickets: eval/tickets.jsonl (dev, the rules were built on it),
 //                             eval/tickets-heldout.jsonl (the first held-out split: held out until the
 //                             rules were widened on it, now studied too), eval/tickets-heldout2.jsonl
-//                             (the second held-out split, never used to build rules), or all three,
-//                             each reported (default)
+//                             (the second held-out split: seen after the issue-17 rules, then studied),
+//                             eval/tickets-heldout3.jsonl (the third held-out split, written before the
+//                             rule change and never used to build rules), or all four, each reported (default)
 //   --conversations           the conversation evaluation over eval/conversations.jsonl
 //   --verbose                 with --conversations: the conversations whose timing was off and the missed facts
 //   --limit N                 only the first N tickets (of each split) or conversations
@@ -31,10 +32,16 @@ const splits = {
   dev: file('tickets.jsonl'),
   heldout: file('tickets-heldout.jsonl'),
   heldout2: file('tickets-heldout2.jsonl'),
+  heldout3: file('tickets-heldout3.jsonl'),
 } as const;
 type Split = keyof typeof splits;
 /** How each split is named in the printed report. */
-const splitNames: Record<Split, string> = { dev: 'dev', heldout: 'held-out (first)', heldout2: 'held-out (second)' };
+const splitNames: Record<Split, string> = {
+  dev: 'dev',
+  heldout: 'held-out (first)',
+  heldout2: 'held-out (second)',
+  heldout3: 'held-out (third)',
+};
 
 async function main() {
   const { values } = parseArgs({
@@ -52,7 +59,7 @@ async function main() {
   if (values.provider === 'openai' && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
     throw new Error('--provider openai needs OPENAI_API_KEY or OPENAI_BASE_URL');
   }
-  if (!['dev', 'heldout', 'heldout2', 'all'].includes(values.split!)) throw new Error('--split must be dev, heldout, heldout2 or all');
+  if (![...Object.keys(splits), 'all'].includes(values.split!)) throw new Error('--split must be dev, heldout, heldout2, heldout3 or all');
   const limit = values.limit ? Number(values.limit) : undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error('--limit must be a positive integer');
 
@@ -88,7 +95,7 @@ async function main() {
       console.log(formatConversationReport(report, ai.name, values.verbose));
       Object.assign(written, { report, results });
     } else {
-      const chosen: Split[] = values.split === 'all' ? ['dev', 'heldout', 'heldout2'] : [values.split as Split];
+      const chosen: Split[] = values.split === 'all' ? (Object.keys(splits) as Split[]) : [values.split as Split];
       for (const [i, split] of chosen.entries()) {
         const cases = parseEvalSet(readFileSync(splits[split], 'utf8')).slice(0, limit);
         const { results, report } = await runEvaluation({

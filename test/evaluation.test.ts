@@ -17,6 +17,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const evalSet = parseEvalSet(readFileSync(path.join(root, 'eval/tickets.jsonl'), 'utf8'));
 const heldOut = parseEvalSet(readFileSync(path.join(root, 'eval/tickets-heldout.jsonl'), 'utf8'));
 const heldOut2 = parseEvalSet(readFileSync(path.join(root, 'eval/tickets-heldout2.jsonl'), 'utf8'));
+const heldOut3 = parseEvalSet(readFileSync(path.join(root, 'eval/tickets-heldout3.jsonl'), 'utf8'));
 const conversations = parseConversations(readFileSync(path.join(root, 'eval/conversations.jsonl'), 'utf8'));
 
 const item = (id: string, labels: Partial<EvalCase['labels']> = {}): EvalCase => ({
@@ -101,6 +102,18 @@ describe('the labelled set', () => {
     }
     expect(new Set(heldOut2.map((c) => c.labels.issueType)).size).toBe(7);
     expect(heldOut2.filter((c) => c.pageContext?.state).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('has a third held-out split of 80 further tickets, in five languages and with page state', () => {
+    expect(heldOut3).toHaveLength(80);
+    const ids = new Set([...evalSet, ...heldOut, ...heldOut2].map((c) => c.id));
+    expect(heldOut3.some((c) => ids.has(c.id))).toBe(false);
+    const tagged = (tag: string) => heldOut3.filter((c) => c.tags.includes(tag)).length;
+    for (const tag of ['typos', 'sarcasm', 'multi-issue', 'non-english', 'wants-human', 'page-context']) {
+      expect(tagged(tag), tag).toBeGreaterThanOrEqual(4);
+    }
+    expect(new Set(heldOut3.map((c) => c.labels.issueType)).size).toBe(7);
+    expect(heldOut3.filter((c) => c.pageContext?.state).length).toBeGreaterThanOrEqual(5);
   });
 
   it('has at least 60 labelled conversations: every verdict, four languages, handoffs with facts, reopens', () => {
@@ -204,7 +217,7 @@ describe('npm run eval', () => {
   });
   const env = { ...process.env, DATABASE_URL: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '' };
 
-  it('runs the local provider over the three splits and prints a report for each', async () => {
+  it('runs the local provider over the four splits and prints a report for each', async () => {
     const out = path.join(dir, 'local.json');
     const { stdout } = await run('npx', ['tsx', 'scripts/eval.ts', '--provider', 'local', '--limit', '30', '--json', out], {
       cwd: root,
@@ -213,12 +226,14 @@ describe('npm run eval', () => {
     expect(stdout).toContain('Provider local, dev split, 30 labelled tickets');
     expect(stdout).toContain('Provider local, held-out (first) split, 30 labelled tickets');
     expect(stdout).toContain('Provider local, held-out (second) split, 30 labelled tickets');
+    expect(stdout).toContain('Provider local, held-out (third) split, 30 labelled tickets');
     expect(stdout).toMatch(/Escalation recall \d+\.\d%/);
-    type Written = Record<'dev' | 'heldout' | 'heldout2', { report: { cases: number }; results: unknown[] }>;
+    type Written = Record<'dev' | 'heldout' | 'heldout2' | 'heldout3', { report: { cases: number }; results: unknown[] }>;
     const written = JSON.parse(readFileSync(out, 'utf8')) as Written;
     expect(written.dev.report.cases).toBe(30);
     expect(written.heldout.results).toHaveLength(30);
     expect(written.heldout2.results).toHaveLength(30);
+    expect(written.heldout3.results).toHaveLength(30);
   }, 120_000);
 
   it('replays labelled conversations with the local provider and prints the three figures', async () => {
