@@ -115,6 +115,33 @@ const entries: [string, string[]][] = [
   ['restore', ['recuperer', 'restaurer', 'wiederherstellen', 'recuperar(los|las)?']],
   ['quote', ['devis', 'angebot', 'cotizacion', 'orcamento']],
   ['trial', ["periode d'essai", 'testphase', 'prueba gratuita', 'periodo de teste']],
+  // Issue 17, second pass: failure symptoms, intrusion, compliance and time words of the guide's
+  // deciding questions (signals.ts), after the entries above have read "compte", "senha", "usuarios".
+  ['charged', ['preleve(e|s|es)?']],
+  ['keeps loading', ['fica carregando', 'sigue cargando', 'charge en boucle', 'ladt (immer weiter|endlos)']],
+  ['does not load', ['nao carrega', 'no carga', 'ne (se )?charge pas', 'ladt nicht']],
+  ['does not open', ['nao abre', 'no (se )?abre', "ne s'ouvre pas", 'offnet (sich )?nicht']],
+  ['never arrive', ['nunca llegan', 'nunca chegam', "n'arrivent jamais", 'kommen nie an']],
+  ['are not sent', ['no se envian', 'nao sao enviad(o|a)s', 'ne partent pas', 'werden nicht (versendet|gesendet)']],
+  ['no longer appear', ["n'apparaissent plus", 'erscheinen nicht mehr', 'ya no aparecen', 'nao aparecem mais']],
+  ['fails', ['bricht( [a-z]+){0,6} ab', 'falha', 'echoue']],
+  ['data centres', ['rechenzentr(um|en)', 'centres? de donnees', 'centros? de datos', 'centros? de dados']],
+  ['in the eu', ['in der eu', "dans l'ue", 'en la ue', 'na ue', 'na uniao europeia']],
+  ['contract', ['vertrag(s|es)?', 'contrat', 'contrato']],
+  ['by the end of the month', ['bis ende des monats', 'avant la fin du mois', 'antes de fin de mes', 'ate o fim do mes']],
+  ['second time', ['zum zweiten mal', 'pour la deuxieme fois', 'por segunda vez', 'pela segunda vez']],
+  ['any plans to', ['(tem|tiene(n)?|teneis) planes? de', 'tem planos de', 'est-ce prevu', 'planen sie']],
+  ['increase', ['(a )?augmente', '(ist )?gestiegen', 'subio', 'subiu']],
+  ['was changed', ['foi alterad(a|o)', 'a ete (modifie|change)e?', 'wurde geandert', 'fue cambiad(a|o)']],
+  ['accessed our account', ['entrou na (nossa|minha) account', 'a accede a (notre|mon) account', 'entro en (nuestra|mi) account']],
+  [
+    'nobody here did this',
+    ['ninguem da equipe fez isso', "personne chez nous n'a fait [a-z]+", 'niemand von uns hat das', 'nadie del equipo hizo esto'],
+  ],
+  ['deleted', ['apagou', 'a supprime', 'hat( [a-z]+){0,3} geloscht', 'borro', 'elimino']],
+  ['several', ['varios', 'plusieurs', 'mehrere']],
+  ['nobody can', ['aucun (membre|utilisateur)[^.]{0,60}?n.arrive']],
+  ['the whole', ['(das|die|der) ganze(n)?']],
 ];
 
 const table = entries.map(([english, foreign]) => ({ english, pattern: new RegExp(phrases(...foreign).source, 'gu') }));

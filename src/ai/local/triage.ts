@@ -21,6 +21,20 @@ import {
   ongoing,
   problem,
 } from './lexicon';
+import {
+  blockedOut,
+  compliance,
+  dataLoss,
+  erasure,
+  exposure,
+  intrusion,
+  moreCues,
+  outreach,
+  symptom,
+  traced,
+  wholeTeam,
+  wish,
+} from './signals';
 
 /**
  * The local provider's triage: weighted cues and rules from the labelling guide
@@ -41,6 +55,8 @@ interface Issue {
 }
 
 const types = Object.keys(lexicon) as IssueType[];
+/** The first lexicon and the second pass's cues (signals.ts), by type. */
+const cues = Object.fromEntries(types.map((type) => [type, [...lexicon[type], ...(moreCues[type] ?? [])]])) as typeof lexicon;
 const has = (pattern: RegExp, text: string) => count(pattern, text) > 0;
 
 /** A behaviour question ("how many times do you retry a failed delivery?") reports no failure. */
@@ -48,16 +64,23 @@ const behaviourQuestion = /\b(how (many|often|long)|what happens (if|when))\b[^.
 
 function readIssue(text: string): Issue {
   const scores = Object.fromEntries(
-    types.map((type) => [type, lexicon[type].reduce((sum, c) => sum + (has(c.pattern, text) ? c.weight : 0), 0)]),
+    types.map((type) => [type, cues[type].reduce((sum, c) => sum + (has(c.pattern, text) ? c.weight : 0), 0)]),
   ) as Record<IssueType, number>;
   const reported = text.replace(behaviourQuestion, ' ');
-  const broken = has(problem, reported);
+  // A symptom ("blank page", "just spins") or lost data is a failure said without "error".
+  const broken = has(problem, reported) || has(symptom, reported) || has(dataLoss, reported);
   const malfunctioning = broken && has(malfunction, reported);
   const best = [...types].sort((a, b) => scores[b] - scores[a])[0]!;
   let type: IssueType = scores[best] > 0 ? best : 'other';
-  if (scores.security >= 3) {
+  if (scores.security >= 3 || has(intrusion, text) || has(exposure, text) || has(compliance, text)) {
     // A hint of a compromised account or a compliance question: the stakes decide.
     type = 'security';
+  } else if (has(wish, text) && !broken) {
+    // A wish outranks the product words it names ("an offline mode that syncs later").
+    type = 'feature_request';
+  } else if (has(dataLoss, text)) {
+    // Lost or overwritten data is the product's matter, however the customer asks about it.
+    type = 'technical';
   } else if (malfunctioning && scores.technical + scores.account > 0) {
     // A reset link that expires every time or a login loop since an update is a defect, whatever its topic.
     type = 'technical';
@@ -71,6 +94,9 @@ function readIssue(text: string): Issue {
     // "How do I reset my password?" asks how to do something; nothing is broken: a how-to.
     type = 'how_to';
   } else if (broken && type === 'how_to' && scores.technical > 0) {
+    type = 'technical';
+  } else if (broken && type === 'feature_request' && scores.technical >= 2) {
+    // A broken thing outranks a wish (the guide's order).
     type = 'technical';
   }
   return { type, scores, broken, malfunctioning, text };
@@ -99,7 +125,7 @@ function mainIssue(issues: Issue[]): Issue {
       ? 3
       : i.type === 'technical' && i.malfunctioning && (has(broadImpact, i.text) || has(incident, i.text))
         ? 2
-        : i.type === 'technical' && i.malfunctioning && index > 0 && !issues[0]!.broken
+        : i.type === 'technical' && i.broken && index > 0 && !issues[0]!.broken
           ? 1
           : 0;
   return issues.reduce((best, issue, index) => (rank(issue, index) > rank(best, issues.indexOf(best)) ? issue : best), issues[0]!);
@@ -107,25 +133,33 @@ function mainIssue(issues: Issue[]): Issue {
 
 function urgencyOf(main: Issue, all: Issue[], text: string): Urgency {
   const broken = all.some((i) => i.broken);
-  if (has(incident, text) || (has(broadImpact, text) && broken)) return 'critical';
+  if (has(incident, text) || has(intrusion, text) || has(dataLoss, text)) return 'critical';
+  if ((has(broadImpact, text) || has(wholeTeam, text)) && broken) return 'critical';
   if (main.type === 'security') {
-    if (has(attack, text) || has(phrases('leak(ed|s)?'), text)) return 'high';
+    if (has(attack, text) || has(exposure, text) || has(phrases('leak(ed|s)?'), text)) return 'high';
     // A compliance document is a question unless a deadline or a contract waits on it.
     return has(deadline, text) || has(phrases('contract', 'requires?'), text) ? 'medium' : 'low';
   }
   // Blocked, money taken wrongly, access lost, or a service down: the guide's "high".
-  if (has(blocking, text) || has(moneyTakenWrongly, text) || (broken && (has(accessLost, text) || has(outage, text)))) return 'high';
+  if (
+    has(blocking, text) ||
+    has(moneyTakenWrongly, text) ||
+    (broken && (has(accessLost, text) || has(outage, text) || has(blockedOut, text)))
+  )
+    return 'high';
+  // A wish is "low" whatever it says is missing, unless a date waits on it.
+  if (main.type === 'feature_request') return has(deadline, text) ? 'medium' : 'low';
   if (main.type === 'technical' && (has(ongoing, text) || has(investigation, text))) return 'high';
   if (broken) return 'medium';
   if (main.type === 'billing' && has(billingCase, text)) return 'medium';
   if (main.type === 'account' && has(accountCase, text)) return 'medium';
   // A question with a near deadline attached.
-  if (has(deadline, text) && main.type !== 'feature_request') return 'medium';
+  if (has(deadline, text)) return 'medium';
   return 'low';
 }
 
 function complexityOf(main: Issue, all: Issue[], text: string, urgency: Urgency): Complexity {
-  if (main.type === 'security') return has(incident, text) ? 'high' : 'medium';
+  if (main.type === 'security') return has(incident, text) || has(intrusion, text) ? 'high' : 'medium';
   if (main.type === 'technical' && (urgency === 'critical' || has(investigation, text) || text.split(/\s+/).length > 120)) return 'high';
   // Much data or many calls hit, or failures to tell apart: investigation across systems.
   if (main.type === 'technical' && main.broken && (has(widespread, text) || (has(askWhy, text) && all.length >= 2))) return 'high';
@@ -147,19 +181,25 @@ function complexityOf(main: Issue, all: Issue[], text: string, urgency: Urgency)
       if (main.scores.how_to >= 2 && !has(moneyTakenWrongly, text) && !has(phrases('refund', 'charged'), text)) return 'low';
       return has(billingCase, text) || main.broken ? 'medium' : 'low';
     default:
-      return has(business, text) ? 'medium' : 'low';
+      // A partnership is a conversation to have; press, a talk or a job question is answered once.
+      return has(business, text) && !has(outreach, text) ? 'medium' : 'low';
   }
 }
 
 function repeatabilityOf(main: Issue, all: Issue[], complexity: Complexity, text: string): Repeatability {
   // A wish, an attack, a negotiation and a business proposal are one-offs by nature.
-  if (main.type === 'feature_request' || has(business, text) || (main.type === 'security' && has(attack, text))) return 'unique';
+  if (main.type === 'feature_request' || has(business, text) || has(outreach, text)) return 'unique';
+  if (main.type === 'security' && (has(attack, text) || has(intrusion, text))) return 'unique';
   if (complexity === 'high') return main.type === 'how_to' ? 'repeatable' : 'unique';
   if (all.length >= 2) return 'semi';
   if (main.type === 'how_to') return 'repeatable';
   if (main.type === 'billing' && has(negotiation, text)) return 'unique';
   // A specific failure the customer asks to have explained, or one with its figures: a one-off.
-  if (main.type === 'technical') return has(oneOffFailure, text) || has(askWhy, text) || has(widespread, text) ? 'unique' : 'semi';
+  // A failure traced to a release, a weekday, a colleague it spares or a recurrence: a one-off.
+  if (main.type === 'technical')
+    return has(oneOffFailure, text) || has(askWhy, text) || has(widespread, text) || has(traced, text) ? 'unique' : 'semi';
+  // Erasing personal data or an account follows one standard procedure.
+  if (main.type === 'account' && has(erasure, text)) return 'repeatable';
   return complexity === 'low' ? 'repeatable' : 'semi';
 }
 
