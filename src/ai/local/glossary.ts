@@ -118,6 +118,8 @@ const entries: [string, string[]][] = [
   // Issue 17, second pass: failure symptoms, intrusion, compliance and time words of the guide's
   // deciding questions (signals.ts), after the entries above have read "compte", "senha", "usuarios".
   ['charged', ['preleve(e|s|es)?']],
+  ['error', ['erreur(s)?', 'erro(s)?']],
+  ['completely blocked', ['completement bloque(e|s|es)?', 'totalmente (bloquead|parad)(o|a|os|as)', 'komplett blockiert']],
   ['keeps loading', ['fica carregando', 'sigue cargando', 'charge en boucle', 'ladt (immer weiter|endlos)']],
   ['does not load', ['nao carrega', 'no carga', 'ne (se )?charge pas', 'ladt nicht']],
   ['does not open', ['nao abre', 'no (se )?abre', "ne s'ouvre pas", 'offnet (sich )?nicht']],

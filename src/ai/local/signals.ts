@@ -18,7 +18,7 @@ export const symptom = phrases(
   'keeps (loading|spinning|resetting|logging)',
   '(are|is|get|gets) reset',
   'logged (me|us|them) out',
-  'never (downloads|loads|opens|arrive|arrives|goes out|go out|sends)',
+  'never (downloads|loads|opens|goes out|go out|sends)',
   'does not (load|open|download|save|show|sync|keep)',
   "have(n'?t| not) gone out",
   'stopped (firing|syncing|tagging|sending|working)',
@@ -71,6 +71,19 @@ export const exposure = phrases(
   'clicked (it|the link) and',
 );
 
+/** Money taken for something the customer does not have: the guide's "money taken wrongly". */
+export const chargedWrongly = phrases(
+  '(charged|billed|charges|charging)( [a-z]+){0,5} (when|but|although|though) (we|i) (have|had|only|are|were|never)',
+  '(charges|charged|billed) us for \\d+ seats',
+  '(charged|billed)( [a-z]+){0,4} (we|i) never (turned on|used|ordered|asked for)',
+);
+
+/** A near date said as "before <day>" (the first lexicon reads "by Friday"). */
+export const beforeDay = phrases(
+  'before (monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week|the end of the (week|month))',
+  'by the end of the month',
+);
+
 /** Nothing at all can be opened or used: the guide's "blocked". */
 export const blockedOut = phrases('cannot (open|use|do) anything', 'completely (blocked|stuck)', 'cannot work');
 
@@ -82,7 +95,6 @@ export const wholeTeam = phrases(
   '(nobody|no one) (here )?can',
   'we are answering nobody',
   'whole (dashboard|app|platform|system|inbox|service)',
-  'to anyone',
   'for any of our \\d+',
 );
 

@@ -22,7 +22,9 @@ import {
   problem,
 } from './lexicon';
 import {
+  beforeDay,
   blockedOut,
+  chargedWrongly,
   compliance,
   dataLoss,
   erasure,
@@ -138,12 +140,13 @@ function urgencyOf(main: Issue, all: Issue[], text: string): Urgency {
   if (main.type === 'security') {
     if (has(attack, text) || has(exposure, text) || has(phrases('leak(ed|s)?'), text)) return 'high';
     // A compliance document is a question unless a deadline or a contract waits on it.
-    return has(deadline, text) || has(phrases('contract', 'requires?'), text) ? 'medium' : 'low';
+    return has(deadline, text) || has(beforeDay, text) || has(phrases('contract', 'requires?'), text) ? 'medium' : 'low';
   }
   // Blocked, money taken wrongly, access lost, or a service down: the guide's "high".
   if (
     has(blocking, text) ||
     has(moneyTakenWrongly, text) ||
+    has(chargedWrongly, text) ||
     (broken && (has(accessLost, text) || has(outage, text) || has(blockedOut, text)))
   )
     return 'high';
@@ -154,7 +157,7 @@ function urgencyOf(main: Issue, all: Issue[], text: string): Urgency {
   if (main.type === 'billing' && has(billingCase, text)) return 'medium';
   if (main.type === 'account' && has(accountCase, text)) return 'medium';
   // A question with a near deadline attached.
-  if (has(deadline, text)) return 'medium';
+  if (has(deadline, text) || has(beforeDay, text)) return 'medium';
   return 'low';
 }
 
@@ -197,7 +200,9 @@ function repeatabilityOf(main: Issue, all: Issue[], complexity: Complexity, text
   // A specific failure the customer asks to have explained, or one with its figures: a one-off.
   // A failure traced to a release, a weekday, a colleague it spares or a recurrence: a one-off.
   if (main.type === 'technical')
-    return has(oneOffFailure, text) || has(askWhy, text) || has(widespread, text) || has(traced, text) ? 'unique' : 'semi';
+    return has(oneOffFailure, text) || has(askWhy, text) || has(widespread, text) || has(traced, text) || has(symptom, text)
+      ? 'unique'
+      : 'semi';
   // Erasing personal data or an account follows one standard procedure.
   if (main.type === 'account' && has(erasure, text)) return 'repeatable';
   return complexity === 'low' ? 'repeatable' : 'semi';
