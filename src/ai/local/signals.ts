@@ -33,7 +33,6 @@ export const symptom = phrases(
   'timing out',
   'are not sent',
   'no longer (appear|show|sync)',
-  'nothing happens',
   'returns nothing',
 );
 
