@@ -6,16 +6,32 @@
 -- SQL function here, which the reports also call for the partial hours at a window's edges.
 -- Names are feedback_* / *_feedback_rollup: other rollups live on the same tables.
 
-CREATE TABLE "triage_feedback_rollup" (
-	"hour" timestamp with time zone NOT NULL,
+-- Triage cells are many (field × AI value × final value × …: a thousand combinations, a few
+-- hundred an hour): each is named once in feedback_triage_cells and counted by its number, so a
+-- report hashes integers, not six strings a row.
+CREATE TABLE "feedback_triage_cells" (
+	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
 	"category" text,
 	"field" text NOT NULL,
 	"ai" text NOT NULL,
 	"final" text,
 	"reviewed" boolean NOT NULL,
 	"overridden" boolean NOT NULL,
+	CONSTRAINT "feedback_triage_cells_key" UNIQUE NULLS NOT DISTINCT ("category", "field", "ai", "final", "reviewed", "overridden")
+);--> statement-breakpoint
+CREATE TABLE "triage_feedback_rollup" (
+	"hour" timestamp with time zone NOT NULL,
+	"cell" integer NOT NULL,
 	"n" integer NOT NULL,
-	CONSTRAINT "triage_feedback_rollup_key" UNIQUE NULLS NOT DISTINCT ("hour", "category", "field", "ai", "final", "reviewed", "overridden")
+	CONSTRAINT "triage_feedback_rollup_pkey" PRIMARY KEY ("hour", "cell")
+);--> statement-breakpoint
+-- The same by UTC day: a report reads whole days from here, and hours only for the days a week
+-- starts in (in its time zone) and the ends of its window: a third of the rows.
+CREATE TABLE "triage_daily_feedback_rollup" (
+	"day" timestamp with time zone NOT NULL,
+	"cell" integer NOT NULL,
+	"n" integer NOT NULL,
+	CONSTRAINT "triage_daily_feedback_rollup_pkey" PRIMARY KEY ("day", "cell")
 );--> statement-breakpoint
 CREATE TABLE "draft_feedback_rollup" (
 	"hour" timestamp with time zone NOT NULL,
@@ -100,16 +116,36 @@ LANGUAGE sql STABLE AS $$
 			t.human_touched, feedback_override_mask(t.id))::feedback_triage_delta
 		from tickets t where t.created_at >= lo and t.created_at < hi))
 $$;--> statement-breakpoint
--- Sorted so concurrent writers lock the cells they share in the same order.
-CREATE FUNCTION feedback_triage_apply(deltas feedback_triage_delta[]) RETURNS void LANGUAGE sql AS $$
-	insert into triage_feedback_rollup as r (hour, category, field, ai, final, reviewed, overridden, n)
-	select * from feedback_triage_sums(deltas) s where s.n <> 0 order by 1, 2, 3, 4, 5, 6, 7
-	on conflict (hour, category, field, ai, final, reviewed, overridden) do update set n = r.n + excluded.n
-$$;--> statement-breakpoint
+-- New cells are named first (a concurrent writer naming the same one waits, then finds it); the
+-- counts are added sorted, so concurrent writers lock the rows they share in the same order.
+CREATE FUNCTION feedback_triage_apply(deltas feedback_triage_delta[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF cardinality(deltas) = 0 THEN RETURN; END IF;
+	INSERT INTO feedback_triage_cells (category, field, ai, final, reviewed, overridden)
+	SELECT DISTINCT c.category, c.field, c.ai, c.final, c.reviewed, c.overridden
+	FROM unnest(deltas) d CROSS JOIN LATERAL feedback_triage_cells(d::feedback_triage_delta) c
+	ON CONFLICT DO NOTHING;
+	INSERT INTO triage_feedback_rollup AS r (hour, cell, n)
+	SELECT s.hour, k.id, s.n FROM feedback_triage_sums(deltas) s
+	JOIN feedback_triage_cells k ON coalesce(k.category, '') = coalesce(s.category, '') AND k.field = s.field AND k.ai = s.ai
+		AND coalesce(k.final, '') = coalesce(s.final, '') AND k.reviewed = s.reviewed AND k.overridden = s.overridden
+	WHERE s.n <> 0
+	ORDER BY 1, 2
+	ON CONFLICT (hour, cell) DO UPDATE SET n = r.n + excluded.n;
+	INSERT INTO triage_daily_feedback_rollup AS r (day, cell, n)
+	SELECT date_trunc('day', s.hour, 'UTC'), k.id, sum(s.n)::int FROM feedback_triage_sums(deltas) s
+	JOIN feedback_triage_cells k ON coalesce(k.category, '') = coalesce(s.category, '') AND k.field = s.field AND k.ai = s.ai
+		AND coalesce(k.final, '') = coalesce(s.final, '') AND k.reviewed = s.reviewed AND k.overridden = s.overridden
+	GROUP BY 1, 2
+	HAVING sum(s.n) <> 0
+	ORDER BY 1, 2
+	ON CONFLICT (day, cell) DO UPDATE SET n = r.n + excluded.n;
+END $$;--> statement-breakpoint
 CREATE FUNCTION feedback_triage_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE m timestamptz;
 BEGIN
 	DELETE FROM triage_feedback_rollup;
+	DELETE FROM triage_daily_feedback_rollup;
 	-- A month at a time: the cells of a million tickets need not sit in one array.
 	FOR m IN SELECT DISTINCT date_trunc('month', created_at, 'UTC') FROM tickets LOOP
 		PERFORM feedback_triage_apply(array(select row(s.*)::feedback_triage_delta from (
@@ -394,6 +430,7 @@ CREATE FUNCTION feedback_truncate_rollup() RETURNS trigger LANGUAGE plpgsql AS $
 BEGIN
 	IF TG_TABLE_NAME = 'tickets' THEN
 		DELETE FROM triage_feedback_rollup;
+		DELETE FROM triage_daily_feedback_rollup;
 	ELSIF TG_TABLE_NAME = 'overrides' THEN
 		PERFORM feedback_triage_rebuild();
 	ELSIF TG_TABLE_NAME = 'ai_drafts' THEN

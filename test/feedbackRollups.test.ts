@@ -10,10 +10,12 @@ import {
   reasonCounts,
   reasonCountsFromRows,
 } from '../src/db/aiQualityReport';
+import { correctionCounts, spanCounts, spanCountsFromRows } from '../src/db/contributorsReport';
 import { recordFeedback } from '../src/db/feedbackWrites';
 import { aiDrafts, aiFeedback, overrides, tickets } from '../src/db/schema';
 import { triageCounts, triageCountsFromRows } from '../src/db/triageReport';
 import { aiQualityRows, approvalTrend, trendSince, trendWeeks } from '../src/domain/aiQuality';
+import { contributorRows } from '../src/domain/contributors';
 import { overrideFields } from '../src/domain/outcomes';
 import { triageRows } from '../src/domain/triageAccuracy';
 import {
@@ -250,6 +252,12 @@ async function expectSameReports(w: WindowArb) {
     expect(aiQualityRows(d1, f1, r1, grouping)).toEqual(aiQualityRows(d2, f2, r2, grouping));
     expect(approvalTrend(d1, weeks)).toEqual(approvalTrend(d2, weeks));
   }
+  const given = await correctionCounts(db, { from, to });
+  for (const weeks of [1, 4]) {
+    const [s1, s2] = await Promise.all([spanCounts(db, { from, to, weeks }), spanCountsFromRows(db, { from, to, weeks })]);
+    for (const groupBy of [['agent'], ['agent', 'category']] as const)
+      expect(contributorRows(given, [], s1, groupBy)).toEqual(contributorRows(given, [], s2, groupBy));
+  }
 }
 
 describe('feedback report rollups', () => {
@@ -264,8 +272,47 @@ describe('feedback report rollups', () => {
           for (const w of windows) await expectSameReports(w);
         },
       ),
-      { numRuns: 40, seed: 20261203 },
+      { numRuns: 60, seed: 20261203 },
     );
+  });
+
+  it('give the contributors report the drafts around a first correction, to the minute', async () => {
+    await clear();
+    const { db } = database;
+    // A draft of each outcome every 25 minutes over ten weeks, and a correction at 10:37:13.
+    const outcomes = ['approved', 'modified', 'sent', 'pending'] as const;
+    const drafts = Array.from({ length: (70 * 1440) / 25 }, (_, i) => ({
+      id: `rollup-span${i}`,
+      ticketId: 'rollup-span',
+      turn: 1,
+      body: 'draft',
+      confidence: 0.5,
+      promptVersion: 'v',
+      provider: 'test',
+      outcome: outcomes[i % 4]!,
+      category: 'billing' as const,
+      createdAt: new Date(BASE - 7 * DAY + i * 25 * MIN),
+    }));
+    for (let i = 0; i < drafts.length; i += 500) await db.insert(aiDrafts).values(drafts.slice(i, i + 500));
+    const first = BASE + 28 * DAY + (10 * 60 + 37) * MIN + 13_000;
+    await db.transaction((tx) =>
+      recordFeedback(tx, {
+        ticketId: 'rollup-span',
+        draftId: 'rollup-span9',
+        agent: 'ana',
+        source: 'explicit',
+        correction: 'x',
+        category: 'billing',
+        at: first,
+      }),
+    );
+    const from = new Date(first - DAY);
+    const to = new Date(first + DAY);
+    for (const weeks of [1, 2, 4]) {
+      const [rolled, raw] = await Promise.all([spanCounts(db, { from, to, weeks }), spanCountsFromRows(db, { from, to, weeks })]);
+      expect(raw.length).toBe(2);
+      expect(rolled.sort((a, b) => Number(a.after) - Number(b.after))).toEqual(raw.sort((a, b) => Number(a.after) - Number(b.after)));
+    }
   });
 
   it('keep no cell of rows deleted or truncated away', async () => {

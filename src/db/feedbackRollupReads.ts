@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DraftCell, FeedbackCell, ReasonCell } from '../domain/aiQuality';
-import { splitHours } from '../domain/rollupWindow';
+import { splitDays, splitHours } from '../domain/rollupWindow';
 import type { TriageCell } from '../domain/triageAccuracy';
 import type { Db } from './client';
 import { instantParam, reportRows, weekBuckets } from './reportRows';
@@ -31,24 +31,54 @@ interface Grouping {
   byCategory: boolean;
 }
 
-/** What `triageCounts` reads from the rows, summed from `triage_feedback_rollup`. */
+/**
+ * What `triageCounts` reads from the rows, summed from the triage rollups: whole UTC days from
+ * the daily one, except (by week) the days a week starts inside of, which with the window's other
+ * whole hours come from the hourly one; cells by number first (integers hash fast), named after.
+ */
 export function triageCountsFromRollup(db: Db, q: Grouping): Promise<TriageCell[]> {
   const weeks = weekBuckets(q.from, q.to, q.timezone);
-  const cells = hourlyCells(
-    'triage_feedback_rollup',
-    'feedback_triage_counts',
-    'hour, category, field, ai, final, reviewed, overridden, n',
-    q.from,
-    q.to,
+  const { days, hours, edges } = splitDays(q.from, q.to);
+  const week = (at: SQL) => (q.byWeek ? weeks.index(at) : sql`null::int`);
+  const numbered: SQL[] = hours.map(
+    (h) => sql`select ${week(sql`hour`)} as wk, cell, n from triage_feedback_rollup
+      where hour >= ${instantParam(h.from)} and hour < ${instantParam(h.to)}`,
   );
+  let split = sql``;
+  if (days) {
+    const lo = instantParam(days.from);
+    const hi = instantParam(days.to);
+    // The UTC days a week starts inside of (not at their midnight): their hours split between two weeks.
+    split = q.byWeek
+      ? sql`, split as (
+          select distinct date_trunc('day', b, 'UTC') as day from unnest((select bounds from weeks)) b
+          where b > date_trunc('day', b, 'UTC') and b >= ${lo} and b < ${hi}
+        )`
+      : sql`, split as (select null::timestamptz as day where false)`;
+    numbered.push(
+      sql`select ${week(sql`day`)} as wk, cell, n from triage_daily_feedback_rollup
+        where day >= ${lo} and day < ${hi} and day not in (select day from split)`,
+      sql`select ${week(sql`r.hour`)} as wk, r.cell, r.n from split s
+        join triage_feedback_rollup r on r.hour >= s.day and r.hour < s.day + interval '1 day'`,
+    );
+  }
+  const parts: SQL[] = edges.map(
+    (e) => sql`select ${week(sql`e.hour`)} as wk, e.category, e.field, e.ai, e.final, e.reviewed, e.overridden, e.n
+      from feedback_triage_counts(${instantParam(e.from)}, ${instantParam(e.to)}) e`,
+  );
+  if (numbered.length > 0)
+    parts.push(sql`select r.wk, k.category, k.field, k.ai, k.final, k.reviewed, k.overridden, r.n
+      from (select wk, cell, sum(n)::int as n from (${sql.join(numbered, sql` union all `)}) u group by 1, 2) r
+      join feedback_triage_cells k on k.id = r.cell`);
+  if (parts.length === 0) return Promise.resolve([]);
   return reportRows<TriageCell>(
     db,
     sql`
-    with ${weeks.cte}
+    with ${weeks.cte}${split}
     select ${weeks.label(sql`x.wk`)} as week, x.category, x.field, x.ai, x.final, x.reviewed, x.overridden, x.n from (
-      select ${q.byWeek ? weeks.index(sql`c.hour`) : sql`null::int`} as wk, ${q.byCategory ? sql`c.category` : sql`null::text`} as category,
+      select c.wk, ${q.byCategory ? sql`c.category` : sql`null::text`} as category,
         c.field, c.ai, c.final, c.reviewed, c.overridden, sum(c.n)::int as n
-      from (${cells}) c
+      from (${sql.join(parts, sql` union all `)}) c
       group by 1, 2, 3, 4, 5, 6, 7
       having sum(c.n) > 0
     ) x`,

@@ -43,3 +43,27 @@ export function weeksOnWholeHours(from: Date, to: Date, timeZone: string): boole
   }
   return true;
 }
+
+const DAY = 86_400_000;
+
+export interface DaySplit {
+  /** Whole UTC days inside the window (of its whole hours), read from a daily rollup. */
+  days: Range | null;
+  /** Whole hours outside those days, read from an hourly rollup. */
+  hours: Range[];
+  /** The partial hours at the window's ends, read from the rows. */
+  edges: Range[];
+}
+
+/** `splitHours`, with the whole UTC days inside the whole hours taken out. */
+export function splitDays(from: Date, to: Date): DaySplit {
+  const { hours, edges } = splitHours(from, to);
+  if (!hours) return { days: null, hours: [], edges };
+  const lo = Math.ceil(hours.from.getTime() / DAY) * DAY;
+  const hi = Math.floor(hours.to.getTime() / DAY) * DAY;
+  if (lo >= hi) return { days: null, hours: [hours], edges };
+  const rest: Range[] = [];
+  if (hours.from.getTime() < lo) rest.push({ from: hours.from, to: new Date(lo) });
+  if (hi < hours.to.getTime()) rest.push({ from: new Date(hi), to: hours.to });
+  return { days: { from: new Date(lo), to: new Date(hi) }, hours: rest, edges };
+}
