@@ -11,13 +11,14 @@
 -- report hashes integers, not six strings a row.
 CREATE TABLE "feedback_triage_cells" (
 	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY,
-	"category" text,
+	-- '' for none: plain equality, so a trigger finds its few cells by the unique index.
+	"category" text NOT NULL,
 	"field" text NOT NULL,
 	"ai" text NOT NULL,
-	"final" text,
+	"final" text NOT NULL,
 	"reviewed" boolean NOT NULL,
 	"overridden" boolean NOT NULL,
-	CONSTRAINT "feedback_triage_cells_key" UNIQUE NULLS NOT DISTINCT ("category", "field", "ai", "final", "reviewed", "overridden")
+	CONSTRAINT "feedback_triage_cells_key" UNIQUE ("category", "field", "ai", "final", "reviewed", "overridden")
 );--> statement-breakpoint
 CREATE TABLE "triage_feedback_rollup" (
 	"hour" timestamp with time zone NOT NULL,
@@ -101,7 +102,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;--> statement-breakpoint
 CREATE FUNCTION feedback_triage_sums(deltas feedback_triage_delta[])
 RETURNS TABLE (hour timestamptz, category text, field text, ai text, final text, reviewed boolean, overridden boolean, n integer)
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE ROWS 20 AS $$
 	select c.hour, c.category, c.field, c.ai, c.final, c.reviewed, c.overridden, sum((d).sign)::int
 	from unnest(deltas) d cross join lateral feedback_triage_cells(d::feedback_triage_delta) c
 	group by 1, 2, 3, 4, 5, 6, 7
@@ -122,20 +123,20 @@ CREATE FUNCTION feedback_triage_apply(deltas feedback_triage_delta[]) RETURNS vo
 BEGIN
 	IF cardinality(deltas) = 0 THEN RETURN; END IF;
 	INSERT INTO feedback_triage_cells (category, field, ai, final, reviewed, overridden)
-	SELECT DISTINCT c.category, c.field, c.ai, c.final, c.reviewed, c.overridden
+	SELECT DISTINCT coalesce(c.category, ''), c.field, c.ai, coalesce(c.final, ''), c.reviewed, c.overridden
 	FROM unnest(deltas) d CROSS JOIN LATERAL feedback_triage_cells(d::feedback_triage_delta) c
 	ON CONFLICT DO NOTHING;
 	INSERT INTO triage_feedback_rollup AS r (hour, cell, n)
 	SELECT s.hour, k.id, s.n FROM feedback_triage_sums(deltas) s
-	JOIN feedback_triage_cells k ON coalesce(k.category, '') = coalesce(s.category, '') AND k.field = s.field AND k.ai = s.ai
-		AND coalesce(k.final, '') = coalesce(s.final, '') AND k.reviewed = s.reviewed AND k.overridden = s.overridden
+	JOIN feedback_triage_cells k ON k.category = coalesce(s.category, '') AND k.field = s.field AND k.ai = s.ai
+		AND k.final = coalesce(s.final, '') AND k.reviewed = s.reviewed AND k.overridden = s.overridden
 	WHERE s.n <> 0
 	ORDER BY 1, 2
 	ON CONFLICT (hour, cell) DO UPDATE SET n = r.n + excluded.n;
 	INSERT INTO triage_daily_feedback_rollup AS r (day, cell, n)
 	SELECT date_trunc('day', s.hour, 'UTC'), k.id, sum(s.n)::int FROM feedback_triage_sums(deltas) s
-	JOIN feedback_triage_cells k ON coalesce(k.category, '') = coalesce(s.category, '') AND k.field = s.field AND k.ai = s.ai
-		AND coalesce(k.final, '') = coalesce(s.final, '') AND k.reviewed = s.reviewed AND k.overridden = s.overridden
+	JOIN feedback_triage_cells k ON k.category = coalesce(s.category, '') AND k.field = s.field AND k.ai = s.ai
+		AND k.final = coalesce(s.final, '') AND k.reviewed = s.reviewed AND k.overridden = s.overridden
 	GROUP BY 1, 2
 	HAVING sum(s.n) <> 0
 	ORDER BY 1, 2
@@ -191,16 +192,18 @@ END $$;--> statement-breakpoint
 -- Overrides change a ticket's mask: its cells under the mask before the statement come out, under
 -- the mask now go in. `before`: each touched ticket's mask before the statement.
 CREATE TYPE "feedback_override_before" AS (ticket_id text, mask integer);--> statement-breakpoint
-CREATE FUNCTION feedback_triage_remask(before feedback_override_before[]) RETURNS void LANGUAGE sql AS $$
-	select feedback_triage_apply(array(
+CREATE FUNCTION feedback_triage_remask(before feedback_override_before[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF cardinality(before) = 0 THEN RETURN; END IF;
+	PERFORM feedback_triage_apply(array(
 		select row(s.sign, t.created_at, t.category, t.ai_category, t.ai_complexity, t.complexity, t.ai_repeatability,
 			t.repeatability, t.ai_urgency, t.urgency, t.ai_priority_level, t.priority_level, t.ai_mode, t.mode,
 			t.human_touched, s.mask)::feedback_triage_delta
 		from (select b.ticket_id, b.mask as was, feedback_override_mask(b.ticket_id) as now from unnest(before) b) c
 		join tickets t on t.id = c.ticket_id
 		cross join lateral (values (-1, c.was), (1, c.now)) s(sign, mask)
-		where c.was is distinct from c.now))
-$$;--> statement-breakpoint
+		where c.was is distinct from c.now));
+END $$;--> statement-breakpoint
 -- A ticket's mask before the statement: its override rows now, less the statement's new ones
 -- (hashed, not rescanned per row), plus its old ones (`was`: their mask, null if none).
 CREATE FUNCTION feedback_overrides_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -268,15 +271,17 @@ LANGUAGE sql STABLE AS $$
 		select feedback_draft_delta_of(1, d.id, d.created_at, d.category, d.outcome)
 		from ai_drafts d where d.created_at >= lo and d.created_at < hi))
 $$;--> statement-breakpoint
-CREATE FUNCTION feedback_draft_apply(deltas feedback_draft_delta[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION feedback_draft_apply(deltas feedback_draft_delta[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF cardinality(deltas) = 0 THEN RETURN; END IF;
 	insert into draft_feedback_rollup as r
 	select * from feedback_draft_sums(deltas) order by 1, 2
 	on conflict (hour, category) do update set drafts = r.drafts + excluded.drafts, sent = r.sent + excluded.sent,
 		auto_sent = r.auto_sent + excluded.auto_sent, approved = r.approved + excluded.approved,
 		modified = r.modified + excluded.modified, taken_over = r.taken_over + excluded.taken_over,
 		decided = r.decided + excluded.decided, edit_size_sum = r.edit_size_sum + excluded.edit_size_sum,
-		edit_sizes = r.edit_sizes + excluded.edit_sizes
-$$;--> statement-breakpoint
+		edit_sizes = r.edit_sizes + excluded.edit_sizes;
+END $$;--> statement-breakpoint
 CREATE FUNCTION feedback_draft_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE m timestamptz;
 BEGIN
@@ -307,8 +312,10 @@ END $$;--> statement-breakpoint
 -- Takeover and edit feedback change a draft's counts: out under its feedback before the statement,
 -- in under its feedback now. `before`: each touched draft's takeover and mean edit size before.
 CREATE TYPE "feedback_draft_before" AS (draft_id text, taken_over boolean, edit_size numeric);--> statement-breakpoint
-CREATE FUNCTION feedback_draft_refeed(before feedback_draft_before[]) RETURNS void LANGUAGE sql AS $$
-	select feedback_draft_apply(array(
+CREATE FUNCTION feedback_draft_refeed(before feedback_draft_before[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF cardinality(before) = 0 THEN RETURN; END IF;
+	PERFORM feedback_draft_apply(array(
 		select case when s.sign = 1 then c.now
 			else row(-1, (c.now).created_at, (c.now).category, (c.now).outcome, c.taken_over, c.edit_size)::feedback_draft_delta end
 		from (
@@ -317,8 +324,8 @@ CREATE FUNCTION feedback_draft_refeed(before feedback_draft_before[]) RETURNS vo
 			offset 0 -- once per draft, not once per use of `now`
 		) c
 		cross join (values (-1), (1)) s(sign)
-		where (c.taken_over, c.edit_size) is distinct from ((c.now).taken_over, (c.now).edit_size)))
-$$;--> statement-breakpoint
+		where (c.taken_over, c.edit_size) is distinct from ((c.now).taken_over, (c.now).edit_size)));
+END $$;--> statement-breakpoint
 
 CREATE TYPE "feedback_rating_delta" AS (
 	sign integer, created_at timestamptz, category text, rating text, flag boolean, corrected boolean, reasons text[]
@@ -350,7 +357,9 @@ LANGUAGE sql STABLE AS $$ select * from feedback_rating_sums(feedback_rating_of(
 CREATE FUNCTION feedback_reason_counts(lo timestamptz, hi timestamptz)
 RETURNS TABLE (hour timestamptz, category text, reason text, n integer)
 LANGUAGE sql STABLE AS $$ select * from feedback_reason_sums(feedback_rating_of(lo, hi)) $$;--> statement-breakpoint
-CREATE FUNCTION feedback_rating_apply(deltas feedback_rating_delta[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION feedback_rating_apply(deltas feedback_rating_delta[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF cardinality(deltas) = 0 THEN RETURN; END IF;
 	insert into rating_feedback_rollup as r
 	select * from feedback_rating_sums(deltas) order by 1, 2
 	on conflict (hour, category) do update set n = r.n + excluded.n, up = r.up + excluded.up, down = r.down + excluded.down,
@@ -358,7 +367,7 @@ CREATE FUNCTION feedback_rating_apply(deltas feedback_rating_delta[]) RETURNS vo
 	insert into reason_feedback_rollup as r
 	select * from feedback_reason_sums(deltas) s where s.n <> 0 order by 1, 2, 3
 	on conflict (hour, category, reason) do update set n = r.n + excluded.n;
-$$;--> statement-breakpoint
+END $$;--> statement-breakpoint
 CREATE FUNCTION feedback_rating_rebuild() RETURNS void LANGUAGE sql AS $$
 	delete from rating_feedback_rollup;
 	delete from reason_feedback_rollup;
