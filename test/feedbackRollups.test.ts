@@ -220,13 +220,18 @@ const windowOf = fc.record({
   start: fc.integer({ min: -2 * 1440, max: 7 * 1440 }),
   length: fc.oneof(fc.integer({ min: 1, max: 59 }), fc.integer({ min: 60, max: SPAN / MIN })),
   timezone: pick(['UTC', 'Europe/Paris', 'America/New_York', 'Pacific/Auckland']),
+  // Windows on whole hours read no rows at their edges.
+  onTheHour: fc.boolean(),
 });
 type WindowArb = typeof windowOf extends fc.Arbitrary<infer W> ? W : never;
 
 async function expectSameReports(w: WindowArb) {
   const { db } = database;
-  const from = new Date(BASE + w.start * MIN + (w.start % 3) * 1000);
-  const to = new Date(from.getTime() + w.length * MIN + 17_000);
+  const HOUR = 60 * MIN;
+  const from = w.onTheHour ? new Date(BASE + Math.round(w.start / 60) * HOUR) : new Date(BASE + w.start * MIN + (w.start % 3) * 1000);
+  const to = w.onTheHour
+    ? new Date(from.getTime() + Math.max(1, Math.round(w.length / 60)) * HOUR)
+    : new Date(from.getTime() + w.length * MIN + 17_000);
   const { timezone } = w;
   for (const [byWeek, byCategory] of [
     [false, false],

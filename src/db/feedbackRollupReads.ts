@@ -67,7 +67,7 @@ export function triageCountsFromRollup(db: Db, q: Grouping): Promise<TriageCell[
       from feedback_triage_counts(${instantParam(e.from)}, ${instantParam(e.to)}) e`,
   );
   if (numbered.length > 0)
-    parts.push(sql`select r.wk, nullif(k.category, ''), k.field, k.ai, nullif(k.final, ''), k.reviewed, k.overridden, r.n
+    parts.push(sql`select r.wk, nullif(k.category, '') as category, k.field, k.ai, nullif(k.final, '') as final, k.reviewed, k.overridden, r.n
       from (select wk, cell, sum(n)::int as n from (${sql.join(numbered, sql` union all `)}) u group by 1, 2) r
       join feedback_triage_cells k on k.id = r.cell`);
   if (parts.length === 0) return Promise.resolve([]);
