@@ -36,7 +36,9 @@ const timed = async (n: number, task: () => Promise<unknown>) => {
  * The leads' feedback reports on a seeded history (src/db/demoHistory.ts: `tickets` closed
  * tickets over 90 days, `feedbackPerAnswer` explicit ratings per AI answer, the review's
  * verdicts), each asked for the whole 90 days (every ticket in the window) over real HTTP, one
- * request at a time, against the same aggregate SQL run directly as the baseline.
+ * request at a time, against the same aggregate SQL run directly as the baseline. The history is
+ * written through the rollup triggers (drizzle/0017_feedback_report_rollups.sql), as live writes
+ * are, and the reports read the rollups they keep.
  */
 export async function feedbackReports(infra: Infra, tickets: number, feedbackPerAnswer: number, requests: number, log: Log) {
   const { db } = infra.database;

@@ -2,6 +2,27 @@ import { sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { instantParam, reportRows, weekBuckets } from './reportRows';
 import type { DraftCell, FeedbackCell, ReasonCell } from '../domain/aiQuality';
+import { weeksOnWholeHours } from '../domain/rollupWindow';
+import { draftCountsFromRollup, feedbackCountsFromRollup, reasonCountsFromRollup } from './feedbackRollupReads';
+
+// Each count comes from the hourly rollups kept on write (feedbackRollupReads.ts) unless it is by
+// week in a time zone whose weeks do not start on a whole UTC hour: then from the rows, below.
+
+type DraftQuery = { since: Date; from: Date; to: Date; timezone: string };
+
+export function draftCounts(db: Db, q: DraftQuery): Promise<DraftCell[]> {
+  return weeksOnWholeHours(q.since, q.to, q.timezone) ? draftCountsFromRollup(db, q) : draftCountsFromRows(db, q);
+}
+
+const fromRollup = (q: FeedbackQuery) => !q.byWeek || weeksOnWholeHours(q.from, q.to, q.timezone);
+
+export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCell[]> {
+  return fromRollup(q) ? feedbackCountsFromRollup(db, q) : feedbackCountsFromRows(db, q);
+}
+
+export function reasonCounts(db: Db, q: FeedbackQuery): Promise<ReasonCell[]> {
+  return fromRollup(q) ? reasonCountsFromRollup(db, q) : reasonCountsFromRows(db, q);
+}
 
 /**
  * The outcome of every AI draft created in [since, to), by the week and category it was drafted
@@ -9,7 +30,7 @@ import type { DraftCell, FeedbackCell, ReasonCell } from '../domain/aiQuality';
  * exists, and its edit size is the `modify` feedback's. Feedback follows its draft, so only rows
  * at or after `since` can belong to these drafts.
  */
-export function draftCounts(db: Db, q: { since: Date; from: Date; to: Date; timezone: string }): Promise<DraftCell[]> {
+export function draftCountsFromRows(db: Db, q: DraftQuery): Promise<DraftCell[]> {
   const since = instantParam(q.since);
   const weeks = weekBuckets(q.since, q.to, q.timezone);
   return reportRows<DraftCell>(
@@ -61,7 +82,7 @@ const feedbackKeys = (q: FeedbackQuery) => {
 };
 
 /** Explicit thumbs, flags and corrections given in [from, to), by when they were given and the ticket's category then. */
-export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCell[]> {
+export function feedbackCountsFromRows(db: Db, q: FeedbackQuery): Promise<FeedbackCell[]> {
   const { weeks, week, category } = feedbackKeys(q);
   return reportRows<FeedbackCell>(
     db,
@@ -82,7 +103,7 @@ export function feedbackCounts(db: Db, q: FeedbackQuery): Promise<FeedbackCell[]
 }
 
 /** The reasons agents gave with their explicit feedback in [from, to). */
-export function reasonCounts(db: Db, q: FeedbackQuery): Promise<ReasonCell[]> {
+export function reasonCountsFromRows(db: Db, q: FeedbackQuery): Promise<ReasonCell[]> {
   const { weeks, week, category } = feedbackKeys(q);
   return reportRows<ReasonCell>(
     db,

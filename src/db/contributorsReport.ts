@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { instantParam, reportRows } from './reportRows';
 
@@ -42,16 +42,20 @@ const corrections = (q: Window) => sql`
   where correction is not null and source in ('explicit', 'modify')
     and created_at >= ${instantParam(q.from)} and created_at < ${instantParam(q.to)}`;
 
+/** Each agent's corrections by category: drafts counted once (deduplicated by hashing, not three sorted distinct counts). */
 export function correctionCounts(db: Db, q: Window): Promise<CorrectionCount[]> {
   return reportRows<CorrectionCount>(
     db,
     sql`
-    select c.agent, c.category::text as category,
-      count(distinct c.draft_id)::int as drafts,
-      count(distinct c.draft_id) filter (where c.source = 'explicit')::int as explicit,
-      count(distinct c.draft_id) filter (where c.source = 'modify')::int as edits,
-      to_char(min(c.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "firstAt"
-    from (${corrections(q)}) c
+    select c.agent, c.category::text as category, count(*)::int as drafts,
+      count(*) filter (where c.explicit)::int as explicit, count(*) filter (where c.edit)::int as edits,
+      to_char(min(c.first) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "firstAt"
+    from (
+      select agent, category, draft_id, bool_or(source = 'explicit') as explicit, bool_or(source = 'modify') as edit,
+        min(created_at) as first
+      from (${corrections(q)}) f
+      group by 1, 2, 3
+    ) c
     group by 1, 2`,
   );
 }
@@ -69,12 +73,54 @@ export function acceptedCounts(db: Db, q: Window): Promise<AcceptedCount[]> {
   );
 }
 
+/** The first instant of the UTC hour after `at`, or `at` if it starts one. */
+const ceilHour = (at: SQL) =>
+  sql`(date_trunc('hour', ${at}, 'UTC') + case when date_trunc('hour', ${at}, 'UTC') = ${at} then interval '0' else interval '1 hour' end)`;
+const floorHour = (at: SQL) => sql`date_trunc('hour', ${at}, 'UTC')`;
+
 /**
  * For each agent and category they corrected, every AI draft of that category (whoever reviewed
  * it) written in the `weeks` weeks before their first correction there and in the `weeks` after,
- * with how many a person decided on and how many of those were approved unchanged.
+ * with how many a person decided on and how many of those were approved unchanged: the whole
+ * hours of each side from draft_feedback_rollup, the partial hours at its ends from the rows
+ * (each draft as feedback_draft_delta_of reads it, drizzle/0017_feedback_report_rollups.sql).
  */
 export function spanCounts(db: Db, q: Window & { weeks: number }): Promise<SpanCount[]> {
+  const span = sql`${`${q.weeks} weeks`}::interval`;
+  return reportRows<SpanCount>(
+    db,
+    sql`
+    with a as (
+      select agent, category, min(created_at) as first from (${corrections(q)}) c
+      where category is not null group by 1, 2
+    ),
+    s as (
+      select a.agent, a.category, v.after, v.lo, v.hi, ${ceilHour(sql`v.lo`)} as hlo, ${floorHour(sql`v.hi`)} as hhi from a
+      cross join lateral (values (false, a.first - ${span}, a.first), (true, a.first, a.first + ${span})) v(after, lo, hi)
+    )
+    select c.agent, c.category::text as category, c.after, sum(c.approved)::int as approved, sum(c.decided)::int as decided
+    from (
+      select s.agent, s.category, s.after, r.drafts, r.approved, r.decided from s
+      join draft_feedback_rollup r on r.category = s.category and r.hour >= s.hlo and r.hour < s.hhi
+      union all
+      select s.agent, s.category, s.after, 1, (x.outcome = 'approved')::int, (x.outcome in ('approved', 'modified') or x.taken_over)::int
+      from s
+      cross join lateral (
+        select id, created_at, category, outcome from ai_drafts
+        where category = s.category and created_at >= s.lo and created_at < least(s.hlo, s.hi)
+        union all
+        select id, created_at, category, outcome from ai_drafts
+        where category = s.category and created_at >= greatest(s.hhi, s.hlo) and created_at < s.hi
+      ) d
+      cross join lateral feedback_draft_delta_of(1, d.id, d.created_at, d.category, d.outcome) x
+    ) c
+    group by 1, 2, 3
+    having sum(c.drafts) > 0`,
+  );
+}
+
+/** The same counted from the rows (what the drift test holds the rollup to). */
+export function spanCountsFromRows(db: Db, q: Window & { weeks: number }): Promise<SpanCount[]> {
   const span = sql`${`${q.weeks} weeks`}::interval`;
   return reportRows<SpanCount>(
     db,

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { OverrideField } from '../domain/outcomes';
 import type { TriageCell } from '../domain/triageAccuracy';
 import type { Db } from './client';
+import { weeksOnWholeHours } from '../domain/rollupWindow';
+import { triageCountsFromRollup } from './feedbackRollupReads';
 import { instantParam, reportRows, weekBuckets } from './reportRows';
 
 export interface TriageCountQuery {
@@ -25,13 +27,23 @@ const fieldColumns: [OverrideField, string, string][] = [
 type GroupedRow = { week: string | null; category: string | null; reviewed: boolean; g: number; n: number } & Record<string, unknown>;
 
 /**
- * The AI's triage call beside the final one, per field, for the tickets created in [from, to).
+ * The AI's triage call beside the final one, per field, for the tickets created in [from, to):
+ * from the hourly rollup kept on write, or, by week in a time zone whose weeks do not start on a
+ * whole UTC hour, from the rows. The rollup counts every override row of a ticket, the rows those
+ * at or after `from`: the same, as overrides follow their ticket's creation.
+ */
+export function triageCounts(db: Db, q: TriageCountQuery): Promise<TriageCell[]> {
+  return !q.byWeek || weeksOnWholeHours(q.from, q.to, q.timezone) ? triageCountsFromRollup(db, q) : triageCountsFromRows(db, q);
+}
+
+/**
+ * The same counted from the rows.
  * One pass over the window's tickets, each joined to a bit mask of the fields a person overrode
  * (any override row; overrides follow the ticket's creation, so only those at or after `from`
  * can belong to it), counted under six grouping sets at once (one per field): PostgreSQL hashes
  * each ticket into six tables instead of expanding it into six rows and joining them.
  */
-export async function triageCounts(db: Db, q: TriageCountQuery): Promise<TriageCell[]> {
+export async function triageCountsFromRows(db: Db, q: TriageCountQuery): Promise<TriageCell[]> {
   const from = instantParam(q.from);
   const weeks = weekBuckets(q.from, q.to, q.timezone);
   const week = q.byWeek ? weeks.index(sql`t.created_at`) : sql`null::int`;
