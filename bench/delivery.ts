@@ -90,12 +90,15 @@ export async function deliveryThroughput(infra: Infra, n: number, concurrency: n
     const attempt = { number: 1, giveUpAt: Date.now() + 3_600_000 };
     const tandem = async (ids: string[]) => {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       let failed = 0;
       await pool(ids.length, concurrency, async (i) => {
         const result = await deliverEvents(deps, [ids[i]!], attempt);
         failed += result.failed;
       });
       if (failed > 0) throw new Error(`${failed} deliveries failed`);
+      const used = process.cpuUsage(cpu);
+      cpuPerWebhook.tandem.push((used.user + used.system) / ids.length);
       return ids.length / ((performance.now() - started) / 1000);
     };
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -110,10 +113,15 @@ export async function deliveryThroughput(infra: Infra, n: number, concurrency: n
       });
     const bare = async (count: number) => {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       await pool(count, concurrency, () => post());
+      const used = process.cpuUsage(cpu);
+      cpuPerWebhook.bare.push((used.user + used.system) / count);
       return count / ((performance.now() - started) / 1000);
     };
 
+    // The sender's own CPU per webhook (µs): on a shared machine, steadier than the rates.
+    const cpuPerWebhook = { tandem: [] as number[], bare: [] as number[] };
     log(`delivery: warming up, then twice ${n} webhooks each way at concurrency ${concurrency}`);
     await bare(200);
     await tandem(await plan(200, 'warm'));
@@ -129,7 +137,11 @@ export async function deliveryThroughput(infra: Infra, n: number, concurrency: n
     const tandemPerSecond = Math.max(...tandemRounds);
     agent.destroy();
     await database.close();
-    log(`delivery: Tandem ${round(tandemPerSecond, 0)}/s, bare POST ${round(barePerSecond, 0)}/s`);
+    const cpu = (side: number[]) => round(Math.min(...side.slice(1)), 0);
+    log(
+      `delivery: Tandem ${round(tandemPerSecond, 0)}/s, bare POST ${round(barePerSecond, 0)}/s; ` +
+        `sender CPU ${cpu(cpuPerWebhook.tandem)} vs ${cpu(cpuPerWebhook.bare)} µs a webhook`,
+    );
     return {
       webhooks: n,
       concurrency,

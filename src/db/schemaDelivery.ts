@@ -39,7 +39,10 @@ export const webhookEndpoints = pgTable(
   ],
 );
 
-/** One event for one endpoint: what is sent (byte for byte on every attempt) and where it stands. */
+/**
+ * One event for one endpoint: what is sent (byte for byte on every attempt) and where it stands.
+ * Stored with fillfactor 60 (migration 0018) so recording an attempt is a HOT update.
+ */
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
