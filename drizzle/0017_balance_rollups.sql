@@ -126,8 +126,8 @@ CREATE FUNCTION rollup_outcomes_sql(src text) RETURNS text LANGUAGE sql IMMUTABL
       ms_ai = r.ms_ai + excluded.ms_ai, ms_review = r.ms_review + excluded.ms_review,
       ms_customer = r.ms_customer + excluded.ms_customer, ms_queue = r.ms_queue + excluded.ms_queue,
       ms_person = r.ms_person + excluded.ms_person,
-      ttr = rollup_hist_plus(r.ttr, excluded.ttr), handle = rollup_hist_plus(r.handle, excluded.handle),
-      frt = rollup_hist_plus(r.frt, excluded.frt)$q$, src)
+      ttr = CASE WHEN excluded.ttr = array_fill(0, ARRAY[74]) THEN r.ttr ELSE rollup_hist_plus(r.ttr, excluded.ttr) END, handle = CASE WHEN excluded.handle = array_fill(0, ARRAY[74]) THEN r.handle ELSE rollup_hist_plus(r.handle, excluded.handle) END,
+      frt = CASE WHEN excluded.frt = array_fill(0, ARRAY[74]) THEN r.frt ELSE rollup_hist_plus(r.frt, excluded.frt) END$q$, src)
 $f$;--> statement-breakpoint
 
 -- The taxonomy audit's tickets: Tandem's closed and classified ones (handle: AI + review + person),
@@ -146,7 +146,7 @@ CREATE FUNCTION rollup_taxonomy_sql(src text, imported boolean) RETURNS text LAN
     ON CONFLICT ON CONSTRAINT taxonomy_rollup_key DO UPDATE SET
       tickets = r.tickets + excluded.tickets, reopened = r.reopened + excluded.reopened,
       rated = r.rated + excluded.rated, csat_sum = r.csat_sum + excluded.csat_sum,
-      handle = rollup_hist_plus(r.handle, excluded.handle)$q$,
+      handle = CASE WHEN excluded.handle = array_fill(0, ARRAY[74]) THEN r.handle ELSE rollup_hist_plus(r.handle, excluded.handle) END$q$,
     imported,
     CASE WHEN imported THEN 'issue_type AS category, reopens, csat, handle_minutes * 60000 AS handle_ms'
          ELSE 'category, reopens, csat_score AS csat, (ms_ai + ms_review + ms_person)::float8 AS handle_ms' END,
@@ -184,64 +184,47 @@ CREATE FUNCTION rollup_arrivals_sql(src text, imported boolean) RETURNS text LAN
     src)
 $f$;--> statement-breakpoint
 
-CREATE FUNCTION tickets_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The trigger functions are generated here, once, from the statements above, one per table and
+-- operation, so their SQL is static: PL/pgSQL plans a static statement once per connection and
+-- keeps the plan, where an EXECUTE of the same text is planned again on every ticket write (most
+-- of a trigger's cost on a single-row update). rollup_changed(t) is the condition for a row whose
+-- reported columns moved: an update that moves none writes nothing.
+CREATE FUNCTION rollup_generate_triggers() RETURNS void LANGUAGE plpgsql AS $g$
 DECLARE
-  src text;
+  tk_changed text := format('%s IS DISTINCT FROM %s', format('(%1$s.created_at, %1$s.category, %1$s.tier, %1$s.channel, %1$s.page_context IS NULL, %1$s.first_resolution_mode, %1$s.ended_by, %1$s.reopens, %1$s.follow_ups, %1$s.escalated, %1$s.csat_score, %1$s.ms_ai, %1$s.ms_review, %1$s.ms_customer, %1$s.ms_queue, %1$s.ms_person, %1$s.first_resolved_at, %1$s.first_response_at, %1$s.status, %1$s.complexity, %1$s.repeatability, %1$s.human_touched)', 'o'), format('(%1$s.created_at, %1$s.category, %1$s.tier, %1$s.channel, %1$s.page_context IS NULL, %1$s.first_resolution_mode, %1$s.ended_by, %1$s.reopens, %1$s.follow_ups, %1$s.escalated, %1$s.csat_score, %1$s.ms_ai, %1$s.ms_review, %1$s.ms_customer, %1$s.ms_queue, %1$s.ms_person, %1$s.first_resolved_at, %1$s.first_response_at, %1$s.status, %1$s.complexity, %1$s.repeatability, %1$s.human_touched)', 'n'));
+  im_changed text := format('%s IS DISTINCT FROM %s', format('(%1$s.created_at, %1$s.channel, %1$s.issue_type, %1$s.handle_minutes, %1$s.complexity, %1$s.repeatability, %1$s.classified_at IS NULL, %1$s.reopens, %1$s.csat)', 'o'), format('(%1$s.created_at, %1$s.channel, %1$s.issue_type, %1$s.handle_minutes, %1$s.complexity, %1$s.repeatability, %1$s.classified_at IS NULL, %1$s.reopens, %1$s.csat)', 'n'));
+  tk_update text := format($s$(WITH changed AS (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE %s)
+      SELECT -1 AS s, * FROM old_rows WHERE id IN (SELECT id FROM changed)
+      UNION ALL SELECT 1, * FROM new_rows WHERE id IN (SELECT id FROM changed)) t$s$, tk_changed);
+  im_update text := format($s$(WITH changed AS (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE %s)
+      SELECT -1 AS s, * FROM old_rows WHERE id IN (SELECT id FROM changed)
+      UNION ALL SELECT 1, * FROM new_rows WHERE id IN (SELECT id FROM changed)) t$s$, im_changed);
+  ins text := '(SELECT 1 AS s, * FROM new_rows) t';
+  del text := '(SELECT -1 AS s, * FROM old_rows) t';
+  body text := $b$CREATE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    src := '(SELECT 1 AS s, * FROM new_rows) t';
-  ELSIF TG_OP = 'DELETE' THEN
-    src := '(SELECT -1 AS s, * FROM old_rows) t';
-  ELSE
-    -- Most updates of the read model change nothing the reports read: they write nothing here.
-    IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE (o.created_at, o.category, o.tier, o.channel, o.page_context IS NULL, o.first_resolution_mode, o.ended_by,
-              o.reopens, o.follow_ups, o.escalated, o.csat_score, o.ms_ai, o.ms_review, o.ms_customer, o.ms_queue,
-              o.ms_person, o.first_resolved_at, o.first_response_at, o.status, o.complexity, o.repeatability, o.human_touched)
-             IS DISTINCT FROM
-             (n.created_at, n.category, n.tier, n.channel, n.page_context IS NULL, n.first_resolution_mode, n.ended_by,
-              n.reopens, n.follow_ups, n.escalated, n.csat_score, n.ms_ai, n.ms_review, n.ms_customer, n.ms_queue,
-              n.ms_person, n.first_resolved_at, n.first_response_at, n.status, n.complexity, n.repeatability, n.human_touched)) THEN
-      RETURN NULL;
-    END IF;
-    src := '(WITH changed AS (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE (o.created_at, o.category, o.tier, o.channel, o.page_context IS NULL, o.first_resolution_mode, o.ended_by,
-              o.reopens, o.follow_ups, o.escalated, o.csat_score, o.ms_ai, o.ms_review, o.ms_customer, o.ms_queue,
-              o.ms_person, o.first_resolved_at, o.first_response_at, o.status, o.complexity, o.repeatability, o.human_touched)
-             IS DISTINCT FROM
-             (n.created_at, n.category, n.tier, n.channel, n.page_context IS NULL, n.first_resolution_mode, n.ended_by,
-              n.reopens, n.follow_ups, n.escalated, n.csat_score, n.ms_ai, n.ms_review, n.ms_customer, n.ms_queue,
-              n.ms_person, n.first_resolved_at, n.first_response_at, n.status, n.complexity, n.repeatability, n.human_touched))
-             SELECT -1 AS s, * FROM old_rows WHERE id IN (SELECT id FROM changed)
-             UNION ALL SELECT 1, * FROM new_rows WHERE id IN (SELECT id FROM changed)) t';
-  END IF;
-  EXECUTE rollup_outcomes_sql(src);
-  EXECUTE rollup_taxonomy_sql(src, false);
-  EXECUTE rollup_arrivals_sql(src, false);
+  %s
+  %s;
+  %s;
+  %s;
   RETURN NULL;
 END
-$$;--> statement-breakpoint
+$f$$b$;
+  skip_tk text := format('IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE %s) THEN RETURN NULL; END IF;', tk_changed);
+  skip_im text := format('IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE %s) THEN RETURN NULL; END IF;', im_changed);
+BEGIN
+  EXECUTE format(body, 'tickets_rollup_on_insert', '', rollup_outcomes_sql(ins), rollup_taxonomy_sql(ins, false), rollup_arrivals_sql(ins, false));
+  EXECUTE format(body, 'tickets_rollup_on_delete', '', rollup_outcomes_sql(del), rollup_taxonomy_sql(del, false), rollup_arrivals_sql(del, false));
+  -- Most updates of the read model change nothing the reports read: they return at once.
+  EXECUTE format(body, 'tickets_rollup_on_update', skip_tk, rollup_outcomes_sql(tk_update), rollup_taxonomy_sql(tk_update, false), rollup_arrivals_sql(tk_update, false));
+  EXECUTE format(body, 'imported_tickets_rollup_on_insert', '', 'NULL', rollup_taxonomy_sql(ins, true), rollup_arrivals_sql(ins, true));
+  EXECUTE format(body, 'imported_tickets_rollup_on_delete', '', 'NULL', rollup_taxonomy_sql(del, true), rollup_arrivals_sql(del, true));
+  EXECUTE format(body, 'imported_tickets_rollup_on_update', skip_im, 'NULL', rollup_taxonomy_sql(im_update, true), rollup_arrivals_sql(im_update, true));
+END
+$g$;--> statement-breakpoint
 
-CREATE FUNCTION imported_tickets_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  src text;
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    src := '(SELECT 1 AS s, * FROM new_rows) t';
-  ELSIF TG_OP = 'DELETE' THEN
-    src := '(SELECT -1 AS s, * FROM old_rows) t';
-  ELSE
-    src := '(SELECT -1 AS s, o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-              WHERE (o.created_at, o.channel, o.issue_type, o.handle_minutes, o.complexity, o.repeatability, o.classified_at IS NULL, o.reopens, o.csat)
-                    IS DISTINCT FROM (n.created_at, n.channel, n.issue_type, n.handle_minutes, n.complexity, n.repeatability, n.classified_at IS NULL, n.reopens, n.csat)
-             UNION ALL
-             SELECT 1, n.* FROM new_rows n JOIN old_rows o ON o.id = n.id
-              WHERE (o.created_at, o.channel, o.issue_type, o.handle_minutes, o.complexity, o.repeatability, o.classified_at IS NULL, o.reopens, o.csat)
-                    IS DISTINCT FROM (n.created_at, n.channel, n.issue_type, n.handle_minutes, n.complexity, n.repeatability, n.classified_at IS NULL, n.reopens, n.csat)) t';
-  END IF;
-  EXECUTE rollup_taxonomy_sql(src, true);
-  EXECUTE rollup_arrivals_sql(src, true);
-  RETURN NULL;
-END
-$$;--> statement-breakpoint
+SELECT rollup_generate_triggers();--> statement-breakpoint
+DROP FUNCTION rollup_generate_triggers();--> statement-breakpoint
 
 CREATE FUNCTION tickets_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -258,19 +241,19 @@ END
 $$;--> statement-breakpoint
 
 CREATE TRIGGER tickets_rollup_insert AFTER INSERT ON tickets REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup_on_insert();--> statement-breakpoint
 CREATE TRIGGER tickets_rollup_update AFTER UPDATE ON tickets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup_on_update();--> statement-breakpoint
 CREATE TRIGGER tickets_rollup_delete AFTER DELETE ON tickets REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup_on_delete();--> statement-breakpoint
 CREATE TRIGGER tickets_rollup_truncate AFTER TRUNCATE ON tickets
   FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup_truncate();--> statement-breakpoint
 CREATE TRIGGER imported_tickets_rollup_insert AFTER INSERT ON imported_tickets REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION imported_tickets_rollup();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION imported_tickets_rollup_on_insert();--> statement-breakpoint
 CREATE TRIGGER imported_tickets_rollup_update AFTER UPDATE ON imported_tickets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION imported_tickets_rollup();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION imported_tickets_rollup_on_update();--> statement-breakpoint
 CREATE TRIGGER imported_tickets_rollup_delete AFTER DELETE ON imported_tickets REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION imported_tickets_rollup();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION imported_tickets_rollup_on_delete();--> statement-breakpoint
 CREATE TRIGGER imported_tickets_rollup_truncate AFTER TRUNCATE ON imported_tickets
   FOR EACH STATEMENT EXECUTE FUNCTION tickets_rollup_truncate();--> statement-breakpoint
 
