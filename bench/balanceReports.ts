@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client';
 import { generateDemoHistory } from '../src/db/demoHistory';
 import { capacityMonthCounts } from '../src/db/aiCapacity';
-import { outcomesSql } from '../src/db/outcomesReport';
+import { outcomeParts } from '../src/db/outcomesReport';
 import { staffingCells } from '../src/db/staffingReport';
-import { taxonomyAggregatesQuery } from '../src/db/taxonomyReport';
+import { taxonomyParts } from '../src/db/taxonomyReport';
 import type { Infra } from './infra';
 import { percentile, round } from './stats';
 
@@ -36,12 +36,9 @@ const range = (w: HistoryWindow) => `from=${w.from.toISOString()}&to=${w.to.toIS
 export function balanceReports(w: HistoryWindow): BalanceReport[] {
   const last28 = { from: new Date(w.to.getTime() - 28 * DAY), to: w.to };
   const last56 = { from: new Date(w.to.getTime() - 56 * DAY), to: w.to };
-  // The outcomes report sets work_mem for its sorts in a transaction: the bare run does the same.
-  const outcomes = (window: HistoryWindow, groupBy: Parameters<typeof outcomesSql>[1]) => (db: Db) =>
-    db.transaction(async (tx) => {
-      await tx.execute(sql`set local work_mem = '64MB'`);
-      return tx.execute(outcomesSql(window, groupBy));
-    });
+  // Each report's reads as it runs them (the rollup's whole days or hours, the tickets of the
+  // partial ones at the edges), without the HTTP around them and the domain code after them.
+  const outcomes = (window: HistoryWindow, groupBy: Parameters<typeof outcomeParts>[2]) => (db: Db) => outcomeParts(db, window, groupBy);
   return [
     {
       name: 'outcomes (category × tier, whole history)',
@@ -62,7 +59,7 @@ export function balanceReports(w: HistoryWindow): BalanceReport[] {
       // The taxonomy audit's window is its last `days`, up to now.
       name: 'taxonomy (last 90 days)',
       path: '/v1/reports/taxonomy?days=90',
-      bare: (db) => db.execute(taxonomyAggregatesQuery({ from: new Date(Date.now() - 90 * DAY), to: new Date() })),
+      bare: (db) => taxonomyParts(db, { from: new Date(Date.now() - 90 * DAY), to: new Date() }),
     },
     {
       name: 'staffing (last 8 weeks)',

@@ -137,12 +137,17 @@ describe('outcomes report', () => {
     expect(howToAi.csat.low).toBeLessThan(mean);
     expect(howToAi.csat.high).toBeGreaterThan(mean);
 
-    // Medians and p90s as the shared percentile function computes them over the same tickets.
+    // Medians and p90s as the shared percentile function computes them over the same tickets,
+    // within the rollup histogram's bucket (a third of an octave, README "Reports").
+    const withinBucket = (actual: number, exact: number) => {
+      expect(actual).toBeGreaterThanOrEqual(exact / 2 ** (1 / 3));
+      expect(actual).toBeLessThanOrEqual(exact * 2 ** (1 / 3));
+    };
     const ttrs = Array.from({ length: 400 }, (_, i) => (i + 1) * MINUTE);
-    expect(howToAi.timeToResolution.p50Ms).toBe(Math.round(percentile(ttrs, 50)!));
-    expect(howToAi.timeToResolution.p90Ms).toBe(Math.round(percentile(ttrs, 90)!));
+    withinBucket(howToAi.timeToResolution.p50Ms, percentile(ttrs, 50)!);
+    withinBucket(howToAi.timeToResolution.p90Ms, percentile(ttrs, 90)!);
     const handles = Array.from({ length: 400 }, (_, i) => 5_000 + (i + 1) * 1_000);
-    expect(row('how_to', 'ai_plus_human').handleTime.p50Ms).toBe(Math.round(percentile(handles, 50)!));
+    withinBucket(row('how_to', 'ai_plus_human').handleTime.p50Ms, percentile(handles, 50)!);
 
     expect(row('account', 'ai_plus_human')).toMatchObject({ tier: 'enterprise', tickets: 10, smallSample: true });
     const big = await call(stack.url, 'GET', q({ ...inWindow, minSample: '500' }), { key: stack.keys.lead });

@@ -55,7 +55,7 @@ export function monthOf(at: Date, timeZone = 'UTC'): string {
 }
 
 /** How far a time zone's wall clock is ahead of UTC at an instant, in milliseconds. */
-function offsetAt(at: number, timeZone: string): number {
+export function offsetAt(at: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     hourCycle: 'h23',
