@@ -48,7 +48,8 @@ const payload = JSON.stringify({
  * activity's body: read the planned delivery, sign it with the Standard Webhooks library, POST it,
  * record the attempt and the delivery's state in PostgreSQL) against a bare loop of unsigned POSTs
  * of the same payload over the same kind of keep-alive connections, both at the same concurrency
- * (the worker's activity slots run deliveries side by side) to one receiver in its own process.
+ * (by default the worker's activity slots, ACTIVITY_SLOTS: a worker runs that many deliveries side
+ * by side) to one receiver in its own process.
  * Temporal's scheduling of the activity is what the lifecycle step prices, so it is left out here.
  */
 export async function deliveryThroughput(infra: Infra, n: number, concurrency: number, log: Log) {

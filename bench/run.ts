@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { ACTIVITY_SLOTS } from '../src/worker';
 import { balanceReportsBench } from './balanceReports';
 import { deliveryThroughput } from './delivery';
 import { feedbackReports } from './feedbackReports';
@@ -61,7 +62,7 @@ try {
   if (wanted('timers')) report.results.timers = await infra.watch(timers(infra, sizes.timers, log));
   if (wanted('delivery'))
     report.results.delivery = await infra.watch(
-      deliveryThroughput(infra, sizes.deliveries, Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 16), log),
+      deliveryThroughput(infra, sizes.deliveries, Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? ACTIVITY_SLOTS), log),
     );
   if (wanted('feedbackReports'))
     report.results.feedbackReports = await infra.watch(

@@ -34,6 +34,13 @@ export function installRuntime(config: Config) {
   Runtime.install({ logger: new DefaultLogger(sdkLevels[config.LOG_LEVEL]) });
 }
 
+/**
+ * How many activities a worker runs side by side (Temporal's own default, stated here): deliveries
+ * are activities, so this is also how many webhooks one worker has in flight, and the delivery
+ * benchmark sends at this concurrency.
+ */
+export const ACTIVITY_SLOTS = 100;
+
 /** The one place a Tandem worker is put together. */
 export function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -44,6 +51,7 @@ export function buildWorker(options: BuildWorkerOptions): Promise<Worker> {
     activities: createActivities(options.deps),
     dataConverter: options.dataConverter,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

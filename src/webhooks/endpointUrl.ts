@@ -23,6 +23,8 @@ export interface EndpointTarget {
   /** Without IPv6 brackets or a trailing dot, lower-case: what is resolved and connected to. */
   host: string;
   port: number;
+  /** What the request line asks for: the URL's path and query. */
+  path: string;
   /** Set when the host is an IP address rather than a name. */
   ip: string | null;
 }
@@ -62,7 +64,7 @@ export function parseEndpointUrl(text: string): EndpointTarget | { problem: stri
   } else if (metadataNames.has(host)) {
     return { problem: `${host} is a cloud metadata name` };
   }
-  return { url, host, port: effectivePort(url), ip };
+  return { url, host, port: effectivePort(url), path: `${url.pathname}${url.search}`, ip };
 }
 
 const isLocalhostName = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost');

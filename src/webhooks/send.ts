@@ -59,8 +59,18 @@ interface NoAnswer {
   connected: boolean;
 }
 
-/** One request/answer exchange, cut short when `deadline` aborts. Never rejects. */
-function exchange(target: EndpointTarget, headers: OutgoingHttpHeaders, body: Buffer, agent: http.Agent, deadline: AbortSignal) {
+/**
+ * The total deadline of one attempt, shared by its exchanges: a plain timer and a callback rather
+ * than an AbortController, whose EventTarget costs more per send than the rest of the bookkeeping.
+ */
+interface Deadline {
+  passed: boolean;
+  /** What the exchange running now does when the deadline passes. */
+  onPass: (() => void) | null;
+}
+
+/** One request/answer exchange, cut short when `deadline` passes. Never rejects. */
+function exchange(target: EndpointTarget, headers: OutgoingHttpHeaders, body: Buffer, agent: http.Agent, deadline: Deadline) {
   return new Promise<Answer | NoAnswer>((resolve) => {
     let settled = false;
     let connected = false;
@@ -70,7 +80,7 @@ function exchange(target: EndpointTarget, headers: OutgoingHttpHeaders, body: Bu
     const settle = (result: Answer | NoAnswer) => {
       if (settled) return;
       settled = true;
-      deadline.removeEventListener('abort', onDeadline);
+      deadline.onPass = null;
       resolve(result);
     };
     // What the receiver said so far is its answer, even when it stops mid-body or the deadline falls.
@@ -80,14 +90,14 @@ function exchange(target: EndpointTarget, headers: OutgoingHttpHeaders, body: Bu
     const request = (target.url.protocol === 'https:' ? https : http).request({
       hostname: target.host,
       port: target.port,
-      path: `${target.url.pathname}${target.url.search}`,
+      path: target.path,
       method: 'POST',
       headers,
       agent,
     });
     const onDeadline = () => (response ? response.destroy() : request.destroy(new Error('deadline')));
-    if (deadline.aborted) onDeadline();
-    else deadline.addEventListener('abort', onDeadline, { once: true });
+    if (deadline.passed) onDeadline();
+    else deadline.onPass = onDeadline;
 
     request.on('socket', (socket) => {
       if (!socket.connecting) connected = true;
@@ -141,6 +151,18 @@ function redirectTarget(location: string | undefined, base: URL): string | null 
 /** The answer as the delivery log stores it: valid UTF-8 text without NULs, at most 2 kB. */
 const loggedAnswer = (body: Buffer): string => cutText(toStorableText(body.toString('utf8')), LOGGED_ANSWER_CHARS);
 
+// What a URL's text says about its target never changes, and a busy endpoint is sent to thousands
+// of times a second: each text is parsed once (the addresses it resolves to are checked at connect).
+const targets = new Map<string, ReturnType<typeof parseEndpointUrl>>();
+function targetOf(url: string) {
+  let target = targets.get(url);
+  if (!target) {
+    if (targets.size >= 1000) targets.clear();
+    targets.set(url, (target = parseEndpointUrl(url)));
+  }
+  return target;
+}
+
 async function attempt(message: WebhookMessage, agents: GuardedAgents): Promise<WebhookAttempt> {
   const started = performance.now();
   const durationMs = () => Math.round(performance.now() - started);
@@ -148,7 +170,7 @@ async function attempt(message: WebhookMessage, agents: GuardedAgents): Promise<
     throw new WebhookInputError(`timeoutMs must be a positive number of milliseconds, not ${message.timeoutMs}.`);
   // Signing first: a bad id or secret is the caller's mistake and throws, whatever the URL.
   const signed = signedHeaders(message);
-  const target = parseEndpointUrl(message.url);
+  const target = targetOf(message.url);
   if ('problem' in target) {
     return { ok: false, status: null, responseBody: '', durationMs: durationMs(), error: `refused: ${target.problem}`, permanent: true };
   }
@@ -162,21 +184,22 @@ async function attempt(message: WebhookMessage, agents: GuardedAgents): Promise<
   const agent = target.url.protocol === 'https:' ? agents.https : agents.http;
   // A timer cleared at the end rather than AbortSignal.timeout, which keeps its timer until it fires:
   // at thousands of sends with 30 s deadlines, that is thousands of idle timers.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), message.timeoutMs);
+  const deadline: Deadline = { passed: false, onPass: null };
+  const timer = setTimeout(() => {
+    deadline.passed = true;
+    deadline.onPass?.();
+  }, message.timeoutMs);
   let result: Answer | NoAnswer;
   try {
-    result = await exchange(target, headers, body, agent, deadline.signal);
-    for (let resend = 0; resend < STALE_CONNECTION_RESENDS && staleConnection(result) && !deadline.signal.aborted; resend++) {
-      result = await exchange(target, headers, body, agent, deadline.signal);
+    result = await exchange(target, headers, body, agent, deadline);
+    for (let resend = 0; resend < STALE_CONNECTION_RESENDS && staleConnection(result) && !deadline.passed; resend++) {
+      result = await exchange(target, headers, body, agent, deadline);
     }
   } finally {
     clearTimeout(timer);
   }
   if (result.kind === 'no answer') {
-    const reason = deadline.signal.aborted
-      ? timeoutFailure(message.timeoutMs, target, result.connected)
-      : transportFailure(result.error, target);
+    const reason = deadline.passed ? timeoutFailure(message.timeoutMs, target, result.connected) : transportFailure(result.error, target);
     return { ok: false, status: null, responseBody: '', durationMs: durationMs(), ...reason };
   }
   const failure = statusFailure(result.status, redirectTarget(result.headers.location, target.url));

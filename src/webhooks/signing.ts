@@ -42,11 +42,15 @@ export function webhookTimestamp(timestamp: Date): string {
   return String(Math.floor(ms / 1000));
 }
 
-// A Webhook decodes its secret once; endpoints are few, so their signers are kept.
+// A Webhook decodes its secret once, and a secret is checked once, when its signer is made:
+// endpoints are few and each delivery signs, so the signers of well-formed secrets are kept.
 const signers = new Map<string, Webhook>();
-function signerFor(secret: string): Webhook {
+function signerFor(secret: string, index: number): Webhook {
   let signer = signers.get(secret);
   if (!signer) {
+    if (!webhookSecretKey(secret)) {
+      throw new WebhookInputError(`Signing secret #${index + 1} is not a whsec_ secret of 24 to 64 base64-encoded bytes.`);
+    }
     if (signers.size >= 1000) signers.clear();
     signers.set(secret, (signer = new Webhook(secret)));
   }
@@ -69,16 +73,11 @@ export function signedHeaders(input: SigningInput): SignedHeaders {
   if (secrets.length === 0) throw new WebhookInputError('A webhook needs at least one signing secret.');
   const timestamp = webhookTimestamp(input.timestamp);
   const at = new Date(Number(timestamp) * 1000);
-  const signatures = secrets.map((secret, index) => {
-    if (!webhookSecretKey(secret)) {
-      throw new WebhookInputError(`Signing secret #${index + 1} is not a whsec_ secret of 24 to 64 base64-encoded bytes.`);
-    }
-    return signerFor(secret).sign(webhookId, at, payload);
-  });
+  const signatures = secrets.map((secret, index) => signerFor(secret, index).sign(webhookId, at, payload));
   return {
     'webhook-id': webhookId,
     'webhook-timestamp': timestamp,
     // The same secret listed twice (a rotation to itself) would only repeat its signature.
-    'webhook-signature': [...new Set(signatures)].join(' '),
+    'webhook-signature': signatures.length === 1 ? signatures[0]! : [...new Set(signatures)].join(' '),
   };
 }
