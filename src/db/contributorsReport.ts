@@ -78,6 +78,11 @@ const ceilHour = (at: SQL) =>
   sql`(date_trunc('hour', ${at}, 'UTC') + case when date_trunc('hour', ${at}, 'UTC') = ${at} then interval '0' else interval '1 hour' end)`;
 const floorHour = (at: SQL) => sql`date_trunc('hour', ${at}, 'UTC')`;
 
+/** Each agent's first correction in each category, in the window: where their before and after meet. */
+const firstCorrections = (q: Window) => sql`
+  select agent, category, min(created_at) as first from (${corrections(q)}) c
+  where category is not null group by 1, 2`;
+
 /**
  * For each agent and category they corrected, every AI draft of that category (whoever reviewed
  * it) written in the `weeks` weeks before their first correction there and in the `weeks` after,
@@ -90,10 +95,7 @@ export function spanCounts(db: Db, q: Window & { weeks: number }): Promise<SpanC
   return reportRows<SpanCount>(
     db,
     sql`
-    with a as (
-      select agent, category, min(created_at) as first from (${corrections(q)}) c
-      where category is not null group by 1, 2
-    ),
+    with a as (${firstCorrections(q)}),
     s as (
       select a.agent, a.category, v.after, v.lo, v.hi, ${ceilHour(sql`v.lo`)} as hlo, ${floorHour(sql`v.hi`)} as hhi from a
       cross join lateral (values (false, a.first - ${span}, a.first), (true, a.first, a.first + ${span})) v(after, lo, hi)
@@ -125,10 +127,7 @@ export function spanCountsFromRows(db: Db, q: Window & { weeks: number }): Promi
   return reportRows<SpanCount>(
     db,
     sql`
-    with a as (
-      select agent, category, min(created_at) as first from (${corrections(q)}) c
-      where category is not null group by 1, 2
-    ),
+    with a as (${firstCorrections(q)}),
     t as (
       select distinct draft_id from ai_feedback
       where source = 'takeover' and created_at >= ${instantParam(q.from)}::timestamptz - ${span}

@@ -1,16 +1,14 @@
+import { DAY_MS, HOUR_MS, splitWindow, type Range } from './rollupBlocks';
 import { isoWeek, startOfLocalDay, weekRange } from './weeks';
 
 // Which part of a report's window the hourly rollups answer (drizzle/0017_feedback_report_rollups.sql):
 // the whole UTC hours inside it, and the rows themselves for the partial hours at its edges, so a
-// window ending at any instant is counted exactly.
+// window ending at any instant is counted exactly. The split itself is the balance reports' own
+// (splitWindow), by hour and then by day.
 
-const HOUR = 3_600_000;
-const WEEK = 7 * 86_400_000;
+export type { Range };
 
-export interface Range {
-  from: Date;
-  to: Date;
-}
+const WEEK = 7 * DAY_MS;
 
 export interface HourSplit {
   /** Whole UTC hours inside the window, read from a rollup; null when there is none. */
@@ -20,13 +18,8 @@ export interface HourSplit {
 }
 
 export function splitHours(from: Date, to: Date): HourSplit {
-  const lo = Math.ceil(from.getTime() / HOUR) * HOUR;
-  const hi = Math.floor(to.getTime() / HOUR) * HOUR;
-  if (lo >= hi) return { hours: null, edges: from < to ? [{ from, to }] : [] };
-  const edges: Range[] = [];
-  if (from.getTime() < lo) edges.push({ from, to: new Date(lo) });
-  if (hi < to.getTime()) edges.push({ from: new Date(hi), to });
-  return { hours: { from: new Date(lo), to: new Date(hi) }, edges };
+  const { whole, edges } = splitWindow({ from, to }, HOUR_MS);
+  return { hours: whole, edges };
 }
 
 /**
@@ -39,12 +32,10 @@ export function weeksOnWholeHours(from: Date, to: Date, timeZone: string): boole
   const first = weekRange(isoWeek(from, timeZone))!.from.getTime();
   for (let monday = first; monday <= to.getTime() + WEEK; monday += WEEK) {
     const local = startOfLocalDay(new Date(monday).toISOString().slice(0, 10), timeZone);
-    if (local.getTime() % HOUR !== 0) return false;
+    if (local.getTime() % HOUR_MS !== 0) return false;
   }
   return true;
 }
-
-const DAY = 86_400_000;
 
 export interface DaySplit {
   /** Whole UTC days inside the window (of its whole hours), read from a daily rollup. */
@@ -59,11 +50,7 @@ export interface DaySplit {
 export function splitDays(from: Date, to: Date): DaySplit {
   const { hours, edges } = splitHours(from, to);
   if (!hours) return { days: null, hours: [], edges };
-  const lo = Math.ceil(hours.from.getTime() / DAY) * DAY;
-  const hi = Math.floor(hours.to.getTime() / DAY) * DAY;
-  if (lo >= hi) return { days: null, hours: [hours], edges };
-  const rest: Range[] = [];
-  if (hours.from.getTime() < lo) rest.push({ from: hours.from, to: new Date(lo) });
-  if (hi < hours.to.getTime()) rest.push({ from: new Date(hi), to: hours.to });
-  return { days: { from: new Date(lo), to: new Date(hi) }, hours: rest, edges };
+  // Whole hours that hold no whole day come back as one edge: the same hours, read hourly.
+  const { whole, edges: rest } = splitWindow(hours, DAY_MS);
+  return { days: whole, hours: rest, edges };
 }
