@@ -4,6 +4,12 @@
  * many callers share one round trip and one commit, with up to `inFlight` runs overlapping so one
  * commit's wait does not hold the next batch back. A run that fails for a batch is tried again
  * item by item, so one bad item never fails the others.
+ *
+ * Between two runs the event loop's current turn is let finish (one setImmediate): what the last
+ * run's answers set off a few promise steps later (a delivery whose attempt was just recorded ends,
+ * and the next one asks for its rows) and the answers that came in meanwhile join the next run,
+ * instead of missing it and waiting a whole run more. Measured on the webhook deliveries at 100
+ * side by side: about a tenth more per second, and bigger, fewer statements.
  */
 export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, options: { maxBatch?: number; inFlight?: number } = {}) {
   const { maxBatch = 256, inFlight = 1 } = options;
@@ -20,7 +26,10 @@ export function groupCommit<T, R>(run: (items: T[]) => Promise<R[]>, options: { 
   };
   const drain = async () => {
     running++;
-    while (queue.length > 0) await settle(queue.splice(0, maxBatch));
+    while (queue.length > 0) {
+      await settle(queue.splice(0, maxBatch));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     running--;
   };
   return (item: T): Promise<R> =>
