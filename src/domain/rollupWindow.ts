@@ -6,8 +6,6 @@ import { isoWeek, startOfLocalDay, weekRange } from './weeks';
 // window ending at any instant is counted exactly. The split itself is the balance reports' own
 // (splitWindow), by hour and then by day.
 
-export type { Range };
-
 const WEEK = 7 * DAY_MS;
 
 export interface HourSplit {
