@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { Agent as UndiciAgent } from 'undici';
 import { openDatabase } from '../src/db/client';
 import { addDeliveries } from '../src/db/deliveries';
 import { createEndpoint } from '../src/db/webhookEndpoints';
@@ -47,9 +48,11 @@ const payload = JSON.stringify({
  * Delivery throughput: webhooks per second from Tandem's delivery code (the `sendWebhooks`
  * activity's body: read the planned delivery, sign it with the Standard Webhooks library, POST it,
  * record the attempt and the delivery's state in PostgreSQL) against a bare loop of unsigned POSTs
- * of the same payload over the same kind of keep-alive connections, both at the same concurrency
- * (by default the worker's activity slots, ACTIVITY_SLOTS: a worker runs that many deliveries side
- * by side) to one receiver in its own process.
+ * of the same payload over keep-alive connections with Node's own client (node:http), both at the
+ * same concurrency (by default the worker's activity slots, ACTIVITY_SLOTS: a worker runs that many
+ * deliveries side by side) to one receiver in its own process. Tandem sends with undici, which
+ * costs about half of node:http's CPU a request; a bare loop on undici is measured too and logged,
+ * so what Tandem's own work costs over its client stays visible.
  * Temporal's scheduling of the activity is what the lifecycle step prices, so it is left out here.
  */
 export async function deliveryThroughput(infra: Infra, n: number, concurrency: number, log: Log) {
@@ -112,42 +115,61 @@ export async function deliveryThroughput(infra: Infra, n: number, concurrency: n
         req.on('error', reject);
         req.end(payload);
       });
-    const bare = async (count: number) => {
+    const undici = new UndiciAgent();
+    const postUndici = async () => {
+      const answer = await undici.request({
+        origin: url,
+        path: '/hooks',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+      });
+      await answer.body.dump();
+      if (answer.statusCode !== 200) throw new Error(`bare undici POST: ${answer.statusCode}`);
+    };
+    const bare = async (count: number, send = post, side: 'bare' | 'undici' = 'bare') => {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      await pool(count, concurrency, () => post());
+      await pool(count, concurrency, () => send());
       const used = process.cpuUsage(cpu);
-      cpuPerWebhook.bare.push((used.user + used.system) / count);
+      cpuPerWebhook[side].push((used.user + used.system) / count);
       return count / ((performance.now() - started) / 1000);
     };
 
     // The sender's own CPU per webhook (µs): on a shared machine, steadier than the rates.
-    const cpuPerWebhook = { tandem: [] as number[], bare: [] as number[] };
+    const cpuPerWebhook = { tandem: [] as number[], bare: [] as number[], undici: [] as number[] };
     log(`delivery: warming up, then twice ${n} webhooks each way at concurrency ${concurrency}`);
     await bare(200);
+    await bare(200, postUndici, 'undici');
     await tandem(await plan(200, 'warm'));
     // Two rounds each, alternating, best of each: the machine's noise falls on both sides alike.
     const bareRounds: number[] = [];
     const tandemRounds: number[] = [];
+    const undiciRounds: number[] = [];
     for (const round of [1, 2]) {
       const ids = await plan(n, `run${round}`);
       bareRounds.push(await bare(n));
       tandemRounds.push(await tandem(ids));
+      undiciRounds.push(await bare(n, postUndici, 'undici'));
     }
     const barePerSecond = Math.max(...bareRounds);
     const tandemPerSecond = Math.max(...tandemRounds);
+    const undiciPerSecond = Math.max(...undiciRounds);
     agent.destroy();
+    await undici.close();
     await database.close();
     const cpu = (side: number[]) => round(Math.min(...side.slice(1)), 0);
     log(
-      `delivery: Tandem ${round(tandemPerSecond, 0)}/s, bare POST ${round(barePerSecond, 0)}/s; ` +
-        `sender CPU ${cpu(cpuPerWebhook.tandem)} vs ${cpu(cpuPerWebhook.bare)} µs a webhook`,
+      `delivery: Tandem ${round(tandemPerSecond, 0)}/s, bare POST ${round(barePerSecond, 0)}/s ` +
+        `(bare undici POST ${round(undiciPerSecond, 0)}/s); sender CPU ${cpu(cpuPerWebhook.tandem)} vs ` +
+        `${cpu(cpuPerWebhook.bare)} µs a webhook (undici ${cpu(cpuPerWebhook.undici)} µs)`,
     );
     return {
       webhooks: n,
       concurrency,
       tandemPerSecond: round(tandemPerSecond, 0),
       barePerSecond: round(barePerSecond, 0),
+      bareUndiciPerSecond: round(undiciPerSecond, 0),
       ratio: round(tandemPerSecond / barePerSecond),
       goal: 0.5,
     };

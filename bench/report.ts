@@ -57,7 +57,16 @@ export interface BenchReport {
       goalQueueP99Ms: number;
     };
     timers?: { timers: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number };
-    delivery?: { webhooks: number; concurrency: number; tandemPerSecond: number; barePerSecond: number; ratio: number; goal: number };
+    delivery?: {
+      webhooks: number;
+      concurrency: number;
+      tandemPerSecond: number;
+      barePerSecond: number;
+      /** Older results have no undici loop. */
+      bareUndiciPerSecond?: number;
+      ratio: number;
+      goal: number;
+    };
     balanceReports?: BalanceReportsResult;
     feedbackReports?: { tickets: number; feedbackRows: number; requests: number; reports: FeedbackReportTiming[]; goalP99Ms: number };
   };
@@ -137,7 +146,7 @@ export function rows(r: BenchReport): string[][] {
     out.push([
       `Webhook delivery (${d.webhooks} signed, recorded deliveries at concurrency ${d.concurrency})`,
       `${d.tandemPerSecond} webhooks/s`,
-      `${d.barePerSecond} bare POSTs/s`,
+      `${d.barePerSecond} bare POSTs/s${d.bareUndiciPerSecond ? ` (undici ${d.bareUndiciPerSecond}/s)` : ''}`,
       `${d.ratio}`,
       `≥ ${d.goal}: ${verdict(d.ratio >= d.goal)}`,
     ]);

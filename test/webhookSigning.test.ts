@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { isWebhookSecret, newWebhookSecret, signedHeaders, WebhookInputError } from '../src/webhooks';
+import { signedHeadersOffThread, signingOnThread } from '../src/webhooks/signingPool';
 
 const secretOf = (bytes: number) => `whsec_${randomBytes(bytes).toString('base64')}`;
 const payload = JSON.stringify({ type: 'ticket.replied', data: { ticketId: 't-1', text: 'Grüße 👋🏽' } });
@@ -82,5 +83,34 @@ describe('signedHeaders', () => {
   ])('refuses %s with a WebhookInputError', (_what, change) => {
     const input = { webhookId: 'msg_1', timestamp: new Date(), payload, secrets: [newWebhookSecret()], ...change };
     expect(() => signedHeaders(input)).toThrow(WebhookInputError);
+  });
+});
+
+describe('signedHeadersOffThread', () => {
+  it('signs on the signing thread exactly as signedHeaders does, many at once, with the same input errors', async () => {
+    const secrets = [newWebhookSecret(), newWebhookSecret()];
+    const inputs = Array.from({ length: 300 }, (_, i) => ({
+      webhookId: `msg_${i}`,
+      timestamp: new Date(),
+      payload: `${payload}${' '.repeat(i)}`,
+      secrets: i % 2 === 0 ? secrets.slice(0, 1) : secrets,
+    }));
+    // Sent together: they travel to the thread in batches and come back each to its own caller.
+    const answers = await Promise.all(inputs.map((input) => signedHeadersOffThread(input)));
+    expect(answers).toEqual(inputs.map((input) => signedHeaders(input)));
+    expect(signingOnThread()).toBe(true);
+    const [, odd] = answers;
+    expect(new Webhook(secrets[1]!).verify(inputs[1]!.payload, { ...odd! })).toEqual(JSON.parse(payload));
+
+    const bad = [
+      signedHeadersOffThread({ ...inputs[0]!, webhookId: 'a.b' }),
+      signedHeadersOffThread({ ...inputs[0]!, secrets: ['not-a-secret'] }),
+      signedHeadersOffThread(inputs[2]!),
+    ];
+    const [dotted, unusable, good] = await Promise.allSettled(bad);
+    expect(dotted).toMatchObject({ status: 'rejected', reason: expect.any(WebhookInputError) });
+    expect(unusable).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('Signing secret #1') } });
+    expect(unusable.status === 'rejected' && unusable.reason instanceof WebhookInputError).toBe(true);
+    expect(good).toEqual({ status: 'fulfilled', value: answers[2] });
   });
 });

@@ -119,12 +119,20 @@ async function runTrips(db: Db, trips: Trip[]): Promise<(DeliveryToSend[] | unde
     textArray(ids),
     textArray(messageIds),
   ]);
+  // Each load gets its own rows back, oldest first as the statement sorts them: a one-id load (a
+  // delivery's own) is looked up rather than searched for, so a batch costs rows, not rows × loads.
   const rows = found.map(toDelivery);
+  const byId = new Map(rows.map((r) => [r.id, r]));
   return trips.map((trip) => {
     if ('record' in trip) return undefined;
     const { load } = trip;
-    if ('ids' in load) return rows.filter((r) => load.ids.includes(r.id));
-    return rows.filter((r) => r.messageId === load.messageId);
+    if ('messageId' in load) return rows.filter((r) => r.messageId === load.messageId);
+    if (load.ids.length === 1) {
+      const row = byId.get(load.ids[0]!);
+      return row ? [row] : [];
+    }
+    const wanted = new Set(load.ids);
+    return rows.filter((r) => wanted.has(r.id));
   });
 }
 

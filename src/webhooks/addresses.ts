@@ -1,6 +1,6 @@
 // What an IP address is, for deciding whether a webhook may be sent to it. The question is asked
 // twice: when an endpoint is registered (endpointUrl.ts) and again for the address a connection is
-// actually made to (guardedAgents.ts), so a name that later resolves elsewhere cannot slip through.
+// actually made to (guardedAgent.ts), so a name that later resolves elsewhere cannot slip through.
 //
 // Loopback and private addresses are allowed on purpose: internal backends and tests receive
 // webhooks there. What is refused is what no receiver lives on and what attackers aim for: cloud

@@ -1,6 +1,6 @@
 // Whether a URL may become a webhook endpoint. Checked when an endpoint is registered, so the
 // person registering it learns at once why it is refused; sendWebhook checks the address it
-// actually connects to again (guardedAgents.ts), because DNS can answer differently later.
+// actually connects to again (guardedAgent.ts), because DNS can answer differently later.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';

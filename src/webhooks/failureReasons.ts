@@ -2,7 +2,7 @@
 // shows these, so each names what happened and, where it is not obvious, what to change.
 import { STATUS_CODES } from 'node:http';
 import { cutText } from '../domain/text';
-import { ForbiddenAddressError } from './guardedAgents';
+import { ForbiddenAddressError } from './guardedAgent';
 
 export interface FailureReason {
   error: string;
@@ -25,10 +25,10 @@ export function transportFailure(error: Error, where: { host: string; port: numb
       case 'ECONNREFUSED':
         return `connection refused by ${endpoint}: nothing listens there`;
       case 'ECONNRESET':
-        // Node reports a close before any answer as ECONNRESET "socket hang up"; a TCP reset as "read ECONNRESET".
-        return error.message === 'socket hang up'
-          ? `${endpoint} closed the connection without answering`
-          : `connection reset by ${endpoint} before it answered`;
+        return `connection reset by ${endpoint} before it answered`;
+      case 'UND_ERR_SOCKET':
+        // undici's "other side closed": the receiver ended the connection, no answer came.
+        return `${endpoint} closed the connection without answering`;
       case 'EPIPE':
         return `${endpoint} closed the connection while the request was being sent`;
       case 'ETIMEDOUT':
@@ -40,10 +40,14 @@ export function transportFailure(error: Error, where: { host: string; port: numb
         return `${where.host} does not resolve (ENOTFOUND)`;
       case 'EAI_AGAIN':
         return `DNS lookup of ${where.host} failed for now (EAI_AGAIN)`;
-      case 'HPE_HEADER_OVERFLOW':
+      case 'UND_ERR_HEADERS_OVERFLOW':
         return `${endpoint} answered with headers larger than 16 kB`;
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return `connecting to ${endpoint} timed out`;
       default:
-        if (code.startsWith('HPE_')) return `not an HTTP answer from ${endpoint} (${error.message})`;
+        if (error.name === 'HTTPParserError' || code.startsWith('HPE_')) return `not an HTTP answer from ${endpoint} (${error.message})`;
+        // OpenSSL's own errors ("wrong version number") carry its whole error line as the message.
+        if (code.startsWith('ERR_SSL_') && error.message.includes('SSL routines')) return tlsProtocolFailure(error.message, endpoint);
         if (tlsCodes.test(code)) return `TLS with ${endpoint} failed: ${error.message} (${code})`;
         if (code === 'EPROTO') return tlsProtocolFailure(error.message, endpoint);
         return `request to ${endpoint} failed: ${error.message}${code ? ` (${code})` : ''}`;

@@ -1,14 +1,12 @@
-// Keep-alive agents that refuse to connect to a forbidden address. The check runs where the
+// A keep-alive agent that refuses to connect to a forbidden address. The check runs where the
 // connection is made, on the address the socket will actually use, so a name that resolved to a
 // harmless address at registration and to a metadata address now (DNS rebinding) is still refused.
-// It lives in the agents rather than in each request: every new socket an agent opens, for any
+// It lives in the agent's connector rather than in each request: every new socket it opens, for any
 // caller, goes through it; a kept-alive socket was checked when it was opened and its peer cannot
 // change.
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import http, { type ClientRequestArgs } from 'node:http';
-import https from 'node:https';
-import { isIP, Socket, type LookupFunction } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, buildConnector } from 'undici';
 import { forbiddenAddressReason } from './addresses';
 import type { ResolveHost } from './endpointUrl';
 
@@ -67,47 +65,35 @@ export function guardedLookup(resolve: ResolveHost): LookupFunction {
   };
 }
 
-type ConnectCallback = (err: Error | null, stream: Duplex) => void;
-type Connect = (options: ClientRequestArgs, callback?: ConnectCallback) => Duplex | null | undefined;
+/**
+ * A connector that refuses forbidden addresses: a host that is an IP literal is checked here
+ * (net.connect skips `lookup` for those), any other host is resolved by the guarded lookup.
+ */
+function guardedConnector(lookup: LookupFunction, opened: () => void): buildConnector.connector {
+  const connect = buildConnector({ lookup });
+  return (options, callback) => {
+    const host = options.hostname;
+    const reason = isIP(host) ? forbiddenAddressReason(host) : null;
+    if (reason) return callback(new ForbiddenAddressError(host, host, reason), null);
+    opened();
+    connect(options, callback);
+  };
+}
+
+export interface GuardedAgent {
+  agent: Agent;
+  /** How many connections the agent has started to open: a request that began with none opened went out on a kept-alive one. */
+  connectionsOpened: () => number;
+}
 
 /**
- * net.connect skips `lookup` for a host that is already an IP address, so literal addresses are
- * checked here; every other host gets the guarded lookup, whatever lookup the request asked for.
+ * One agent per sender: its pools of kept-alive connections (one per origin) are shared by every
+ * send. Idle connections close after 4 s: most servers close idle keep-alive connections after 5 s
+ * (Node) or more, and reusing one the server is closing at that moment fails the request; a
+ * receiver's own keep-alive hint, when shorter, is honoured too.
  */
-function connectGuarded(options: ClientRequestArgs, callback: ConnectCallback | undefined, lookup: LookupFunction, connect: Connect) {
-  const host = options.host ?? options.hostname ?? '';
-  const reason = isIP(host) ? forbiddenAddressReason(host) : null;
-  if (reason) {
-    const error = new ForbiddenAddressError(host, host, reason);
-    // The agent expects the callback after createConnection has returned, as for a real connect,
-    // and ignores the stream when given an error: a closed socket only fills the parameter.
-    process.nextTick(() => callback?.(error, new Socket().destroy()));
-    return undefined;
-  }
-  return connect({ ...options, lookup }, callback);
-}
-
-// Free sockets are closed after 4 s idle: most servers close idle keep-alive connections after 5 s
-// (Node) or more, and reusing one the server is closing at that moment fails the request.
-const agentOptions: http.AgentOptions = { keepAlive: true, timeout: 4_000, scheduling: 'lifo' };
-
-export interface GuardedAgents {
-  http: http.Agent;
-  https: https.Agent;
-}
-
-/** One pair of agents per sender: their pools of kept-alive connections are shared by every send. */
-export function createGuardedAgents(resolve: ResolveHost): GuardedAgents {
-  const lookup = guardedLookup(resolve);
-  class GuardedHttpAgent extends http.Agent {
-    override createConnection(options: ClientRequestArgs, callback?: ConnectCallback) {
-      return connectGuarded(options, callback, lookup, (o, cb) => super.createConnection(o, cb));
-    }
-  }
-  class GuardedHttpsAgent extends https.Agent {
-    override createConnection(options: ClientRequestArgs, callback?: ConnectCallback) {
-      return connectGuarded(options, callback, lookup, (o, cb) => super.createConnection(o, cb));
-    }
-  }
-  return { http: new GuardedHttpAgent(agentOptions), https: new GuardedHttpsAgent(agentOptions) };
+export function createGuardedAgent(resolve: ResolveHost): GuardedAgent {
+  let opened = 0;
+  const connect = guardedConnector(guardedLookup(resolve), () => opened++);
+  return { agent: new Agent({ connect, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 }), connectionsOpened: () => opened };
 }

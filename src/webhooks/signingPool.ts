@@ -1,0 +1,78 @@
+// Signing off the event loop. The standardwebhooks library computes HMAC-SHA256 in JavaScript
+// (fast-sha256): about 20 µs of a busy worker's event loop a webhook, where the Temporal worker
+// also runs every other activity and its own polling. A second thread signs instead, with the same
+// library and code (signedHeaders), batched like the database statements: whatever is waiting goes
+// over in one message. If the thread cannot start or dies, signing falls back to the event loop.
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { groupCommit } from '../db/groupCommit';
+import { signedHeaders, WebhookInputError, type SignedHeaders, type SigningInput } from './signing';
+import type { SigningAnswer } from './signingThread';
+
+interface Thread {
+  worker: Worker;
+  /** The batch it is signing now (groupCommit sends one at a time). */
+  pending: { resolve: (answers: SigningAnswer[]) => void; reject: (error: Error) => void } | null;
+}
+
+let thread: Thread | null = null;
+/** Set when the thread failed: from then on this process signs on its event loop. */
+let unavailable = false;
+
+function start(): Thread {
+  const file = fileURLToPath(new URL('./signingThread.ts', import.meta.url));
+  // The thread loads the TypeScript module through tsx, as the worker process itself does.
+  const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, { eval: true });
+  const started: Thread = { worker, pending: null };
+  const fail = (error: Error) => {
+    unavailable = true;
+    if (thread === started) thread = null;
+    const pending = started.pending;
+    started.pending = null;
+    pending?.reject(error);
+  };
+  worker.on('message', (answers: SigningAnswer[]) => {
+    // Idle, the thread must not keep the process alive.
+    worker.unref();
+    const pending = started.pending;
+    started.pending = null;
+    pending?.resolve(answers);
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the signing thread exited (${code})`)));
+  return started;
+}
+
+function onThread(batch: SigningInput[]): Promise<SigningAnswer[]> {
+  return new Promise((resolve, reject) => {
+    thread ??= start();
+    thread.pending = { resolve, reject };
+    thread.worker.ref();
+    thread.worker.postMessage(batch);
+  });
+}
+
+const inline = (input: SigningInput): SigningAnswer => {
+  try {
+    return { headers: signedHeaders(input) };
+  } catch (err: unknown) {
+    if (err instanceof WebhookInputError) return { inputError: err.message };
+    throw err;
+  }
+};
+
+const signBatch = groupCommit<SigningInput, SigningAnswer>(async (batch) => {
+  if (unavailable) return batch.map(inline);
+  return onThread(batch).catch(() => batch.map(inline));
+});
+
+/** Whether signatures are being made on the thread: it is running, and has not failed. */
+export const signingOnThread = (): boolean => thread !== null && !unavailable;
+
+/** signedHeaders, computed on the signing thread; the same answers and the same WebhookInputErrors. */
+export async function signedHeadersOffThread(input: SigningInput): Promise<SignedHeaders> {
+  const answer = await signBatch(input);
+  if ('headers' in answer) return answer.headers;
+  if ('inputError' in answer) throw new WebhookInputError(answer.inputError);
+  throw new Error(answer.error);
+}
