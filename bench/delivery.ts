@@ -118,7 +118,7 @@ export async function deliveryThroughput(infra: Infra, n: number, concurrency: n
     const undici = new UndiciAgent();
     const postUndici = async () => {
       const answer = await undici.request({
-        origin: url,
+        origin: new URL(url).origin,
         path: '/hooks',
         method: 'POST',
         headers: { 'content-type': 'application/json' },
