@@ -6,13 +6,13 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { groupCommit } from '../db/groupCommit';
-import { signedHeaders, WebhookInputError, type SignedHeaders, type SigningInput } from './signing';
-import type { SigningAnswer } from './signingThread';
+import { WebhookInputError, type SignedHeaders, type SigningInput } from './signing';
+import { signBatch as signOnEventLoop, type SignedBatch, type SigningBatch } from './signingBatch';
 
 interface Thread {
   worker: Worker;
   /** The batch it is signing now (groupCommit sends one at a time). */
-  pending: { resolve: (answers: SigningAnswer[]) => void; reject: (error: Error) => void } | null;
+  pending: { resolve: (answers: SignedBatch) => void; reject: (error: Error) => void } | null;
 }
 
 let thread: Thread | null = null;
@@ -31,7 +31,7 @@ function start(): Thread {
     started.pending = null;
     pending?.reject(error);
   };
-  worker.on('message', (answers: SigningAnswer[]) => {
+  worker.on('message', (answers: SignedBatch) => {
     // Idle, the thread must not keep the process alive.
     worker.unref();
     const pending = started.pending;
@@ -43,7 +43,7 @@ function start(): Thread {
   return started;
 }
 
-function onThread(batch: SigningInput[]): Promise<SigningAnswer[]> {
+function onThread(batch: SigningBatch): Promise<SignedBatch> {
   return new Promise((resolve, reject) => {
     thread ??= start();
     thread.pending = { resolve, reject };
@@ -52,18 +52,23 @@ function onThread(batch: SigningInput[]): Promise<SigningAnswer[]> {
   });
 }
 
-const inline = (input: SigningInput): SigningAnswer => {
-  try {
-    return { headers: signedHeaders(input) };
-  } catch (err: unknown) {
-    if (err instanceof WebhookInputError) return { inputError: err.message };
-    throw err;
-  }
-};
+type Answer = { headers: SignedHeaders } | { error: Error };
 
-const signBatch = groupCommit<SigningInput, SigningAnswer>(async (batch) => {
-  if (unavailable) return batch.map(inline);
-  return onThread(batch).catch(() => batch.map(inline));
+const signMany = groupCommit<SigningInput, Answer>(async (inputs) => {
+  const batch: SigningBatch = {
+    ids: inputs.map((i) => i.webhookId),
+    times: inputs.map((i) => i.timestamp.getTime()),
+    payloads: inputs.map((i) => i.payload),
+    secrets: inputs.map((i) => i.secrets),
+  };
+  const signed = unavailable ? signOnEventLoop(batch) : await onThread(batch).catch(() => signOnEventLoop(batch));
+  return inputs.map((input, i): Answer => {
+    const failure = signed.failures[i];
+    if (failure) return { error: failure.input ? new WebhookInputError(failure.message) : new Error(failure.message) };
+    return {
+      headers: { 'webhook-id': input.webhookId, 'webhook-timestamp': signed.timestamps[i]!, 'webhook-signature': signed.signatures[i]! },
+    };
+  });
 });
 
 /** Whether signatures are being made on the thread: it is running, and has not failed. */
@@ -71,8 +76,7 @@ export const signingOnThread = (): boolean => thread !== null && !unavailable;
 
 /** signedHeaders, computed on the signing thread; the same answers and the same WebhookInputErrors. */
 export async function signedHeadersOffThread(input: SigningInput): Promise<SignedHeaders> {
-  const answer = await signBatch(input);
-  if ('headers' in answer) return answer.headers;
-  if ('inputError' in answer) throw new WebhookInputError(answer.inputError);
-  throw new Error(answer.error);
+  const answer = await signMany(input);
+  if ('error' in answer) throw answer.error;
+  return answer.headers;
 }
