@@ -3,6 +3,7 @@
 // also runs every other activity and its own polling. A second thread signs instead, with the same
 // library and code (signedHeaders), batched like the database statements: whatever is waiting goes
 // over in one message. If the thread cannot start or dies, signing falls back to the event loop.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { groupCommit } from '../db/groupCommit';
@@ -21,8 +22,10 @@ let unavailable = false;
 
 function start(): Thread {
   const file = fileURLToPath(new URL('./signingThread.ts', import.meta.url));
-  // The thread loads the TypeScript module through tsx, as the worker process itself does.
-  const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`, { eval: true });
+  // The thread loads the TypeScript module through tsx, as the worker process itself does; both
+  // paths are absolute, so the process's working directory does not matter.
+  const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+  const worker = new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, { eval: true });
   const started: Thread = { worker, pending: null };
   const fail = (error: Error) => {
     unavailable = true;
