@@ -116,9 +116,10 @@ export async function deliveryThroughput(infra: Infra, n: number, concurrency: n
         req.end(payload);
       });
     const undici = new UndiciAgent();
+    const origin = new URL(url).origin;
     const postUndici = async () => {
       const answer = await undici.request({
-        origin: new URL(url).origin,
+        origin,
         path: '/hooks',
         method: 'POST',
         headers: { 'content-type': 'application/json' },

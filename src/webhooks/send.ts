@@ -82,7 +82,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private settled = false;
   // Set once the request is on a connection: until then there is nothing to abort.
   private controller: Dispatcher.DispatchController | null = null;
-  private answer: Answer | null = null;
+  // Set once the status line and headers have come: from then on there is an answer.
+  private response: { status: number; headers: IncomingHttpHeaders } | null = null;
   private size = 0;
   private readonly chunks: Buffer[] = [];
   // No connection opened between asking and being on one: the request went on a kept-alive one
@@ -106,8 +107,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   // What the receiver said so far is its answer, even when it stops mid-body or the deadline falls.
-  private answered(answer: Answer) {
-    this.settle({ ...answer, body: Buffer.concat(this.chunks) });
+  private answered(response: { status: number; headers: IncomingHttpHeaders }) {
+    this.settle({ kind: 'answer', ...response, body: Buffer.concat(this.chunks) });
   }
 
   private noAnswer(error: Error) {
@@ -115,7 +116,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onDeadline() {
-    if (this.answer) this.answered(this.answer);
+    if (this.response) this.answered(this.response);
     else this.noAnswer(deadlineError());
     this.controller?.abort(deadlineError());
   }
@@ -128,30 +129,28 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders) {
-    this.answer = { kind: 'answer', status, headers, body: EMPTY };
+    this.response = { status, headers };
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
     const room = MAX_ANSWER_BYTES - this.size;
     this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
     this.size += Math.min(chunk.length, room);
-    if (this.size < MAX_ANSWER_BYTES || !this.answer) return;
-    this.answered(this.answer);
+    if (this.size < MAX_ANSWER_BYTES || !this.response) return;
+    this.answered(this.response);
     // The rest is dropped with the connection: draining a huge answer costs more than a new one.
     controller.abort(new Error('answer too large'));
   }
 
   onResponseEnd() {
-    if (this.answer) this.answered(this.answer);
+    if (this.response) this.answered(this.response);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error) {
-    if (this.answer) this.answered(this.answer);
+    if (this.response) this.answered(this.response);
     else this.noAnswer(error);
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** One exchange of `body` with `target`; never rejects. */
 function exchange(target: EndpointTarget, headers: Record<string, string>, body: string, sender: GuardedAgent, deadline: Deadline) {

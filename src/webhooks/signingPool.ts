@@ -74,8 +74,8 @@ const signMany = groupCommit<SigningInput, Answer>(async (inputs) => {
   });
 });
 
-/** Whether signatures are being made on the thread: it is running, and has not failed. */
-export const signingOnThread = (): boolean => thread !== null && !unavailable;
+/** Whether signatures are being made on the thread: it is running (a failed one is dropped). */
+export const signingOnThread = (): boolean => thread !== null;
 
 /** signedHeaders, computed on the signing thread; the same answers and the same WebhookInputErrors. */
 export async function signedHeadersOffThread(input: SigningInput): Promise<SignedHeaders> {
